@@ -1,0 +1,26 @@
+"""The project model: `pyproject.toml` read into typed, immutable values (DESIGN.md §2, L3)."""
+
+from tether.project.discovery import PYPROJECT, find_pyproject
+from tether.project.pyproject import BuildSystem, Project, load_project
+from tether.project.settings import (
+    ConflictItem,
+    Index,
+    PrereleasePolicy,
+    ResolutionStrategy,
+    Settings,
+    Source,
+)
+
+__all__ = [
+    "PYPROJECT",
+    "BuildSystem",
+    "ConflictItem",
+    "Index",
+    "PrereleasePolicy",
+    "Project",
+    "ResolutionStrategy",
+    "Settings",
+    "Source",
+    "find_pyproject",
+    "load_project",
+]

@@ -1,0 +1,40 @@
+"""Finding the project a command applies to.
+
+Like git, uv and Poetry, tether walks up from the working directory to the nearest
+`pyproject.toml`, so every command works from any subdirectory of a project.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tether.errors import ProjectError
+
+PYPROJECT = "pyproject.toml"
+
+
+def find_pyproject(start: Path) -> Path:
+    """The nearest `pyproject.toml` at or above `start` (a directory or the file itself)."""
+    start = start.absolute()
+    if start.is_file():
+        if start.name != PYPROJECT:
+            raise ProjectError(
+                "not a pyproject.toml file",
+                path=start,
+                hint="pass the project's directory or its pyproject.toml",
+            )
+        return start
+    if not start.exists():
+        raise ProjectError(
+            "project directory does not exist",
+            path=start,
+            hint="check the path given to --project or --directory",
+        )
+    for directory in (start, *start.parents):
+        candidate = directory / PYPROJECT
+        if candidate.is_file():
+            return candidate
+    raise ProjectError(
+        f"no pyproject.toml found in {start} or any parent directory",
+        hint="run `tether init` to create a project here, or pass --project PATH",
+    )

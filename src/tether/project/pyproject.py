@@ -1,0 +1,294 @@
+"""`pyproject.toml` → `Project`: the typed, immutable roots of everything tether does.
+
+Reads PEP 621 `[project]`, PEP 735 `[dependency-groups]` (includes resolved by
+`packaging.dependency_groups`), PEP 518 `[build-system]` and `[tool.tether]`. Every value
+is validated here, once, so later stages can trust the types and never re-parse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from packaging.dependency_groups import (
+    CyclicDependencyGroup,
+    DependencyGroupResolver,
+    DuplicateGroupNames,
+)
+from packaging.requirements import Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from tether.project.fields import (
+    check_keys,
+    expect_list,
+    expect_str,
+    expect_str_list,
+    expect_table,
+    parse_name,
+    parse_requirement,
+    parse_requirements,
+    parse_string,
+)
+from tether.project.settings import Settings, parse_settings
+from tether.project.toml_source import TomlDocument, read_toml
+
+PROJECT_KEYS = frozenset(
+    {
+        "name",
+        "version",
+        "description",
+        "readme",
+        "requires-python",
+        "license",
+        "license-files",
+        "authors",
+        "maintainers",
+        "keywords",
+        "classifiers",
+        "urls",
+        "scripts",
+        "gui-scripts",
+        "entry-points",
+        "dependencies",
+        "optional-dependencies",
+        "dynamic",
+        "import-names",
+        "import-namespaces",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildSystem:
+    """PEP 518/517 `[build-system]`: what builds the project into a wheel."""
+
+    requires: tuple[Requirement, ...]
+    backend: str | None
+    backend_path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Project:
+    """A project as tether understands it. `root` holds `pyproject.toml`."""
+
+    root: Path
+    name: NormalizedName
+    display_name: str
+    version: Version | None
+    dynamic: frozenset[str] = frozenset()
+    requires_python: SpecifierSet = field(default_factory=SpecifierSet)
+    dependencies: tuple[Requirement, ...] = ()
+    optional_dependencies: Mapping[NormalizedName, tuple[Requirement, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    dependency_groups: Mapping[NormalizedName, tuple[Requirement, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    build_system: BuildSystem | None = None
+    settings: Settings = field(default_factory=Settings)
+
+    @property
+    def pyproject_path(self) -> Path:
+        return self.root / "pyproject.toml"
+
+    @property
+    def is_package(self) -> bool:
+        """Whether the project itself is built and installed (it has a build system)."""
+        return self.build_system is not None
+
+    def default_groups(self) -> tuple[NormalizedName, ...]:
+        """The groups a plain `sync` installs: `default-groups`, else `dev` if defined."""
+        chosen = self.settings.default_groups
+        if chosen == "all":
+            return tuple(self.dependency_groups)
+        if chosen is not None:
+            return chosen
+        dev = canonicalize_name("dev")
+        return (dev,) if dev in self.dependency_groups else ()
+
+
+def load_project(pyproject: Path) -> Project:
+    """Read and validate `pyproject`; raise `ProjectError` pointing at what is wrong."""
+    doc = read_toml(pyproject)
+    return parse_project(doc)
+
+
+def parse_project(doc: TomlDocument) -> Project:
+    data = doc.data
+    if "project" not in data:
+        raise doc.error(
+            "no [project] table",
+            hint="tether manages PEP 621 projects: add a [project] table with at least a "
+            'name, e.g. name = "my-service", or run `tether init` in a new directory',
+        )
+    table = expect_table(doc, data["project"], "project")
+    check_keys(doc, table, PROJECT_KEYS, "project")
+    if "name" not in table:
+        raise doc.error(
+            "[project] has no `name`",
+            at=doc.locate("[project]"),
+            hint='add a name, e.g. name = "my-service" (PEP 621 requires one)',
+        )
+    display_name = expect_str(doc, table["name"], "project.name")
+    name = parse_name(doc, display_name, "project.name")
+    dynamic = frozenset(expect_str_list(doc, table.get("dynamic", []), "project.dynamic"))
+    if "name" in dynamic:
+        raise doc.error(
+            "`name` cannot be dynamic (PEP 621)",
+            at=doc.locate_key("dynamic"),
+            hint='remove "name" from `project.dynamic`',
+        )
+    extras = _parse_extras(doc, table.get("optional-dependencies", {}))
+    groups = _parse_groups(doc, data.get("dependency-groups", {}))
+    tool = expect_table(doc, data.get("tool", {}), "tool")
+    settings = parse_settings(
+        doc, tool.get("tether", {}), extras=frozenset(extras), groups=frozenset(groups)
+    )
+    return Project(
+        root=doc.path.parent,
+        name=name,
+        display_name=display_name,
+        version=_parse_version(doc, table, dynamic),
+        dynamic=dynamic,
+        requires_python=_parse_requires_python(doc, table.get("requires-python")),
+        dependencies=parse_requirements(doc, table.get("dependencies", []), "project.dependencies"),
+        optional_dependencies=MappingProxyType(extras),
+        dependency_groups=MappingProxyType(groups),
+        build_system=_parse_build_system(doc, data.get("build-system")),
+        settings=settings,
+    )
+
+
+def _parse_version(
+    doc: TomlDocument, table: dict[str, Any], dynamic: frozenset[str]
+) -> Version | None:
+    if "version" not in table:
+        if "version" in dynamic:
+            return None
+        raise doc.error(
+            "[project] has no `version` and does not list it in `dynamic`",
+            at=doc.locate("[project]"),
+            hint='add version = "0.1.0", or dynamic = ["version"] if the build backend computes it',
+        )
+    if "version" in dynamic:
+        raise doc.error(
+            "`version` is both set and listed in `project.dynamic`",
+            at=doc.locate_key("version"),
+            hint="PEP 621 allows one or the other",
+        )
+    return parse_string(
+        doc,
+        table["version"],
+        "project.version",
+        Version,
+        what="version",
+        hint='versions follow PEP 440, e.g. "1.0", "2.1.3", "0.4.0rc1"',
+        errors=InvalidVersion,
+    )
+
+
+def _parse_requires_python(doc: TomlDocument, value: object) -> SpecifierSet:
+    if value is None:
+        return SpecifierSet()
+    return parse_string(
+        doc,
+        value,
+        "project.requires-python",
+        SpecifierSet,
+        what="version specifier",
+        hint='use a PEP 440 specifier such as ">=3.11" or ">=3.10,<3.14"',
+        errors=InvalidSpecifier,
+    )
+
+
+def _parse_extras(
+    doc: TomlDocument, value: object
+) -> dict[NormalizedName, tuple[Requirement, ...]]:
+    table = expect_table(doc, value, "project.optional-dependencies")
+    extras: dict[NormalizedName, tuple[Requirement, ...]] = {}
+    for raw_name, requirements in table.items():
+        where = f"project.optional-dependencies.{raw_name}"
+        name = parse_name(doc, raw_name, where)
+        if name in extras:
+            raise doc.error(
+                f'extra "{raw_name}" is defined twice (names are compared normalised, PEP 685)',
+                at=doc.locate_key(raw_name),
+                hint="merge the two lists into one extra",
+            )
+        extras[name] = parse_requirements(doc, requirements, where)
+    return extras
+
+
+def _parse_groups(
+    doc: TomlDocument, value: object
+) -> dict[NormalizedName, tuple[Requirement, ...]]:
+    """PEP 735 groups with `include-group` expanded; strings are checked first so a bad
+    requirement is reported with its group and line, like any other."""
+    table = expect_table(doc, value, "dependency-groups")
+    for group, items in table.items():
+        where = f"dependency-groups.{group}"
+        parse_name(doc, group, where)
+        for position, item in enumerate(expect_list(doc, items, where)):
+            item_where = f"{where}[{position}]"
+            if isinstance(item, dict):
+                check_keys(doc, item, {"include-group"}, item_where)
+                expect_str(doc, item.get("include-group"), f"{item_where}.include-group")
+            else:
+                parse_requirement(doc, item, item_where)
+    try:
+        resolver = DependencyGroupResolver(table)
+        return {canonicalize_name(group): resolver.resolve(group) for group in table}
+    except ExceptionGroup as group_error:
+        raise _group_error(doc, group_error) from None
+
+
+def _group_error(doc: TomlDocument, group_error: ExceptionGroup[Exception]) -> Exception:
+    cause = group_error.exceptions[0]
+    if isinstance(cause, CyclicDependencyGroup):
+        return doc.error(
+            f"[dependency-groups] include a cycle: {cause}",
+            at=doc.locate("include-group"),
+            hint="remove one of the `include-group` entries that form the cycle",
+        )
+    if isinstance(cause, DuplicateGroupNames):
+        return doc.error(
+            f"[dependency-groups] defines a group twice: {cause}",
+            at=doc.locate("[dependency-groups]"),
+            hint="group names are compared normalised (PEP 735); merge the two groups",
+        )
+    if isinstance(cause, LookupError):
+        detail = str(cause)
+        return doc.error(
+            "[dependency-groups] includes a group that is not defined: "
+            + detail[:1].lower()
+            + detail[1:],
+            at=doc.locate("include-group"),
+            hint="define that group, or fix the name in `include-group`",
+        )
+    return doc.error(f"invalid [dependency-groups]: {cause}", at=doc.locate("[dependency-groups]"))
+
+
+def _parse_build_system(doc: TomlDocument, value: object) -> BuildSystem | None:
+    if value is None:
+        return None
+    table = expect_table(doc, value, "build-system")
+    check_keys(doc, table, {"requires", "build-backend", "backend-path"}, "build-system")
+    if "requires" not in table:
+        raise doc.error(
+            "[build-system] has no `requires`",
+            at=doc.locate("[build-system]"),
+            hint='PEP 518 requires it, e.g. requires = ["hatchling"]',
+        )
+    backend = table.get("build-backend")
+    return BuildSystem(
+        requires=parse_requirements(doc, table["requires"], "build-system.requires"),
+        backend=None if backend is None else expect_str(doc, backend, "build-system.build-backend"),
+        backend_path=expect_str_list(
+            doc, table.get("backend-path", []), "build-system.backend-path"
+        ),
+    )

@@ -1,0 +1,442 @@
+"""`[tool.tether]`: the project's settings for resolution, indexes and sources.
+
+Key names follow uv and Poetry where users already know them (DESIGN.md §5), so that a
+migration is mostly a rename. Unknown keys are errors that suggest the closest valid one:
+a silently ignored typo in a resolver setting produces a lock nobody asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
+
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName
+
+from tether.project.fields import (
+    check_keys,
+    expect_bool,
+    expect_list,
+    expect_str,
+    expect_table,
+    parse_marker,
+    parse_name,
+    parse_requirements,
+    parse_string,
+)
+from tether.project.toml_source import TomlDocument
+from tether.urls import redact_url
+
+PYPI_URL = "https://pypi.org/simple"
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class ResolutionStrategy(StrEnum):
+    """Which version the resolver prefers: the newest, or the oldest that satisfies."""
+
+    HIGHEST = "highest"
+    LOWEST = "lowest"
+    LOWEST_DIRECT = "lowest-direct"
+
+
+class PrereleasePolicy(StrEnum):
+    """When pre-releases are candidates (uv's names and meanings)."""
+
+    DISALLOW = "disallow"
+    ALLOW = "allow"
+    IF_NECESSARY = "if-necessary"
+    EXPLICIT = "explicit"
+    IF_NECESSARY_OR_EXPLICIT = "if-necessary-or-explicit"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Index:
+    """A named package index from `[[tool.tether.index]]`.
+
+    `default` replaces PyPI as the index of last resort; `explicit` serves only packages
+    pinned to it in `[tool.tether.sources]` (how PyTorch's CUDA indexes are used safely).
+    """
+
+    name: str
+    url: str
+    default: bool = False
+    explicit: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    """Where one package comes from instead of the index chain, maybe only in some cases.
+
+    Exactly one of `index`, `path` and `url` is set. `marker`, `extra` and `group` narrow
+    when the source applies, so `torch` can come from a CPU index with the `cpu` extra and a
+    CUDA index with `cu126`.
+    """
+
+    index: str | None = None
+    path: str | None = None
+    url: str | None = None
+    editable: bool = False
+    marker: Marker | None = None
+    extra: NormalizedName | None = None
+    group: NormalizedName | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConflictItem:
+    """One side of a declared conflict: an extra or a dependency group of the project."""
+
+    extra: NormalizedName | None = None
+    group: NormalizedName | None = None
+
+    def __str__(self) -> str:
+        return f"extra {self.extra}" if self.extra is not None else f"group {self.group}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """The parsed `[tool.tether]` table, defaults filled in."""
+
+    default_groups: tuple[NormalizedName, ...] | Literal["all"] | None = None
+    environments: tuple[Marker, ...] = ()
+    resolution: ResolutionStrategy = ResolutionStrategy.HIGHEST
+    prerelease: PrereleasePolicy = PrereleasePolicy.IF_NECESSARY_OR_EXPLICIT
+    exclude_newer: datetime | None = None
+    constraints: tuple[Requirement, ...] = ()
+    overrides: tuple[Requirement, ...] = ()
+    conflicts: tuple[tuple[ConflictItem, ...], ...] = ()
+    indexes: tuple[Index, ...] = ()
+    sources: Mapping[NormalizedName, tuple[Source, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+
+    def index_chain(self) -> tuple[Index, ...]:
+        """The non-explicit indexes in the order a package is looked up (PyPI last,
+        unless an index is the default)."""
+        chain = [index for index in self.indexes if not index.explicit and not index.default]
+        defaults = [index for index in self.indexes if index.default]
+        chain.extend(defaults or [Index(name="pypi", url=PYPI_URL, default=True)])
+        return tuple(chain)
+
+
+SETTINGS_KEYS = frozenset(
+    {
+        "default-groups",
+        "environments",
+        "resolution",
+        "prerelease",
+        "exclude-newer",
+        "constraints",
+        "overrides",
+        "conflicts",
+        "index",
+        "sources",
+    }
+)
+_INDEX_KEYS = frozenset({"name", "url", "default", "explicit"})
+_SOURCE_KEYS = frozenset({"index", "path", "url", "editable", "marker", "extra", "group"})
+_MARKER_HINT = "markers follow PEP 508, e.g. \"sys_platform == 'linux'\""
+_INDEX_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def parse_settings(
+    doc: TomlDocument,
+    table: object,
+    *,
+    extras: frozenset[NormalizedName],
+    groups: frozenset[NormalizedName],
+) -> Settings:
+    """Read `[tool.tether]`; `extras` and `groups` are the project's, for cross-checks."""
+    where = "tool.tether"
+    data = expect_table(doc, table, where)
+    check_keys(doc, data, SETTINGS_KEYS, where)
+    indexes = _parse_indexes(doc, data.get("index", []))
+    return Settings(
+        default_groups=_parse_default_groups(doc, data.get("default-groups"), groups),
+        environments=_parse_environments(doc, data.get("environments", [])),
+        resolution=_parse_enum(doc, data, "resolution", ResolutionStrategy.HIGHEST),
+        prerelease=_parse_enum(doc, data, "prerelease", PrereleasePolicy.IF_NECESSARY_OR_EXPLICIT),
+        exclude_newer=_parse_exclude_newer(doc, data.get("exclude-newer")),
+        constraints=parse_requirements(doc, data.get("constraints", []), f"{where}.constraints"),
+        overrides=parse_requirements(doc, data.get("overrides", []), f"{where}.overrides"),
+        conflicts=_parse_conflicts(doc, data.get("conflicts", []), extras, groups),
+        indexes=indexes,
+        sources=_parse_sources(doc, data.get("sources", {}), indexes, extras, groups),
+    )
+
+
+def _parse_enum(doc: TomlDocument, data: dict[str, Any], key: str, default: E) -> E:
+    if key not in data:
+        return default
+    value = expect_str(doc, data[key], f"tool.tether.{key}")
+    enum_type = type(default)
+    try:
+        return enum_type(value)
+    except ValueError:
+        choices = ", ".join(f'"{member.value}"' for member in enum_type)
+        raise doc.error(
+            f'invalid `tool.tether.{key}` value "{value}"',
+            at=doc.locate_string(value),
+            hint=f"use one of {choices}",
+        ) from None
+
+
+def _parse_default_groups(
+    doc: TomlDocument, value: object, groups: frozenset[NormalizedName]
+) -> tuple[NormalizedName, ...] | Literal["all"] | None:
+    where = "tool.tether.default-groups"
+    if value is None:
+        return None
+    if value == "all":
+        return "all"
+    items = expect_list(doc, value, where)
+    names = tuple(parse_name(doc, item, f"{where}[{i}]") for i, item in enumerate(items))
+    for name, item in zip(names, items, strict=True):
+        if name not in groups:
+            raise doc.error(
+                f'default group "{item}" is not defined in [dependency-groups]',
+                at=doc.locate_string(item),
+                hint=_defined("groups", groups, "[dependency-groups]"),
+            )
+    return names
+
+
+def _parse_environments(doc: TomlDocument, value: object) -> tuple[Marker, ...]:
+    where = "tool.tether.environments"
+    items = [value] if isinstance(value, str) else expect_list(doc, value, where)
+    return tuple(
+        parse_marker(doc, item, f"{where}[{position}]", hint=_MARKER_HINT)
+        for position, item in enumerate(items)
+    )
+
+
+def _parse_exclude_newer(doc: TomlDocument, value: object) -> datetime | None:
+    """An RFC 3339 timestamp, or a date meaning midnight UTC that day.
+
+    Dates and timestamps without an offset are read as UTC, not local time, so the
+    same pyproject.toml gives the same lock in every time zone.
+    """
+    where = "tool.tether.exclude-newer"
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        stamp = value
+    elif isinstance(value, date):
+        stamp = datetime.combine(value, time())
+    else:
+        stamp = parse_string(
+            doc,
+            value,
+            where,
+            datetime.fromisoformat,
+            what="timestamp",
+            hint='use an RFC 3339 timestamp such as "2024-06-01T00:00:00Z" or a date '
+            'such as "2024-06-01"',
+        )
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+
+
+def _parse_indexes(doc: TomlDocument, value: object) -> tuple[Index, ...]:
+    indexes: list[Index] = []
+    for position, raw in enumerate(expect_list(doc, value, "tool.tether.index")):
+        where = f"tool.tether.index[{position}]"
+        entry = expect_table(doc, raw, where)
+        check_keys(doc, entry, _INDEX_KEYS, where)
+        for required in ("name", "url"):
+            if required not in entry:
+                raise doc.error(
+                    f"`{where}` has no `{required}`",
+                    at=doc.locate("[[tool.tether.index]]"),
+                    hint='each index needs a name and a url, e.g. name = "pytorch-cpu", '
+                    'url = "https://download.pytorch.org/whl/cpu"',
+                )
+        name = expect_str(doc, entry["name"], f"{where}.name")
+        url = expect_str(doc, entry["url"], f"{where}.url")
+        if not _INDEX_NAME.match(name):
+            raise doc.error(
+                f'invalid index name "{name}" in `{where}.name`',
+                at=doc.locate_string(name),
+                hint="index names use letters, digits, '-', '_' and '.'",
+            )
+        if any(index.name == name for index in indexes):
+            raise doc.error(
+                f'index "{name}" is defined twice in [[tool.tether.index]]',
+                at=doc.locate_string(name),
+                hint="give each index a unique name",
+            )
+        if urlsplit(url).scheme not in ("http", "https", "file"):
+            raise doc.error(
+                f'index "{name}" has an unsupported URL "{redact_url(url)}"',
+                hint="index URLs start with https://, http:// or file://",
+            )
+        indexes.append(
+            Index(
+                name=name,
+                url=url.rstrip("/"),
+                default=expect_bool(doc, entry.get("default", False), f"{where}.default"),
+                explicit=expect_bool(doc, entry.get("explicit", False), f"{where}.explicit"),
+            )
+        )
+    if sum(index.default for index in indexes) > 1:
+        raise doc.error(
+            "more than one index in [[tool.tether.index]] has `default = true`",
+            at=doc.locate_key("default"),
+            hint="mark one index as the default; it replaces PyPI as the index of last resort",
+        )
+    return tuple(indexes)
+
+
+def _parse_sources(
+    doc: TomlDocument,
+    value: object,
+    indexes: tuple[Index, ...],
+    extras: frozenset[NormalizedName],
+    groups: frozenset[NormalizedName],
+) -> Mapping[NormalizedName, tuple[Source, ...]]:
+    table = expect_table(doc, value, "tool.tether.sources")
+    sources: dict[NormalizedName, tuple[Source, ...]] = {}
+    for key, raw in table.items():
+        where = f"tool.tether.sources.{key}"
+        name = parse_name(doc, key, where)
+        entries = raw if isinstance(raw, list) else [raw]
+        parsed = tuple(
+            _parse_source(doc, entry, f"{where}[{i}]" if isinstance(raw, list) else where)
+            for i, entry in enumerate(entries)
+        )
+        for source, entry in zip(parsed, entries, strict=True):
+            _check_source_refs(
+                doc, source, entry, where, indexes=indexes, extras=extras, groups=groups
+            )
+        sources[name] = parsed
+    return MappingProxyType(sources)
+
+
+def _parse_source(doc: TomlDocument, raw: object, where: str) -> Source:
+    entry = expect_table(doc, raw, where)
+    if "git" in entry:
+        raise doc.error(
+            f"`{where}` is a git source, which tether does not support yet",
+            at=doc.locate_key("git"),
+            hint="pin the package to an index, a local path or a direct URL to an archive",
+        )
+    check_keys(doc, entry, _SOURCE_KEYS, where)
+    kinds = [kind for kind in ("index", "path", "url") if kind in entry]
+    if len(kinds) != 1:
+        found = " and ".join(kinds) if kinds else "none"
+        raise doc.error(
+            f"`{where}` must name exactly one of index, path or url (found {found})",
+            at=doc.locate(where.rsplit(".", 1)[-1].split("[", 1)[0]),
+            hint='e.g. torch = { index = "pytorch-cpu" } or mylib = { path = "../mylib", '
+            "editable = true }",
+        )
+    editable = expect_bool(doc, entry.get("editable", False), f"{where}.editable")
+    if editable and "path" not in entry:
+        raise doc.error(
+            f"`{where}` sets editable = true, which only a path source can be",
+            at=doc.locate_key("editable"),
+        )
+    marker = None
+    if "marker" in entry:
+        marker = parse_marker(doc, entry["marker"], f"{where}.marker", hint=_MARKER_HINT)
+    return Source(
+        index=expect_str(doc, entry["index"], f"{where}.index") if "index" in entry else None,
+        path=expect_str(doc, entry["path"], f"{where}.path") if "path" in entry else None,
+        url=expect_str(doc, entry["url"], f"{where}.url") if "url" in entry else None,
+        editable=editable,
+        marker=marker,
+        extra=parse_name(doc, entry["extra"], f"{where}.extra") if "extra" in entry else None,
+        group=parse_name(doc, entry["group"], f"{where}.group") if "group" in entry else None,
+    )
+
+
+def _check_source_refs(
+    doc: TomlDocument,
+    source: Source,
+    entry: object,
+    where: str,
+    *,
+    indexes: tuple[Index, ...],
+    extras: frozenset[NormalizedName],
+    groups: frozenset[NormalizedName],
+) -> None:
+    assert isinstance(entry, dict)  # noqa: S101 - _parse_source checked it
+    if source.index is not None and all(index.name != source.index for index in indexes):
+        names = sorted(index.name for index in indexes)
+        defined = ", ".join(f'"{n}"' for n in names) if names else "none"
+        raise doc.error(
+            f'`{where}` uses index "{source.index}", which is not defined in [[tool.tether.index]]',
+            at=doc.locate_string(source.index),
+            hint=f'add [[tool.tether.index]] with name = "{source.index}" and its url '
+            f"(indexes defined: {defined})",
+        )
+    if source.extra is not None and source.extra not in extras:
+        raise doc.error(
+            f'`{where}` applies to extra "{entry["extra"]}", which the project does not define',
+            at=doc.locate_string(entry["extra"]),
+            hint=_defined("extras", extras, "[project.optional-dependencies]"),
+        )
+    if source.group is not None and source.group not in groups:
+        raise doc.error(
+            f'`{where}` applies to group "{entry["group"]}", which the project does not define',
+            at=doc.locate_string(entry["group"]),
+            hint=_defined("groups", groups, "[dependency-groups]"),
+        )
+
+
+def _parse_conflicts(
+    doc: TomlDocument,
+    value: object,
+    extras: frozenset[NormalizedName],
+    groups: frozenset[NormalizedName],
+) -> tuple[tuple[ConflictItem, ...], ...]:
+    result = []
+    example = 'e.g. conflicts = [[{ extra = "cpu" }, { extra = "cu126" }]]'
+    for position, raw_set in enumerate(expect_list(doc, value, "tool.tether.conflicts")):
+        where = f"tool.tether.conflicts[{position}]"
+        items = expect_list(doc, raw_set, where)
+        if len(items) < 2:
+            raise doc.error(
+                f"`{where}` lists {len(items)} item(s); a conflict needs at least two",
+                at=doc.locate_key("conflicts"),
+                hint=example,
+            )
+        parsed = []
+        for index, raw in enumerate(items):
+            item_where = f"{where}[{index}]"
+            entry = expect_table(doc, raw, item_where)
+            check_keys(doc, entry, {"extra", "group"}, item_where)
+            if len(entry) != 1:
+                raise doc.error(
+                    f"`{item_where}` must name exactly one extra or one group",
+                    at=doc.locate_key("conflicts"),
+                    hint=example,
+                )
+            kind, raw_name = next(iter(entry.items()))
+            name = parse_name(doc, raw_name, f"{item_where}.{kind}")
+            known, table = (
+                (extras, "[project.optional-dependencies]")
+                if kind == "extra"
+                else (groups, "[dependency-groups]")
+            )
+            if name not in known:
+                raise doc.error(
+                    f'`{item_where}` names {kind} "{raw_name}", which the project does not define',
+                    at=doc.locate_string(raw_name),
+                    hint=_defined(f"{kind}s", known, table),
+                )
+            parsed.append(ConflictItem(extra=name) if kind == "extra" else ConflictItem(group=name))
+        result.append(tuple(parsed))
+    return tuple(result)
+
+
+def _defined(what: str, names: frozenset[NormalizedName], table: str) -> str:
+    if not names:
+        return f"the project defines no {what}; add them under {table}"
+    return f"{what} defined in {table}: " + ", ".join(sorted(names))
