@@ -1,0 +1,5 @@
+"""`python -m tether` runs the same entry point as the `tether` console script."""
+
+from tether.cli.main import main
+
+raise SystemExit(main())

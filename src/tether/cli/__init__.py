@@ -1,0 +1,1 @@
+"""The command line: argument parsing, a lazy table of verbs, rendering and exit codes."""

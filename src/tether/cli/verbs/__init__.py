@@ -1,0 +1,19 @@
+"""The verbs, by name. Each module has `configure(parser)` and `handle(args, ctx) -> int`;
+only the module of the verb being run is imported (start-up stays lean)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Verb:
+    name: str
+    summary: str
+    module: str
+
+
+VERBS: tuple[Verb, ...] = (
+    Verb("init", "Create a new project (pyproject.toml, src layout, dev tools)", "init"),
+    Verb("project", "Show the project as tether reads it, validating pyproject.toml", "project"),
+)

@@ -1,0 +1,64 @@
+"""`tether init [PATH]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tether.cli.context import Context
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "path", nargs="?", default=".", help="directory of the new project (default: .)"
+    )
+    parser.add_argument("--name", help="project name (default: the directory's name)")
+    parser.add_argument(
+        "--python",
+        metavar="VERSION",
+        help="lowest supported Python, e.g. 3.12, or a specifier such as '>=3.11,<3.14' "
+        "(default: the running Python's version)",
+    )
+    parser.add_argument("--description", help="one-line description for pyproject.toml")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument(
+        "--app",
+        dest="kind",
+        action="store_const",
+        const="app",
+        help="an application with a console script (the default)",
+    )
+    kind.add_argument("--lib", dest="kind", action="store_const", const="lib", help="a library")
+
+
+def handle(args: argparse.Namespace, ctx: Context) -> int:
+    from tether.commands.init import InitOptions, init
+    from tether.project.scaffold import ProjectKind
+
+    result = init(
+        InitOptions(
+            path=ctx.cwd / args.path,
+            name=args.name,
+            python=args.python,
+            kind=ProjectKind(args.kind or "app"),
+            description=args.description,
+            default_python=f"{sys.version_info.major}.{sys.version_info.minor}",
+        )
+    )
+    console = ctx.console
+    shown = _display(result.root, ctx.cwd)
+    console.print(f"Initialized {result.kind.value} `{result.name}` at {shown}")
+    for path in result.created:
+        console.debug(f"  created {_display(path, ctx.cwd)}")
+    for path in result.kept:
+        console.info(f"  kept existing {_display(path, ctx.cwd)}")
+    return 0
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        relative = path.relative_to(cwd)
+    except ValueError:
+        return str(path)
+    return str(relative) if str(relative) != "." else str(path)
