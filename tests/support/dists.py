@@ -35,7 +35,8 @@ class Dist:
     requirements (each gets `; extra == "name"` appended); `tags` gives one wheel per tag
     (`"py3-none-any"`, `"cp312-cp312-manylinux_2_17_x86_64"`); `entry_points` maps a
     console script to `module:function`; `files` adds files (path → text) to the package;
-    `data` adds `.data/<scheme>/<path>` files (`"scripts/tool"`, `"data/share/x.txt"`).
+    `data` adds `.data/<scheme>/<path>` files (`"scripts/tool"`, `"data/share/x.txt"`);
+    `dynamic` lists core-metadata fields the sdist's PKG-INFO marks Dynamic (PEP 643).
     """
 
     name: str
@@ -52,6 +53,7 @@ class Dist:
     files: Mapping[str, str] = field(default_factory=dict)
     data: Mapping[str, str] = field(default_factory=dict)
     summary: str = "A package built by tether's tests."
+    dynamic: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -70,6 +72,7 @@ class Dist:
         files: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
         summary: str = "A package built by tether's tests.",
+        dynamic: tuple[str, ...] | list[str] = (),
     ) -> None:
         # A hand-written __init__ so tests can pass lists and omit mappings; the
         # instance stays frozen (object.__setattr__ is how dataclasses do it too).
@@ -88,6 +91,7 @@ class Dist:
             "files": dict(files or {}),
             "data": dict(data or {}),
             "summary": summary,
+            "dynamic": tuple(dynamic),
         }
         for key, value in values.items():
             object.__setattr__(self, key, value)
@@ -122,6 +126,7 @@ def metadata(dist: Dist) -> str:
         f"Version: {dist.version}",
         f"Summary: {dist.summary}",
     ]
+    lines.extend(f"Dynamic: {field}" for field in dist.dynamic)
     if dist.requires_python:
         lines.append(f"Requires-Python: {dist.requires_python}")
     lines.extend(f"Requires-Dist: {requirement}" for requirement in dist.requires)

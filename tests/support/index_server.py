@@ -15,6 +15,7 @@ import hashlib
 import html
 import json
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -108,7 +109,8 @@ class IndexServer:
     `cache_control` is sent with every page (None: send none, as some mirrors do);
     `advertise_metadata` lists `.metadata` files in pages (False: serve them unlisted, as
     the PyPI our machines reach does); `serve_metadata` False serves none at all;
-    `ranges` False ignores Range headers (a server that cannot do partial reads).
+    `ranges` False ignores Range headers (a server that cannot do partial reads);
+    `json` False serves PEP 503 HTML only (an index that predates PEP 691).
     """
 
     def __init__(
@@ -120,8 +122,10 @@ class IndexServer:
         advertise_metadata: bool = True,
         serve_metadata: bool = True,
         ranges: bool = True,
+        json: bool = True,
     ) -> None:
         self.auth = auth
+        self.json = json
         self.cache_control = cache_control
         self.advertise_metadata = advertise_metadata
         self.serve_metadata = serve_metadata
@@ -202,10 +206,13 @@ class IndexServer:
     # ------------------------------------------------------------------ life cycle
     def start(self) -> Self:
         handler = type("Handler", (_Handler,), {"server_state": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _QuietServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="test-index", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.02},  # shutdown() waits up to one interval
+            name="test-index",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -250,6 +257,16 @@ class IndexServer:
     def _project_names(self) -> list[str]:
         with self._state.lock:
             return sorted(self._state.projects)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-response (a timeout test, a truncation) is
+        expected; anything else is reported as usual."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -299,7 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ pages
     def _root_page(self, state: IndexServer, query: dict[str, list[str]], *, head: bool) -> int:
         names = state._project_names()
-        media = self._negotiate(query)
+        media = self._negotiate(state, query)
         if media is None:
             return self._not_acceptable(head=head)
         if media in _JSON_TYPES:
@@ -327,7 +344,7 @@ class _Handler(BaseHTTPRequestHandler):
         files = state._project_files(project)
         if files is None:
             return self._send(HTTPStatus.NOT_FOUND, b"404 Not Found\n", "text/plain", head=head)
-        media = self._negotiate(query)
+        media = self._negotiate(state, query)
         if media is None:
             return self._not_acceptable(head=head)
         if media in _JSON_TYPES:
@@ -345,12 +362,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.NOT_MODIFIED, b"", media, head=True, extra=extra)
         return self._send(HTTPStatus.OK, body, media, head=head, extra=extra)
 
-    def _negotiate(self, query: dict[str, list[str]]) -> str | None:
+    def _negotiate(self, state: IndexServer, query: dict[str, list[str]]) -> str | None:
         """PEP 691 content negotiation: `?format=` wins, then the Accept header's
         q-values; no Accept header at all means HTML (the PEP 503 default)."""
+        offered = (*_JSON_TYPES, *_HTML_TYPES) if state.json else _HTML_TYPES
         if "format" in query:
             wanted = query["format"][0]
-            return wanted if wanted in (*_JSON_TYPES, *_HTML_TYPES) else None
+            return wanted if wanted in offered else None
         accept = self.headers.get("Accept")
         if not accept:
             return HTML_V1
@@ -367,8 +385,8 @@ class _Handler(BaseHTTPRequestHandler):
                         quality = 0.0
             media = media.strip().lower()
             if media in ("*/*", "application/*"):
-                media = JSON_V1 if media == "application/*" else HTML_V1
-            if quality > 0 and media in (*_JSON_TYPES, *_HTML_TYPES):
+                media = JSON_V1 if media == "application/*" and state.json else HTML_V1
+            if quality > 0 and media in offered:
                 offers.append((-quality, position, media))
         return min(offers)[2] if offers else None
 

@@ -1,10 +1,10 @@
 """The project model: `pyproject.toml` read into typed, immutable values (DESIGN.md §2, L3)."""
 
-from tether.project.discovery import PYPROJECT, find_pyproject
+from tether.index.config import Index
+from tether.project.discovery import PYPROJECT, find_pyproject, try_find_pyproject
 from tether.project.pyproject import BuildSystem, Project, load_project
 from tether.project.settings import (
     ConflictItem,
-    Index,
     PrereleasePolicy,
     ResolutionStrategy,
     Settings,
@@ -23,4 +23,5 @@ __all__ = [
     "Source",
     "find_pyproject",
     "load_project",
+    "try_find_pyproject",
 ]

@@ -38,3 +38,14 @@ def find_pyproject(start: Path) -> Path:
         f"no pyproject.toml found in {start} or any parent directory",
         hint="run `tether init` to create a project here, or pass --project PATH",
     )
+
+
+def try_find_pyproject(start: Path) -> Path | None:
+    """Like `find_pyproject`, but None when there is no project (for commands that work
+    inside or outside one)."""
+    start = start.absolute()
+    for directory in (start, *start.parents):
+        candidate = directory / PYPROJECT
+        if candidate.is_file():
+            return candidate
+    return None

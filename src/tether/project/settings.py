@@ -8,6 +8,7 @@ a silently ignored typo in a resolver setting produces a lock nobody asked for.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -20,11 +21,13 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName
 
+from tether.index.config import Index, index_chain
 from tether.project.fields import (
     check_keys,
     expect_bool,
     expect_list,
     expect_str,
+    expect_str_list,
     expect_table,
     parse_marker,
     parse_name,
@@ -33,8 +36,6 @@ from tether.project.fields import (
 )
 from tether.project.toml_source import TomlDocument
 from tether.urls import redact_url
-
-PYPI_URL = "https://pypi.org/simple"
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -55,20 +56,6 @@ class PrereleasePolicy(StrEnum):
     IF_NECESSARY = "if-necessary"
     EXPLICIT = "explicit"
     IF_NECESSARY_OR_EXPLICIT = "if-necessary-or-explicit"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Index:
-    """A named package index from `[[tool.tether.index]]`.
-
-    `default` replaces PyPI as the index of last resort; `explicit` serves only packages
-    pinned to it in `[tool.tether.sources]` (how PyTorch's CUDA indexes are used safely).
-    """
-
-    name: str
-    url: str
-    default: bool = False
-    explicit: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,12 +105,8 @@ class Settings:
     )
 
     def index_chain(self) -> tuple[Index, ...]:
-        """The non-explicit indexes in the order a package is looked up (PyPI last,
-        unless an index is the default)."""
-        chain = [index for index in self.indexes if not index.explicit and not index.default]
-        defaults = [index for index in self.indexes if index.default]
-        chain.extend(defaults or [Index(name="pypi", url=PYPI_URL, default=True)])
-        return tuple(chain)
+        """The indexes a package is looked up in, in order (see `index_chain`)."""
+        return index_chain(self.indexes)
 
 
 SETTINGS_KEYS = frozenset(
@@ -140,7 +123,7 @@ SETTINGS_KEYS = frozenset(
         "sources",
     }
 )
-_INDEX_KEYS = frozenset({"name", "url", "default", "explicit"})
+_INDEX_KEYS = frozenset({"name", "url", "default", "explicit", "username", "credential-command"})
 _SOURCE_KEYS = frozenset({"index", "path", "url", "editable", "marker", "extra", "group"})
 _MARKER_HINT = "markers follow PEP 508, e.g. \"sys_platform == 'linux'\""
 _INDEX_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -276,12 +259,19 @@ def _parse_indexes(doc: TomlDocument, value: object) -> tuple[Index, ...]:
                 f'index "{name}" has an unsupported URL "{redact_url(url)}"',
                 hint="index URLs start with https://, http:// or file://",
             )
+        username = entry.get("username")
         indexes.append(
             Index(
                 name=name,
                 url=url.rstrip("/"),
                 default=expect_bool(doc, entry.get("default", False), f"{where}.default"),
                 explicit=expect_bool(doc, entry.get("explicit", False), f"{where}.explicit"),
+                username=None
+                if username is None
+                else expect_str(doc, username, f"{where}.username"),
+                credential_command=_parse_command(
+                    doc, entry.get("credential-command", []), f"{where}.credential-command"
+                ),
             )
         )
     if sum(index.default for index in indexes) > 1:
@@ -291,6 +281,13 @@ def _parse_indexes(doc: TomlDocument, value: object) -> tuple[Index, ...]:
             hint="mark one index as the default; it replaces PyPI as the index of last resort",
         )
     return tuple(indexes)
+
+
+def _parse_command(doc: TomlDocument, value: object, where: str) -> tuple[str, ...]:
+    """A command as an argv list, or a string split like a shell would (no shell runs)."""
+    if isinstance(value, str):
+        return tuple(shlex.split(value))
+    return expect_str_list(doc, value, where)
 
 
 def _parse_sources(

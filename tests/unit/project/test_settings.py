@@ -291,3 +291,26 @@ def test_index_url_credentials_are_never_shown(tmp_path: Path) -> None:
     )
     assert "s3cret" not in error.message
     assert error.message == 'index "x" has an unsupported URL "ftp://***@host/simple"'
+
+
+def test_index_credentials_settings(tmp_path: Path) -> None:
+    project = load(
+        tmp_path,
+        """\
+        [[tool.tether.index]]
+        name = "gar"
+        url = "https://europe-python.pkg.dev/proj/repo/simple"
+        username = "oauth2accesstoken"
+        credential-command = "gcloud auth print-access-token --quiet"
+
+        [[tool.tether.index]]
+        name = "codeartifact"
+        url = "https://domain.d.codeartifact.eu-west-1.amazonaws.com/pypi/repo/simple"
+        credential-command = ["aws", "codeartifact", "get-authorization-token", "--output", "text"]
+        """,
+    )
+    gar, codeartifact = project.settings.indexes
+    assert gar.username == "oauth2accesstoken"
+    assert gar.credential_command == ("gcloud", "auth", "print-access-token", "--quiet")
+    assert codeartifact.credential_command[:2] == ("aws", "codeartifact")
+    assert codeartifact.username is None

@@ -1,0 +1,353 @@
+"""`IndexClient`: which versions of X exist, and what does X 1.2 depend on?
+
+Answers come from the global cache when it is fresh (see `freshness`), from the index
+otherwise, and are written back for the next run. Metadata never needs a whole wheel:
+PEP 658 `.metadata` files first (also unadvertised ones, which some mirrors serve), then
+range requests into the wheel's zip directory, and only when the server cannot do ranges,
+the whole file (hash-checked). Outcomes that are not errors (not on this index, not in the
+cache while offline) are values; failures are `IndexFetchError`s. Thread-safe: the
+provider calls it from a pool of threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from packaging.utils import NormalizedName, canonicalize_name
+
+from tether.cache import Bucket, Cache, digest
+from tether.errors import IndexFetchError
+from tether.index.archive_metadata import (
+    bad_zip,
+    metadata_entry,
+    read_pkg_info,
+    read_wheel_metadata,
+)
+from tether.index.config import Index, index_chain
+from tether.index.core_metadata import CoreMetadata, parse_core_metadata
+from tether.index.freshness import CacheControl, CachePolicy, is_fresh, parse_cache_control
+from tether.index.http import HttpClient, HttpResponse, status_error
+from tether.index.page import (
+    ACCEPT,
+    DistFile,
+    ProjectPage,
+    page_from_json,
+    page_to_json,
+    parse_page,
+)
+from tether.index.remote_zip import TAIL, entries_in_tail, read_directory, read_entry
+from tether.urls import redact_url
+
+_SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+class MetadataSource(StrEnum):
+    """How a file's metadata was obtained (shown by `tether index metadata -v`)."""
+
+    CACHE = "cache"
+    PEP658 = "pep658"  # an advertised .metadata file
+    UNADVERTISED = "unadvertised-pep658"  # a .metadata file the page did not list
+    RANGE = "range-requests"
+    DOWNLOAD = "full-download"
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    page: ProjectPage
+    index: Index
+
+
+@dataclass(frozen=True, slots=True)
+class NotFound:
+    """No index searched has the project."""
+
+    name: NormalizedName
+    searched: tuple[Index, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Offline:
+    """Offline, and the cache cannot answer: `what` is missing, from `index`."""
+
+    what: str
+    index: Index | None
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataResult:
+    metadata: CoreMetadata
+    source: MetadataSource
+
+
+@dataclass(frozen=True, slots=True)
+class Unavailable:
+    """The metadata cannot be had without building (an sdist with dynamic dependencies)."""
+
+    reason: str
+
+
+class IndexClient:
+    """Reads pages and metadata from `indexes` through `cache` under `policy`.
+
+    `http` is created on first use, so a fully cached run never imports the HTTP stack.
+    """
+
+    def __init__(
+        self,
+        *,
+        indexes: Sequence[Index],
+        cache: Cache,
+        policy: CachePolicy | None = None,
+        http: Callable[[], HttpClient] | HttpClient | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.indexes = tuple(indexes)
+        self.chain = index_chain(self.indexes)
+        self.cache = cache
+        self.policy = policy or CachePolicy()
+        self._http_factory = http
+        self._http: HttpClient | None = http if isinstance(http, HttpClient) else None
+        self._clock = clock
+
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None:
+            factory = self._http_factory
+            self._http = factory() if callable(factory) else HttpClient()
+        return self._http
+
+    def index_named(self, name: str) -> Index:
+        for index in (*self.indexes, *self.chain):
+            if index.name == name:
+                return index
+        raise IndexFetchError(
+            f"no index named '{name}'",
+            url=name,
+            hint="define it in [[tool.tether.index]]",
+        )
+
+    # ------------------------------------------------------------------ pages
+    def find(self, name: str, *, index: str | None = None) -> Found | NotFound | Offline:
+        """The project's page from the first index in the chain that has it, or from
+        `index` alone when the package is pinned to one."""
+        project = canonicalize_name(name)
+        searched = (self.index_named(index),) if index is not None else self.chain
+        for candidate in searched:
+            page = self.project_page(project, candidate)
+            if isinstance(page, Offline):
+                return page
+            if page is not None:
+                return Found(page, candidate)
+        return NotFound(project, searched)
+
+    def project_page(self, name: str, index: Index) -> ProjectPage | Offline | None:
+        """`index`'s page for `name`: None when the index does not have the project."""
+        project = canonicalize_name(name)
+        if not _SAFE_NAME.match(project):
+            return None
+        key = (digest(redact_url(index.url)), f"{project}.json")
+        entry = self._read_page_entry(key)
+        now = self._clock()
+        if entry is not None:
+            control = CacheControl(
+                max_age=entry.get("max_age"), no_cache=bool(entry.get("no_cache"))
+            )
+            fresh = is_fresh(
+                fetched_at=float(entry["fetched_at"]), control=control, now=now, policy=self.policy
+            )
+            if fresh or self.policy.offline:
+                return _page_of(entry)
+        elif self.policy.offline:
+            return Offline(f"the page of '{project}'", index)
+        url = f"{index.url}/{project}/"
+        headers = {"Accept": ACCEPT, "Accept-Encoding": "gzip"}
+        if entry is not None and entry.get("etag"):
+            headers["If-None-Match"] = entry["etag"]
+        if entry is not None and entry.get("last_modified"):
+            headers["If-Modified-Since"] = entry["last_modified"]
+        response = self.http.get(url, headers=headers)
+        if response.status == 304 and entry is not None:
+            self._store_page_entry(key, {**entry, **_validators(response, now)})
+            return _page_of(entry)
+        if response.status in (404, 410):
+            self._store_page_entry(key, {"missing": True, **_validators(response, now)})
+            return None
+        if response.status != 200:
+            raise status_error(response, what=f"the page of '{project}'", index_name=index.name)
+        page = parse_page(
+            response.body,
+            content_type=response.headers.get("content-type", ""),
+            url=response.url,
+            project=project,
+        )
+        if not parse_cache_control(response.headers.get("cache-control")).no_store:
+            self._store_page_entry(key, {"page": page_to_json(page), **_validators(response, now)})
+        return page
+
+    def _read_page_entry(self, key: tuple[str, str]) -> dict[str, Any] | None:
+        raw = self.cache.read(Bucket.SIMPLE, *key)
+        if raw is None:
+            return None
+        try:
+            entry = json.loads(raw)
+            float(entry["fetched_at"])
+            if not entry.get("missing"):
+                page_from_json(entry["page"])
+        except (ValueError, KeyError, TypeError):
+            return None  # a damaged entry is a miss; the next write replaces it
+        return entry if isinstance(entry, dict) else None
+
+    def _store_page_entry(self, key: tuple[str, str], entry: dict[str, Any]) -> None:
+        self.cache.write(Bucket.SIMPLE, *key, data=json.dumps(entry, sort_keys=True).encode())
+
+    # ------------------------------------------------------------------ metadata
+    def metadata(
+        self, file: DistFile, *, page: ProjectPage
+    ) -> MetadataResult | Unavailable | Offline:
+        """The core metadata of `file`, by the cheapest way the index allows."""
+        key = _metadata_key(file)
+        cached = self.cache.read(Bucket.METADATA, *key)
+        source = redact_url(file.url)
+        if cached is not None:
+            return MetadataResult(parse_core_metadata(cached, source=source), MetadataSource.CACHE)
+        if self.policy.offline:
+            return Offline(f"the metadata of {file.filename}", None)
+        if file.is_wheel:
+            data, how = self._wheel_metadata(file, page)
+        else:
+            found = self._sdist_metadata(file)
+            if isinstance(found, Unavailable):
+                return found
+            data, how = found, MetadataSource.DOWNLOAD
+        metadata = parse_core_metadata(data, source=source)
+        _check_identity(metadata, file)
+        self.cache.write(Bucket.METADATA, *key, data=data)
+        return MetadataResult(metadata, how)
+
+    def _wheel_metadata(self, file: DistFile, page: ProjectPage) -> tuple[bytes, MetadataSource]:
+        if file.core_metadata is True:
+            response = self.http.get(file.url + ".metadata")
+            if response.status == 200:
+                _verify(
+                    response.body,
+                    file.metadata_sha256,
+                    what=f"{file.filename}.metadata",
+                    url=file.url,
+                )
+                return response.body, MetadataSource.PEP658
+        elif file.core_metadata is None and not page.advertises_metadata:
+            # Some mirrors serve .metadata files without listing them; one cheap request
+            # saves the range dance. Unverifiable (no hash listed), so its name and
+            # version are checked against the file name by the caller.
+            response = self.http.get(file.url + ".metadata")
+            if response.status == 200 and response.body.startswith(b"Metadata-Version"):
+                return response.body, MetadataSource.UNADVERTISED
+        return self._metadata_from_zip(file)
+
+    def _metadata_from_zip(self, file: DistFile) -> tuple[bytes, MetadataSource]:
+        first = self.http.get(file.url, headers={"Range": f"bytes=-{TAIL}"})
+        if first.status == 200:
+            _verify(first.body, file.sha256, what=file.filename, url=file.url)
+            return read_wheel_metadata(first.body, file), MetadataSource.DOWNLOAD
+        if first.status != 206:
+            raise status_error(first, what=file.filename, index_name=None)
+        total = _total_size(first) or file.size
+        if total is None:
+            raise IndexFetchError(
+                f"{redact_url(file.url)} answered a range request without the file's size",
+                url=redact_url(file.url),
+            )
+
+        def fetch(start: int, end: int) -> bytes:
+            response = self.http.get(file.url, headers={"Range": f"bytes={start}-{end}"})
+            if response.status != 206:
+                raise status_error(response, what=file.filename, index_name=None)
+            return response.body
+
+        try:
+            wanted = metadata_entry(entries_in_tail(first.body, total) or [], file)
+            if wanted is None:
+                # METADATA's entry is not in the tail: read the rest of the directory.
+                wanted = metadata_entry(read_directory(first.body, total, fetch), file)
+            if wanted is None:
+                raise bad_zip(file, OSError("it has no single .dist-info/METADATA file"))
+            return read_entry(wanted, fetch, total), MetadataSource.RANGE
+        except OSError as err:
+            raise bad_zip(file, err) from None
+
+    def _sdist_metadata(self, file: DistFile) -> bytes | Unavailable:
+        """PKG-INFO of an sdist, usable when it is Metadata 2.2+ and its dependencies are
+        not dynamic (PEP 643); otherwise the sdist must be built (not done here)."""
+        response = self.http.get(file.url)
+        if response.status != 200:
+            raise status_error(response, what=file.filename, index_name=None)
+        _verify(response.body, file.sha256, what=file.filename, url=file.url)
+        data = read_pkg_info(response.body, file.filename)
+        if data is None:
+            return Unavailable(f"{file.filename} has no PKG-INFO")
+        metadata = parse_core_metadata(data, source=file.filename)
+        major_minor = tuple(int(p) for p in metadata.metadata_version.split(".")[:2] if p.isdigit())
+        if major_minor < (2, 2) or {"requires-dist", "requires-python"} & set(metadata.dynamic):
+            return Unavailable(
+                f"{file.filename} declares its dependencies dynamically; it must be built"
+            )
+        return data
+
+
+def _page_of(entry: dict[str, Any]) -> ProjectPage | None:
+    return None if entry.get("missing") else page_from_json(entry["page"])
+
+
+def _validators(response: HttpResponse, now: float) -> dict[str, Any]:
+    control = parse_cache_control(response.headers.get("cache-control"))
+    return {
+        "fetched_at": now,
+        "etag": response.headers.get("etag"),
+        "last_modified": response.headers.get("last-modified"),
+        "max_age": control.max_age,
+        "no_cache": control.no_cache,
+    }
+
+
+def _metadata_key(file: DistFile) -> tuple[str, str]:
+    if file.sha256 and re.fullmatch(r"[0-9a-f]{64}", file.sha256):
+        return ("sha256", f"{file.sha256}.metadata")
+    return ("url", f"{digest(redact_url(file.url), 32)}.metadata")
+
+
+def _verify(data: bytes, expected: str | None, *, what: str, url: str) -> None:
+    if expected is None:
+        return
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected.lower():
+        raise IndexFetchError(
+            f"hash mismatch for {what}: the index lists sha256 {expected}, the download "
+            f"has {actual}",
+            url=redact_url(url),
+            hint="the file was altered or damaged on the way; nothing was used or cached. "
+            "Try again; if it persists, report it to the index's operators",
+        )
+
+
+def _check_identity(metadata: CoreMetadata, file: DistFile) -> None:
+    """The metadata must describe the file it came with (a mirror could mix them up)."""
+    name = file.filename.split("-", 1)[0]
+    if canonicalize_name(name) != metadata.name or metadata.version != file.version:
+        raise IndexFetchError(
+            f"the metadata served for {file.filename} describes {metadata.name} {metadata.version}",
+            url=redact_url(file.url),
+            hint="the index serves mismatched metadata; report it to its operators",
+        )
+
+
+def _total_size(response: HttpResponse) -> int | None:
+    content_range = response.headers.get("content-range", "")
+    _, _, total = content_range.rpartition("/")
+    return int(total) if total.isdigit() else None

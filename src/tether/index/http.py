@@ -1,0 +1,248 @@
+"""HTTP for indexes: pooled connections, retries with backoff, timeouts, auth, byte counts.
+
+Built on urllib3: a thread-safe pool that keeps connections alive, so many requests can
+be in flight from a thread pool without a new TLS handshake each. Transient failures
+(connection errors, timeouts, cut-short bodies, HTTP 429/5xx) are retried with
+exponential backoff; what still fails becomes an `IndexFetchError` whose URL carries no
+credentials.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NewConnectionError,
+    ProtocolError,
+    ProxyError,
+    SSLError,
+)
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+from tether import __version__
+from tether.errors import IndexFetchError
+from tether.index.auth import Authenticator, Credentials, strip_userinfo
+from tether.urls import redact_url
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 10.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpSettings:
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    retries: int = 3
+    backoff: float = 0.5
+    ca_bundle: str | None = None
+    proxy: str | None = None
+    user_agent: str = f"tether/{__version__}"
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    status: int
+    headers: Mapping[str, str]  # lower-cased names
+    body: bytes
+    url: str  # after redirects
+
+
+@dataclass(slots=True)
+class HttpStats:
+    """What went over the wire: requests made and bytes received (bodies, as sent)."""
+
+    requests: int = 0
+    bytes_received: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, received: int) -> None:
+        with self._lock:
+            self.requests += 1
+            self.bytes_received += received
+
+
+class HttpClient:
+    """One connection pool for the whole process; safe to share between threads."""
+
+    def __init__(self, settings: HttpSettings | None = None, auth: Authenticator | None = None):
+        self.settings = settings or HttpSettings()
+        self.auth = auth or Authenticator(())
+        self.stats = HttpStats()
+        context = ssl.create_default_context(cafile=self.settings.ca_bundle)
+        headers = {"User-Agent": self.settings.user_agent}
+        self._pool: urllib3.PoolManager
+        if self.settings.proxy:
+            self._pool = urllib3.ProxyManager(
+                self.settings.proxy, num_pools=16, headers=headers, ssl_context=context, maxsize=16
+            )
+        else:
+            self._pool = urllib3.PoolManager(
+                num_pools=16, headers=headers, ssl_context=context, maxsize=16
+            )
+
+    def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> HttpResponse:
+        """GET `url`, retrying transient failures. Any final status is returned (callers
+        decide what a 404 means); only a failure to get an answer raises."""
+        target, _ = strip_userinfo(url)
+        credentials = self.auth.credentials(url)
+        tried_auth = False
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._request(target, headers, credentials)
+            except (Urllib3Timeout, ProtocolError, NewConnectionError, ProxyError) as err:
+                if attempt > self.settings.retries:
+                    raise self._give_up(target, err, attempt) from None
+                self._sleep(attempt, None)
+                continue
+            except SSLError as err:
+                raise IndexFetchError(
+                    f"TLS error talking to {redact_url(target)}: {_reason(err)}",
+                    url=redact_url(target),
+                    hint="if you are behind a proxy that inspects TLS, point SSL_CERT_FILE at "
+                    "its CA bundle",
+                ) from None
+            if response.status == 401 and not tried_auth:
+                tried_auth = True
+                better = self.auth.on_unauthorized(target, credentials)
+                if better is not None:
+                    credentials = better
+                    continue
+            if response.status in RETRY_STATUSES and attempt <= self.settings.retries:
+                self._sleep(attempt, response.headers.get("retry-after"))
+                continue
+            return response
+
+    def _request(
+        self, url: str, headers: Mapping[str, str] | None, credentials: Credentials | None
+    ) -> HttpResponse:
+        sent = dict(headers or {})
+        if credentials is not None:
+            sent["Authorization"] = credentials.header()
+        try:
+            raw = self._pool.request(
+                "GET",
+                url,
+                headers=sent,
+                timeout=urllib3.Timeout(
+                    connect=self.settings.connect_timeout, read=self.settings.read_timeout
+                ),
+                # Redirects are followed (Authorization is dropped on a change of host);
+                # every other retry is ours, below, with backoff and a clear final error.
+                retries=urllib3.Retry(
+                    total=None, connect=0, read=0, status=0, other=0, redirect=10
+                ),
+                preload_content=False,
+                decode_content=True,
+            )
+        except MaxRetryError as err:
+            # With connect=0 / read=0 this wraps the one underlying failure.
+            if err.reason is not None:
+                raise err.reason from None
+            raise
+        try:
+            body = raw.read()
+            received = raw.tell()
+        finally:
+            raw.release_conn()
+        self.stats.add(received)
+        return HttpResponse(
+            status=raw.status,
+            headers={k.lower(): v for k, v in raw.headers.items()},
+            body=body,
+            # urllib3 reports the final request-URI (a path after redirects): resolve it.
+            url=urljoin(url, raw.geturl() or url),
+        )
+
+    def _sleep(self, attempt: int, retry_after: str | None) -> None:
+        delay = self.settings.backoff * (2 ** (attempt - 1))
+        if retry_after is not None and retry_after.strip().isdigit():
+            delay = max(delay, min(float(retry_after), MAX_RETRY_AFTER))
+        time.sleep(delay)
+
+    def _give_up(self, url: str, err: Exception, attempts: int) -> IndexFetchError:
+        safe = redact_url(url)
+        tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+        if isinstance(err, NewConnectionError):
+            # Checked first: urllib3 makes it a subclass of its connect timeout.
+            return IndexFetchError(
+                f"cannot reach {safe} ({tries}): {_reason(err)}",
+                url=safe,
+                hint="check your network connection and the index URL, or use --offline to "
+                "work from the cache",
+            )
+        if isinstance(err, Urllib3Timeout):
+            timeout = (
+                self.settings.connect_timeout
+                if isinstance(err, ConnectTimeoutError)
+                else self.settings.read_timeout
+            )
+            return IndexFetchError(
+                f"{safe} did not answer within {timeout:g} seconds ({tries})",
+                url=safe,
+                hint="the index may be overloaded or unreachable; raise the limit with "
+                "TETHER_HTTP_TIMEOUT=SECONDS, or use --offline to work from the cache",
+            )
+        if isinstance(err, ProtocolError):
+            return IndexFetchError(
+                f"the response from {safe} was cut short ({tries}): {_reason(err)}",
+                url=safe,
+                hint="the connection dropped mid-transfer; try again, or check a proxy or "
+                "mirror between you and the index",
+            )
+        return IndexFetchError(
+            f"cannot reach {safe} ({tries}): {_reason(err)}",
+            url=safe,
+            hint="check your network connection and the index URL, or use --offline to "
+            "work from the cache",
+        )
+
+
+def status_error(response: HttpResponse, *, what: str, index_name: str | None) -> IndexFetchError:
+    """The error for a final HTTP status we cannot use."""
+    safe = redact_url(response.url)
+    where = f"index '{index_name}'" if index_name else safe
+    if response.status in (401, 403):
+        verb = "requires credentials" if response.status == 401 else "refused access"
+        hint = (
+            "set TETHER_INDEX_<NAME>_USERNAME and TETHER_INDEX_<NAME>_PASSWORD, add the host "
+            "to ~/.netrc, or configure `credential-command` for the index"
+        )
+        if response.status == 403:
+            hint = "the credentials were rejected or lack permission: " + hint
+        return IndexFetchError(
+            f"{where} {verb} (HTTP {response.status}) for {what}: {safe}",
+            url=safe,
+            status=response.status,
+            hint=hint,
+        )
+    if response.status == 404:
+        return IndexFetchError(
+            f"{where} has no {what} at {safe} (HTTP 404)",
+            url=safe,
+            status=404,
+            hint="the index may have removed it; run with --refresh to re-read the index",
+        )
+    return IndexFetchError(
+        f"{where} answered HTTP {response.status} for {what}: {safe}",
+        url=safe,
+        status=response.status,
+        hint="the index is having problems; try again later, or use --offline",
+    )
+
+
+def _reason(err: BaseException) -> str:
+    text = str(err)
+    # urllib3 wraps messages as "<object at 0x...>: reason"; keep the reason.
+    if ">: " in text:
+        text = text.split(">: ", 1)[1]
+    return redact_url(text) if "@" in text else text

@@ -1,0 +1,277 @@
+"""A project's page on an index, parsed from PEP 691 JSON or PEP 503 HTML. Pure.
+
+Both formats become one `ProjectPage`: the files with what the index says about each
+(hash, requires-python, PEP 592 yanking, PEP 700 size and upload time, PEP 658/714 core
+metadata). Files whose names are not a wheel or an sdist with a valid version (eggs,
+installers, legacy versions) are dropped, as pip and uv do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin
+
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from tether.errors import IndexFetchError
+from tether.urls import redact_url
+
+JSON_MEDIA_TYPE = "application/vnd.pypi.simple.v1+json"
+HTML_MEDIA_TYPES = ("application/vnd.pypi.simple.v1+html", "text/html")
+# What we ask for: JSON first, HTML as the PEP 503 fallback (PEP 691 "Version + Format
+# Selection"), like pip and uv.
+ACCEPT = f"{JSON_MEDIA_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
+SUPPORTED_MAJOR = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DistFile:
+    """One downloadable file of a release, as the index describes it."""
+
+    filename: str
+    url: str
+    version: Version
+    sha256: str | None = None
+    requires_python: str | None = None
+    yanked: bool = False
+    yanked_reason: str | None = None
+    upload_time: datetime | None = None
+    size: int | None = None
+    # PEP 658/714: True when the index says `<url>.metadata` exists, False when it says
+    # it does not, None when it says nothing (the index may still have it).
+    core_metadata: bool | None = None
+    metadata_sha256: str | None = None
+
+    @property
+    def is_wheel(self) -> bool:
+        return self.filename.endswith(".whl")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProjectPage:
+    """Every file of one project on one index."""
+
+    name: NormalizedName
+    url: str
+    files: tuple[DistFile, ...]
+
+    def versions(self) -> dict[Version, tuple[DistFile, ...]]:
+        """Files grouped by version, newest version first."""
+        grouped: dict[Version, list[DistFile]] = {}
+        for file in self.files:
+            grouped.setdefault(file.version, []).append(file)
+        return {v: tuple(grouped[v]) for v in sorted(grouped, reverse=True)}
+
+    @property
+    def advertises_metadata(self) -> bool:
+        """Whether this index speaks PEP 658 at all (then an unlisted file has none)."""
+        return any(file.core_metadata is not None for file in self.files)
+
+
+def parse_page(body: bytes, *, content_type: str, url: str, project: NormalizedName) -> ProjectPage:
+    """Parse a project page in whichever format the index answered with."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == JSON_MEDIA_TYPE:
+        return parse_json_page(body, url=url, project=project)
+    if media in HTML_MEDIA_TYPES or media == "":
+        return parse_html_page(body, url=url, project=project)
+    raise IndexFetchError(
+        f"{redact_url(url)} answered with {media!r}, which is not an index page",
+        url=redact_url(url),
+        hint="check that the index URL points at a simple repository API root "
+        "(e.g. https://pypi.org/simple)",
+    )
+
+
+def parse_json_page(body: bytes, *, url: str, project: NormalizedName) -> ProjectPage:
+    """PEP 691 JSON (with PEP 700 and PEP 714 fields)."""
+    try:
+        data = json.loads(body)
+        _check_api_version(str(data["meta"]["api-version"]), url)
+        raw_files = data["files"]
+        files = [_json_file(entry, url) for entry in raw_files]
+    except (ValueError, KeyError, TypeError) as err:
+        raise _malformed(url, f"invalid JSON page ({err})") from None
+    return ProjectPage(name=project, url=url, files=tuple(f for f in files if f is not None))
+
+
+def parse_html_page(body: bytes, *, url: str, project: NormalizedName) -> ProjectPage:
+    """PEP 503 HTML (with PEP 592, 629 and 658/714 data attributes)."""
+    parser = _AnchorParser()
+    try:
+        parser.feed(body.decode("utf-8", errors="replace"))
+        parser.close()
+    except AssertionError as err:  # html.parser signals broken markup this way
+        raise _malformed(url, f"invalid HTML page ({err})") from None
+    if parser.repository_version is not None:
+        _check_api_version(parser.repository_version, url)
+    base = urljoin(url, parser.base) if parser.base else url
+    files = [_html_file(anchor, base) for anchor in parser.anchors]
+    return ProjectPage(name=project, url=url, files=tuple(f for f in files if f is not None))
+
+
+def page_to_json(page: ProjectPage) -> dict[str, Any]:
+    """The digested form stored in the cache: no re-parsing of HTML on a warm read."""
+    return {
+        "name": page.name,
+        "url": redact_url(page.url),
+        "files": [
+            {
+                "filename": f.filename,
+                "url": f.url,
+                "sha256": f.sha256,
+                "requires-python": f.requires_python,
+                "yanked": f.yanked_reason if f.yanked and f.yanked_reason else f.yanked,
+                "upload-time": None if f.upload_time is None else f.upload_time.isoformat(),
+                "size": f.size,
+                "core-metadata": f.core_metadata,
+                "metadata-sha256": f.metadata_sha256,
+            }
+            for f in page.files
+        ],
+    }
+
+
+def page_from_json(data: Mapping[str, Any]) -> ProjectPage:
+    """Inverse of `page_to_json`. Raises KeyError/ValueError/TypeError if the entry is
+    damaged; callers treat that as a cache miss."""
+    files = []
+    for entry in data["files"]:
+        version = _version_from_filename(entry["filename"])
+        if version is None:
+            continue
+        yanked = entry["yanked"]
+        stamp = entry["upload-time"]
+        files.append(
+            DistFile(
+                filename=entry["filename"],
+                url=entry["url"],
+                version=version,
+                sha256=entry["sha256"],
+                requires_python=entry["requires-python"],
+                yanked=bool(yanked) or isinstance(yanked, str),
+                yanked_reason=yanked if isinstance(yanked, str) else None,
+                upload_time=None if stamp is None else datetime.fromisoformat(stamp),
+                size=entry["size"],
+                core_metadata=entry["core-metadata"],
+                metadata_sha256=entry["metadata-sha256"],
+            )
+        )
+    return ProjectPage(name=canonicalize_name(data["name"]), url=data["url"], files=tuple(files))
+
+
+def _json_file(entry: Mapping[str, Any], page_url: str) -> DistFile | None:
+    filename = entry["filename"]
+    version = _version_from_filename(filename)
+    if version is None:
+        return None
+    hashes = entry.get("hashes") or {}
+    yanked = entry.get("yanked", False)
+    metadata = entry.get("core-metadata", entry.get("data-dist-info-metadata"))
+    stamp = entry.get("upload-time")
+    return DistFile(
+        filename=filename,
+        url=urljoin(page_url, entry["url"]),
+        version=version,
+        sha256=hashes.get("sha256"),
+        requires_python=entry.get("requires-python") or None,
+        yanked=yanked is not False,
+        yanked_reason=yanked if isinstance(yanked, str) and yanked else None,
+        upload_time=_parse_time(stamp) if isinstance(stamp, str) else None,
+        size=entry.get("size") if isinstance(entry.get("size"), int) else None,
+        core_metadata=None if metadata is None else bool(metadata),
+        metadata_sha256=metadata.get("sha256") if isinstance(metadata, dict) else None,
+    )
+
+
+def _html_file(anchor: Mapping[str, str | None], base: str) -> DistFile | None:
+    href = anchor.get("href")
+    if not href:
+        return None
+    absolute, fragment = urldefrag(urljoin(base, href))
+    filename = unquote(absolute.rsplit("/", 1)[-1])
+    version = _version_from_filename(filename)
+    if version is None:
+        return None
+    algorithm, _, value = fragment.partition("=")
+    metadata = anchor.get("data-core-metadata", anchor.get("data-dist-info-metadata"))
+    metadata_algorithm, _, metadata_value = (metadata or "").partition("=")
+    yanked = "data-yanked" in anchor
+    return DistFile(
+        filename=filename,
+        url=absolute,
+        version=version,
+        sha256=value if algorithm == "sha256" and value else None,
+        requires_python=anchor.get("data-requires-python") or None,
+        yanked=yanked,
+        yanked_reason=(anchor.get("data-yanked") or None) if yanked else None,
+        core_metadata=None
+        if "data-core-metadata" not in anchor and "data-dist-info-metadata" not in anchor
+        else metadata != "false",
+        metadata_sha256=metadata_value if metadata_algorithm == "sha256" else None,
+    )
+
+
+class _AnchorParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.anchors: list[dict[str, str | None]] = []
+        self.base: str | None = None
+        self.repository_version: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "a":
+            self.anchors.append(attributes)
+        elif tag == "base" and self.base is None:
+            self.base = attributes.get("href")
+        elif tag == "meta" and attributes.get("name") == "pypi:repository-version":
+            self.repository_version = attributes.get("content")
+
+
+def _version_from_filename(filename: str) -> Version | None:
+    try:
+        if filename.endswith(".whl"):
+            return parse_wheel_filename(filename)[1]
+        if filename.endswith((".tar.gz", ".zip")):
+            return parse_sdist_filename(filename)[1]
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+    return None
+
+
+def _parse_time(stamp: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+
+
+def _check_api_version(version: str, url: str) -> None:
+    major = version.split(".", 1)[0]
+    if not major.isdigit() or int(major) > SUPPORTED_MAJOR:
+        raise _malformed(
+            url, f"the index speaks repository API version {version}, tether knows 1.x"
+        )
+
+
+def _malformed(url: str, detail: str) -> IndexFetchError:
+    safe = redact_url(url)
+    return IndexFetchError(
+        f"cannot read the index page {safe}: {detail}",
+        url=safe,
+        hint="the index may be misconfigured or not a PEP 503/691 simple repository",
+    )
