@@ -39,6 +39,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
     assert dict(commands) == {
         "init": "Create a new project (pyproject.toml, src layout, dev tools)",
         "project": "Show the project as tether reads it, validating pyproject.toml",
+        "index": "Show what the package indexes serve: versions, files, metadata",
     }
     for option in ("--verbose", "--quiet", "--color", "--directory", "--project"):
         assert option in result.stdout

@@ -13,7 +13,9 @@ HEAVY = ("tether.project", "tether.resolve", "tether.index", "packaging", "tomlk
          "httpx", "urllib3", "http.client", "urllib.request", "email")  # fmt: skip
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["init", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["--version"], ["init", "--help"], ["index", "versions", "--help"]]
+)
 def test_no_heavy_imports(args: list[str], tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "tether", *args],

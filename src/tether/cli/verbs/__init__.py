@@ -16,4 +16,5 @@ class Verb:
 VERBS: tuple[Verb, ...] = (
     Verb("init", "Create a new project (pyproject.toml, src layout, dev tools)", "init"),
     Verb("project", "Show the project as tether reads it, validating pyproject.toml", "project"),
+    Verb("index", "Show what the package indexes serve: versions, files, metadata", "index"),
 )

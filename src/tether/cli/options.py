@@ -1,0 +1,61 @@
+"""Option groups several verbs share (index selection, offline, refresh)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+from tether.errors import UsageError
+
+
+def add_index_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("index options")
+    group.add_argument(
+        "--index-url",
+        metavar="URL",
+        help="replace the default index (PyPI); also TETHER_INDEX_URL",
+    )
+    group.add_argument(
+        "--extra-index-url",
+        metavar="URL",
+        action="append",
+        default=[],
+        help="search this index before the others (repeatable)",
+    )
+    group.add_argument(
+        "--offline",
+        action="store_true",
+        help="use only the cache, never the network; also TETHER_OFFLINE=1",
+    )
+    group.add_argument("--refresh", action="store_true", help="revalidate every cached index page")
+    group.add_argument(
+        "--exclude-newer",
+        metavar="TIME",
+        type=parse_timestamp,
+        help="ignore files uploaded after TIME (RFC 3339, or a date meaning midnight UTC)",
+    )
+
+
+def index_options(args: argparse.Namespace) -> object:
+    """The `IndexOptions` value for parsed `args` (imported lazily: it pulls in the
+    index package)."""
+    from tether.commands.services import IndexOptions
+
+    return IndexOptions(
+        index_url=args.index_url,
+        extra_index_urls=tuple(args.extra_index_url),
+        offline=args.offline,
+        refresh=args.refresh,
+        exclude_newer=args.exclude_newer,
+    )
+
+
+def parse_timestamp(text: str) -> datetime:
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"invalid timestamp '{text}'",
+            hint='use RFC 3339 ("2024-06-01T00:00:00Z") or a date ("2024-06-01")',
+        ) from None
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)

@@ -1,0 +1,49 @@
+"""A few checks against the live PyPI: marked `network`, tolerant of network failure.
+
+Run with TETHER_TEST_NETWORK=1 (or `-m network`). A network that is down skips rather
+than fails: these prove tether works against the real index, not that the network does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tether.cache import Cache
+from tether.errors import IndexFetchError
+from tether.index import PYPI
+from tether.index.client import Found, IndexClient, MetadataResult, MetadataSource
+from tether.index.http import HttpClient, HttpSettings
+
+pytestmark = pytest.mark.network
+
+
+@pytest.mark.parametrize(("name", "version"), [("numpy", "2.1.0"), ("torch", "2.9.1")])
+def test_versions_and_metadata_without_a_wheel(tmp_path: Path, name: str, version: str) -> None:
+    http = HttpClient(HttpSettings(retries=2))
+    client = IndexClient(indexes=[PYPI], cache=Cache(tmp_path), http=http)
+    try:
+        found = client.find(name)
+        assert isinstance(found, Found)
+        page_bytes = http.stats.bytes_received
+        release = found.page.versions()
+        files = release[next(v for v in release if str(v) == version)]
+        wheel = next(f for f in files if f.is_wheel)
+        result = client.metadata(wheel, page=found.page)
+    except IndexFetchError as err:  # the network, not tether
+        pytest.skip(f"PyPI unreachable: {err}")
+    assert isinstance(result, MetadataResult)
+    assert result.source in (
+        MetadataSource.UNADVERTISED,
+        MetadataSource.PEP658,
+        MetadataSource.RANGE,
+    )
+    assert str(result.metadata.version) == version
+    metadata_bytes = http.stats.bytes_received - page_bytes
+    # The wheel (tens of MB for numpy, hundreds for torch) was never downloaded: the
+    # metadata cost well under 1 MB on top of the project page.
+    assert wheel.size is not None
+    assert metadata_bytes < 1_000_000 < wheel.size
+    if name == "torch":
+        assert any(r.name == "sympy" for r in result.metadata.requires_dist)
