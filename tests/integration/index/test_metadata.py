@@ -252,3 +252,38 @@ def test_read_directory_when_metadata_is_not_at_the_end() -> None:
 
 def test_entries_in_tail_without_end_record() -> None:
     assert entries_in_tail(b"not a zip at all", 16) is None
+
+
+def test_zip64_archives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big wheels (CUDA libraries) are zip64: 8-byte sizes and offsets in extra fields and
+    a zip64 end record. Lowering zipfile's limits makes a small archive use them all."""
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 10)
+    monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 2)
+    members = {f"pkg/f{i}.py": random.Random(i).randbytes(300) for i in range(50)}
+    members["pkg-1.0.dist-info/METADATA"] = b"Metadata-Version: 2.1\nName: pkg\n" * 40
+    raw = bytearray(zip_bytes(members))
+    monkeypatch.undo()
+    assert b"PK\x06\x06" in raw[-200:]  # the zip64 end record is there
+    # Real zip64 writers put 0xFFFFFFFF in the classic end record; Python's zipfile keeps
+    # the small values, so patch them to force reading the zip64 record.
+    eocd = raw.rfind(b"PK\x05\x06")
+    raw[eocd + 12 : eocd + 20] = b"\xff" * 8
+    content = bytes(raw)
+    entries = entries_in_tail(content[-TAIL:], len(content))
+    assert entries is not None
+    assert [e.name for e in entries] == list(members)
+    _, fetch = ranged(content)
+    last = entries[-1]
+    assert read_entry(last, fetch, len(content)) == members[last.name]  # type: ignore[arg-type]
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:  # what zipfile itself reads
+        assert archive.read(last.name) == members[last.name]
+
+
+def test_damaged_member_fails_its_crc() -> None:
+    members = {"pkg-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: pkg\n" * 10}
+    content = bytearray(zip_bytes(members, compression=zipfile.ZIP_STORED))
+    (entry,) = entries_in_tail(bytes(content[-TAIL:]), len(content)) or []
+    content[entry.offset + 30 + len(entry.name) + 5] ^= 0xFF
+    _, fetch = ranged(bytes(content))
+    with pytest.raises(OSError, match="failed its CRC check"):
+        read_entry(entry, fetch, len(content))  # type: ignore[arg-type]
