@@ -1,0 +1,119 @@
+"""The partial solution: PubGrub's ordered list of decisions and derivations.
+
+It answers the three questions the solver asks of it: how do the assignments so far
+relate to a term, which assignment first satisfied a term (the "satisfier"), and which
+packages still need a decision. Backtracking drops every assignment above a decision
+level and recomputes the per-package summaries from what remains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from packaging.version import Version
+
+from tether.resolve.incompatibility import Incompatibility
+from tether.resolve.package import Package
+from tether.resolve.term import Relation, Term
+from tether.resolve.version_set import exactly
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    term: Term
+    decision_level: int
+    index: int
+    cause: Incompatibility | None  # None: a decision
+
+    @property
+    def is_decision(self) -> bool:
+        return self.cause is None
+
+
+class PartialSolution:
+    def __init__(self) -> None:
+        self.assignments: list[Assignment] = []
+        self.decisions: dict[Package, Version] = {}
+        # The intersection of all assignments of a package, split by whether one of
+        # them is positive (then the package must be selected).
+        self._positive: dict[Package, Term] = {}
+        self._negative: dict[Package, Term] = {}
+        self.attempted_solutions = 1
+        self._backtracking = False
+
+    @property
+    def decision_level(self) -> int:
+        return len(self.decisions)
+
+    def decide(self, package: Package, version: Version) -> None:
+        if self._backtracking:
+            self.attempted_solutions += 1
+        self._backtracking = False
+        self.decisions[package] = version
+        # The decision's level counts itself: the root decision is level 1 (pub).
+        term = Term(package, exactly(version))
+        self._assign(Assignment(term, self.decision_level, len(self.assignments), None))
+
+    def derive(self, term: Term, cause: Incompatibility) -> None:
+        self._assign(Assignment(term, self.decision_level, len(self.assignments), cause))
+
+    def backtrack(self, decision_level: int) -> None:
+        self._backtracking = True
+        touched: set[Package] = set()
+        while self.assignments and self.assignments[-1].decision_level > decision_level:
+            removed = self.assignments.pop()
+            touched.add(removed.term.package)
+            if removed.is_decision:
+                del self.decisions[removed.term.package]
+        for package in touched:
+            self._positive.pop(package, None)
+            self._negative.pop(package, None)
+        for assignment in self.assignments:
+            if assignment.term.package in touched:
+                self._register(assignment.term)
+
+    def relation(self, term: Term) -> Relation:
+        accumulated = self._positive.get(term.package) or self._negative.get(term.package)
+        if accumulated is None:
+            return Relation.OVERLAPPING
+        return accumulated.relation(term)
+
+    def satisfies(self, term: Term) -> bool:
+        return self.relation(term) is Relation.SUBSET
+
+    def satisfier(self, term: Term) -> Assignment:
+        """The earliest assignment after which the assignments so far satisfy `term`."""
+        accumulated: Term | None = None
+        for assignment in self.assignments:
+            if assignment.term.package != term.package:
+                continue
+            accumulated = (
+                assignment.term if accumulated is None else accumulated.intersect(assignment.term)
+            )
+            if accumulated.satisfies(term):
+                return assignment
+        msg = f"[bug] {term} is not satisfied by the partial solution"
+        raise AssertionError(msg)
+
+    def undecided(self) -> list[Term]:
+        """Packages that must be selected but have no decision yet, in the order their
+        first positive derivation appeared (stable, so resolutions are reproducible)."""
+        return [term for package, term in self._positive.items() if package not in self.decisions]
+
+    def _assign(self, assignment: Assignment) -> None:
+        self.assignments.append(assignment)
+        self._register(assignment.term)
+
+    def _register(self, term: Term) -> None:
+        package = term.package
+        positive = self._positive.get(package)
+        if positive is not None:
+            self._positive[package] = positive.intersect(term)
+            return
+        negative = self._negative.get(package)
+        merged = term if negative is None else negative.intersect(term)
+        if merged.positive:
+            self._negative.pop(package, None)
+            self._positive[package] = merged
+        else:
+            self._negative[package] = merged

@@ -1,0 +1,242 @@
+"""PubGrub version solving (pub's doc/solver.md), pure: all I/O is the provider's.
+
+Unit propagation derives what must hold; decision making picks a version of one package
+whose selection is still open; conflict resolution learns the root cause of a dead end
+as a new incompatibility and backjumps. When the root itself is ruled out, the learned
+incompatibility's derivation is the explanation shown to the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from packaging.ranges import VersionRange
+from packaging.specifiers import InvalidSpecifier
+from packaging.version import Version
+
+from tether.errors import ResolutionError
+from tether.resolve.incompatibility import (
+    ConflictCause,
+    DependencyCause,
+    Incompatibility,
+    NoVersionsCause,
+    RootCause,
+    UnavailableCause,
+)
+from tether.resolve.package import Package
+from tether.resolve.partial_solution import PartialSolution
+from tether.resolve.provider import Provider, Unavailable
+from tether.resolve.report import explain
+from tether.resolve.term import Relation, Term
+from tether.resolve.version_set import FULL, exactly, from_specifier, is_singleton
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The chosen version of every selected package (extras included, root excluded)."""
+
+    versions: Mapping[Package, Version]
+    attempted_solutions: int
+
+
+class _Failed(Exception):
+    """Internal control flow: caught in `solve`, never escapes this module."""
+
+    def __init__(self, incompatibility: Incompatibility) -> None:
+        super().__init__(str(incompatibility))
+        self.incompatibility = incompatibility
+
+
+def solve(root: Package, version: Version, provider: Provider) -> Resolution:
+    """Choose versions for everything `root` (at `version`) needs, or raise a
+    `ResolutionError` whose explanation says why no choice exists."""
+    return _Solver(root, version, provider).solve()
+
+
+class _Solver:
+    def __init__(self, root: Package, version: Version, provider: Provider) -> None:
+        self._root = root
+        self._root_version = version
+        self._provider = provider
+        self._solution = PartialSolution()
+        self._incompatibilities: dict[Package, list[Incompatibility]] = {}
+        self._known: dict[Package, Sequence[Version]] = {}
+
+    def solve(self) -> Resolution:
+        self._add(
+            Incompatibility.of(
+                [Term(self._root, exactly(self._root_version), positive=False)], RootCause()
+            )
+        )
+        try:
+            package: Package | None = self._root
+            while package is not None:
+                self._propagate(package)
+                package = self._choose_package_version()
+        except _Failed as failure:
+            raise ResolutionError(
+                "no versions satisfy the requirements",
+                explanation=explain(failure.incompatibility),
+                hint="loosen one of the requirements named above, or check which "
+                "versions the index has with `tether index versions NAME`",
+            ) from None
+        versions = {p: v for p, v in self._solution.decisions.items() if not p.is_root}
+        return Resolution(versions, self._solution.attempted_solutions)
+
+    # ------------------------------------------------------------------ unit propagation
+    def _propagate(self, package: Package) -> None:
+        changed = {package}
+        while changed:
+            current = changed.pop()
+            for incompatibility in reversed(list(self._incompatibilities.get(current, ()))):
+                result = self._propagate_incompatibility(incompatibility)
+                if result is _CONFLICT:
+                    root_cause = self._resolve_conflict(incompatibility)
+                    changed.clear()
+                    derived = self._propagate_incompatibility(root_cause)
+                    assert isinstance(derived, Package)  # noqa: S101 - PubGrub guarantees it
+                    changed.add(derived)
+                    break
+                if isinstance(result, Package):
+                    changed.add(result)
+
+    def _propagate_incompatibility(
+        self, incompatibility: Incompatibility
+    ) -> Package | object | None:
+        unsatisfied: Term | None = None
+        for term in incompatibility.terms:
+            relation = self._solution.relation(term)
+            if relation is Relation.DISJOINT:
+                return None
+            if relation is Relation.OVERLAPPING:
+                if unsatisfied is not None:
+                    return None
+                unsatisfied = term
+        if unsatisfied is None:
+            return _CONFLICT
+        self._solution.derive(unsatisfied.negate(), incompatibility)
+        return unsatisfied.package
+
+    # ------------------------------------------------------------------ conflict resolution
+    def _resolve_conflict(self, incompatibility: Incompatibility) -> Incompatibility:
+        original = incompatibility
+        while not incompatibility.is_failure():
+            most_recent_term: Term | None = None
+            most_recent = None
+            difference: Term | None = None
+            previous_level = 1
+            for term in incompatibility.terms:
+                satisfier = self._solution.satisfier(term)
+                if most_recent is None:
+                    most_recent_term, most_recent = term, satisfier
+                elif most_recent.index < satisfier.index:
+                    previous_level = max(previous_level, most_recent.decision_level)
+                    most_recent_term, most_recent = term, satisfier
+                    difference = None
+                else:
+                    previous_level = max(previous_level, satisfier.decision_level)
+                if most_recent_term is term:
+                    # The satisfier may satisfy the term only together with earlier
+                    # assignments; those then bound how far we can backjump.
+                    rest = most_recent.term.difference(term)
+                    difference = None if rest.is_empty else rest
+                    if difference is not None:
+                        earlier = self._solution.satisfier(difference.negate())
+                        previous_level = max(previous_level, earlier.decision_level)
+            assert most_recent is not None  # noqa: S101 - there is at least one term
+            assert most_recent_term is not None  # noqa: S101
+            if most_recent.is_decision or previous_level != most_recent.decision_level:
+                if incompatibility is not original:
+                    self._add(incompatibility)
+                self._solution.backtrack(previous_level)
+                return incompatibility
+            cause = most_recent.cause
+            assert cause is not None  # noqa: S101 - a derivation has a cause
+            terms = [t for t in incompatibility.terms if t is not most_recent_term]
+            terms += [t for t in cause.terms if t.package != most_recent.term.package]
+            if difference is not None:
+                terms.append(difference.negate())
+            incompatibility = Incompatibility.of(terms, ConflictCause(incompatibility, cause))
+        raise _Failed(incompatibility)
+
+    # ------------------------------------------------------------------ decision making
+    def _choose_package_version(self) -> Package | None:
+        undecided = self._solution.undecided()
+        if not undecided:
+            return None
+        term = _pick(undecided)
+        package = term.package
+        if package.is_root:
+            candidates: Sequence[Version] = [self._root_version]
+        else:
+            candidates = self._known.get(package) or self._provider.versions(package)
+            self._known[package] = candidates
+        version = next((v for v in candidates if term.versions.contains(v, prereleases=True)), None)
+        if version is None:
+            self._add(Incompatibility.of([term], NoVersionsCause()))
+            return package
+        answer = self._provider.dependencies(package, version)
+        if isinstance(answer, Unavailable):
+            unusable = Term(package, self._depender_range(package, version))
+            self._add(Incompatibility.of([unusable], UnavailableCause(answer.reason)))
+            return package
+        conflict = False
+        depender = Term(package, self._depender_range(package, version))
+        for dependency in answer.dependencies:
+            incompatibility = Incompatibility.of(
+                [
+                    depender,
+                    Term(dependency.package, dependency.versions, positive=False),
+                ],
+                DependencyCause(),
+            )
+            self._add(incompatibility)
+            conflict = conflict or all(
+                t.package == package or self._solution.satisfies(t) for t in incompatibility.terms
+            )
+        self._provider.prefetch(d.package for d in answer.dependencies)
+        if not conflict:
+            self._solution.decide(package, version)
+        return package
+
+    def _depender_range(self, package: Package, version: Version) -> VersionRange:
+        """The versions a fact about `version` speaks for: from this version up
+        to the next known one (pub's package lister does the same). Only `version` of
+        the known versions is inside, so the statement is exact for every candidate,
+        and messages read "foo <1.1.0 depends on ..." or "every version of foo ..."
+        rather than listing gaps between releases."""
+        ordered = sorted(self._known.get(package, ()))
+        if package.is_root or version not in ordered:
+            return exactly(version)
+        position = ordered.index(version)
+        versions = FULL
+        try:
+            if position > 0:
+                versions = versions & from_specifier(f">={version}")
+            if position + 1 < len(ordered):
+                # Everything below the next version, its pre-releases included, so
+                # neighbouring ranges tile with no gap between them.
+                versions = versions - from_specifier(f">={ordered[position + 1]}")
+        except InvalidSpecifier:  # local labels cannot be bounds
+            return exactly(version)
+        return versions if versions.contains(version, prereleases=True) else exactly(version)
+
+    def _add(self, incompatibility: Incompatibility) -> None:
+        for term in incompatibility.terms:
+            self._incompatibilities.setdefault(term.package, []).append(incompatibility)
+
+
+_CONFLICT = object()
+
+
+def _pick(undecided: list[Term]) -> Term:
+    """Which package to decide next: the root, then a package pinned to one version
+    (it cannot branch), then the earliest discovered (stable and breadth-first)."""
+    for term in undecided:
+        if term.package.is_root:
+            return term
+    for term in undecided:
+        if is_singleton(term.versions):
+            return term
+    return undecided[0]

@@ -1,0 +1,86 @@
+"""A PubGrub term: a statement about one package, `foo >=1.0` or `not foo >=1.0`.
+
+As sets (pub's solver.md, "Term"): a positive term is its versions; a negative term is
+every other version *and* the package not being selected at all. All of PubGrub's term
+relations follow from that reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from packaging.ranges import VersionRange
+
+from tether.resolve.package import Package
+from tether.resolve.version_set import EMPTY, describe
+
+
+class Relation(Enum):
+    SUBSET = "subset"  # the partial solution satisfies the term
+    DISJOINT = "disjoint"  # ... contradicts it
+    OVERLAPPING = "overlapping"  # ... is inconclusive
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    package: Package
+    versions: VersionRange
+    positive: bool = True
+
+    def negate(self) -> Term:
+        return Term(self.package, self.versions, not self.positive)
+
+    def intersect(self, other: Term) -> Term:
+        """Both terms at once (same package)."""
+        if self.positive and other.positive:
+            return Term(self.package, self.versions & other.versions)
+        if self.positive:
+            return Term(self.package, self.versions - other.versions)
+        if other.positive:
+            return Term(self.package, other.versions - self.versions)
+        return Term(self.package, self.versions | other.versions, positive=False)
+
+    def difference(self, other: Term) -> Term:
+        return self.intersect(other.negate())
+
+    @property
+    def is_empty(self) -> bool:
+        """No selection satisfies it (a negative term always allows "not selected")."""
+        return self.positive and self.versions.is_empty
+
+    def satisfies(self, other: Term) -> bool:
+        """self ⊆ other."""
+        if self.positive and other.positive:
+            return self.versions.is_subset(other.versions)
+        if self.positive:
+            return self.versions.is_disjoint(other.versions)
+        if other.positive:
+            return False
+        return other.versions.is_subset(self.versions)
+
+    def is_disjoint(self, other: Term) -> bool:
+        if self.positive and other.positive:
+            return self.versions.is_disjoint(other.versions)
+        if self.positive:
+            return self.versions.is_subset(other.versions)
+        if other.positive:
+            return other.versions.is_subset(self.versions)
+        return False
+
+    def relation(self, other: Term) -> Relation:
+        """How this (accumulated) term relates to `other`."""
+        if self.satisfies(other):
+            return Relation.SUBSET
+        if self.is_disjoint(other):
+            return Relation.DISJOINT
+        return Relation.OVERLAPPING
+
+    def __str__(self) -> str:
+        text = f"{self.package} {describe(self.versions)}"
+        return text if self.positive else f"not {text}"
+
+
+def empty_negative(package: Package) -> Term:
+    """`not foo ∅`: true of every selection; the identity for intersection."""
+    return Term(package, EMPTY, positive=False)

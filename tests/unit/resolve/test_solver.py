@@ -1,0 +1,181 @@
+"""The solver beyond solver.md: messages for missing and unusable versions, strategies,
+extras, cycles, and a property test against brute force on random universes."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from tests.unit.resolve.universe import Universe, solve_universe
+from tether.errors import ResolutionError
+from tether.resolve import Available, Dependency, Package, solve
+from tether.resolve.version_set import exactly, from_specifier
+
+
+def explanation(universe: Universe, root: Mapping[str, str], **options: object) -> str:
+    with pytest.raises(ResolutionError) as info:
+        solve_universe(universe, root, **options)
+    assert info.value.message == "no versions satisfy the requirements"
+    return info.value.explanation
+
+
+def test_no_matching_version() -> None:
+    assert explanation({"foo": {"1.0": {}}}, {"foo": ">=5"}) == (
+        "Because root depends on foo>=5 which doesn't match any versions, version solving failed."
+    )
+
+
+def test_missing_transitive_version() -> None:
+    universe = {"foo": {"1.0": {"bar": ">=2"}}, "bar": {"1.0": {}}}
+    assert explanation(universe, {"foo": ""}) == (
+        "Because every version of foo depends on bar>=2 which doesn't match any versions, "
+        "foo is forbidden.\n"
+        "So, because root depends on foo, version solving failed."
+    )
+
+
+def test_unavailable_versions_say_why() -> None:
+    reason = "requires Python >=3.13"
+    universe = {"foo": {"1.0": {}, "2.0": {}}}
+    unavailable = {("foo", "1.0"): reason, ("foo", "2.0"): reason}
+    assert explanation(universe, {"foo": ">=1"}, unavailable=unavailable) == (
+        "Because foo<2.0 requires Python >=3.13 and foo>=2.0 requires Python >=3.13, "
+        "foo is forbidden.\n"
+        "So, because root depends on foo>=1, version solving failed."
+    )
+
+
+def test_an_unavailable_version_is_skipped() -> None:
+    universe = {"foo": {"1.0": {}, "2.0": {}}}
+    chosen = solve_universe(universe, {"foo": ""}, unavailable={("foo", "2.0"): "is broken"})
+    assert chosen == {"foo": "1.0"}
+
+
+def test_lowest_strategy() -> None:
+    universe = {
+        "foo": {"1.0": {"bar": ">=1.5"}, "2.0": {}},
+        "bar": {"1.0": {}, "1.5": {}, "2.0": {}},
+    }
+    assert solve_universe(universe, {"foo": ""}, lowest=True) == {"bar": "1.5", "foo": "1.0"}
+    assert solve_universe(universe, {"foo": ""}) == {"foo": "2.0"}
+
+
+def test_cycles_resolve() -> None:
+    universe = {"a": {"1.0": {"b": "==1.0"}}, "b": {"1.0": {"a": "==1.0"}}}
+    assert solve_universe(universe, {"a": ""}) == {"a": "1.0", "b": "1.0"}
+
+
+class ExtrasProvider:
+    """`foo[gpu]` is a package of its own that pins `foo` to its version (uv's model)."""
+
+    def __init__(self) -> None:
+        self.extras = {("foo", "gpu"): {"torch": ">=2"}}
+        self.universe = {
+            "foo": {"1.0": {}, "2.0": {"numpy": "<2"}},
+            "torch": {"2.1": {}, "1.9": {}},
+            "numpy": {"1.26": {}, "2.0": {}},
+            "app": {"1.0": {"foo[gpu]": ">=1"}},
+        }
+
+    def versions(self, package: Package) -> Sequence[Version]:
+        return sorted((Version(v) for v in self.universe[package.name]), reverse=True)
+
+    def dependencies(self, package: Package, version: Version) -> Available:
+        if package.is_root:
+            return Available((Dependency(Package("app"), from_specifier("")),))
+        deps = []
+        if package.extra is not None:
+            deps.append(Dependency(package.base, exactly(version)))
+            requirements = self.extras[(package.name, package.extra)]
+        else:
+            requirements = self.universe[package.name][str(version)]
+        for name, spec in requirements.items():
+            base, _, extra = name.partition("[")
+            deps.append(Dependency(Package(base, extra.rstrip("]") or None), from_specifier(spec)))
+        return Available(tuple(deps))
+
+    def prefetch(self, packages: Iterable[Package]) -> None:
+        pass
+
+
+def test_extras_are_packages_pinned_to_their_base() -> None:
+    resolution = solve(Package.root("root"), Version("0"), ExtrasProvider())
+    chosen = {str(p): str(v) for p, v in resolution.versions.items()}
+    assert chosen == {
+        "app": "1.0",
+        "foo[gpu]": "2.0",
+        "foo": "2.0",
+        "torch": "2.1",
+        "numpy": "1.26",
+    }
+
+
+# ---------------------------------------------------------------------- property test
+
+VERSIONS = ["1.0", "2.0", "3.0"]
+SPECS = ["", ">=2.0", "<2.0", "==1.0", "==2.0", "!=2.0", ">=3.0", "<3.0"]
+
+
+@st.composite
+def universes(draw: st.DrawFn) -> tuple[dict[str, dict[str, dict[str, str]]], dict[str, str]]:
+    names = ["a", "b", "c", "d"]
+    universe: dict[str, dict[str, dict[str, str]]] = {}
+    for name in names:
+        versions = draw(st.lists(st.sampled_from(VERSIONS), min_size=1, max_size=3, unique=True))
+        universe[name] = {
+            v: draw(
+                st.dictionaries(
+                    st.sampled_from([n for n in names if n != name]),
+                    st.sampled_from(SPECS),
+                    max_size=2,
+                )
+            )
+            for v in versions
+        }
+    root = draw(
+        st.dictionaries(st.sampled_from(names), st.sampled_from(SPECS), min_size=1, max_size=3)
+    )
+    return universe, root
+
+
+def valid(universe: Universe, root: Mapping[str, str], chosen: Mapping[str, str]) -> bool:
+    def satisfied(requirements: Mapping[str, str]) -> bool:
+        return all(
+            name in chosen and Version(chosen[name]) in SpecifierSet(spec)
+            for name, spec in requirements.items()
+        )
+
+    return satisfied(root) and all(satisfied(universe[n][v]) for n, v in chosen.items())
+
+
+def brute_force_has_solution(universe: Universe, root: Mapping[str, str]) -> bool:
+    names = sorted(universe)
+    options = [[None, *universe[n]] for n in names]
+    for picks in itertools.product(*options):
+        chosen = {n: v for n, v in zip(names, picks, strict=True) if v is not None}
+        if valid(universe, root, chosen):
+            return True
+    return False
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(universes())
+def test_solver_agrees_with_brute_force(case: tuple[Universe, dict[str, str]]) -> None:
+    universe, root = case
+    failure: ResolutionError | None = None
+    chosen: dict[str, str] = {}
+    try:
+        chosen = solve_universe(universe, root)
+    except ResolutionError as err:
+        failure = err
+    if failure is None:
+        assert valid(universe, root, chosen), chosen
+    else:
+        assert not brute_force_has_solution(universe, root), failure.explanation
+        assert failure.explanation.endswith("version solving failed.")
