@@ -38,6 +38,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
     commands = re.findall(r"^  (\w+)\s{2,}(\S.*)$", result.stdout.split("commands:")[1], re.M)
     assert dict(commands) == {
         "init": "Create a new project (pyproject.toml, src layout, dev tools)",
+        "lock": "Resolve the project for every supported environment into pylock.toml",
         "project": "Show the project as tether reads it, validating pyproject.toml",
         "index": "Show what the package indexes serve: versions, files, metadata",
     }

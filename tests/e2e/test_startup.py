@@ -14,7 +14,14 @@ HEAVY = ("tether.project", "tether.resolve", "tether.index", "packaging", "tomlk
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["--version"], ["init", "--help"], ["index", "versions", "--help"]]
+    "args",
+    [
+        ["--help"],
+        ["--version"],
+        ["init", "--help"],
+        ["index", "versions", "--help"],
+        ["lock", "--help"],
+    ],
 )
 def test_no_heavy_imports(args: list[str], tmp_path: Path) -> None:
     result = subprocess.run(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TextIO, TypeAlias
 
-from tether.errors import ProjectError, TetherError
+from tether.errors import ProjectError, ResolutionError, TetherError
 
 StyleFn: TypeAlias = Callable[[str, str], str]
 
@@ -101,6 +101,9 @@ def render_error(error: TetherError, style: StyleFn | None = None) -> str:
     where = error.location if isinstance(error, ProjectError) else None
     head = f"{where}: {error.message}" if where else error.message
     lines = [f"{paint('error', 'error')}: {head}"]
+    if isinstance(error, ResolutionError):
+        lines[0] += ":"
+        lines.extend(f"  {line}" if line else "" for line in error.explanation.splitlines())
     lines.extend(f"  {paint('note', 'note')}: {note}" for note in getattr(error, "__notes__", ()))
     if error.hint:
         lines.append(f"{paint('hint', 'hint')}: {error.hint}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from tether.index.archive_metadata import (
 from tether.index.config import Index, index_chain
 from tether.index.core_metadata import CoreMetadata, parse_core_metadata
 from tether.index.freshness import CacheControl, CachePolicy, is_fresh, parse_cache_control
-from tether.index.http import HttpClient, HttpResponse, status_error
+from tether.index.http import HttpClient, HttpResponse, HttpStats, status_error
 from tether.index.page import (
     ACCEPT,
     DistFile,
@@ -115,13 +116,20 @@ class IndexClient:
         self._http_factory = http
         self._http: HttpClient | None = http if isinstance(http, HttpClient) else None
         self._clock = clock
+        self._http_lock = threading.Lock()
 
     @property
     def http(self) -> HttpClient:
-        if self._http is None:
-            factory = self._http_factory
-            self._http = factory() if callable(factory) else HttpClient()
-        return self._http
+        with self._http_lock:  # the provider's threads may race to create it
+            if self._http is None:
+                factory = self._http_factory
+                self._http = factory() if callable(factory) else HttpClient()
+            return self._http
+
+    @property
+    def stats(self) -> HttpStats | None:
+        """What went over the wire, or None when nothing did (a fully cached run)."""
+        return self._http.stats if self._http is not None else None
 
     def index_named(self, name: str) -> Index:
         for index in (*self.indexes, *self.chain):

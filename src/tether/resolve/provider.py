@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from packaging.markers import Marker
 from packaging.ranges import VersionRange
 from packaging.version import Version
 
@@ -23,6 +24,16 @@ from tether.resolve.package import Package
 class Dependency:
     package: Package
     versions: VersionRange
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """For the lock, not the solver: `child` is needed by a parent when `marker` holds
+    (None: always). Shared by the provider that records edges and the lock that turns
+    them into package markers."""
+
+    child: Package
+    marker: Marker | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ class Verb:
 
 VERBS: tuple[Verb, ...] = (
     Verb("init", "Create a new project (pyproject.toml, src layout, dev tools)", "init"),
+    Verb("lock", "Resolve the project for every supported environment into pylock.toml", "lock"),
     Verb("project", "Show the project as tether reads it, validating pyproject.toml", "project"),
     Verb("index", "Show what the package indexes serve: versions, files, metadata", "index"),
 )

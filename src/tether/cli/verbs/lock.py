@@ -1,0 +1,50 @@
+"""`tether lock`."""
+
+from __future__ import annotations
+
+import argparse
+
+from tether.cli.context import Context
+from tether.cli.options import add_index_options, index_options
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if pylock.toml does not match pyproject.toml (for CI); resolves nothing",
+    )
+    parser.add_argument(
+        "--resolution",
+        choices=["highest", "lowest", "lowest-direct"],
+        help="prefer the newest (default) or oldest versions",
+    )
+    parser.add_argument(
+        "--prerelease",
+        choices=["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"],
+        help="when pre-releases are candidates (default: if-necessary-or-explicit)",
+    )
+    add_index_options(parser)
+
+
+def handle(args: argparse.Namespace, ctx: Context) -> int:
+    from tether.commands.lock import LockOptions, lock
+
+    result = lock(
+        LockOptions(
+            start=ctx.project_start,
+            index=index_options(args),  # type: ignore[arg-type]
+            environ=ctx.environ,
+            check=args.check,
+            resolution=args.resolution,
+            prerelease=args.prerelease,
+        )
+    )
+    console = ctx.console
+    if args.check:
+        console.info(f"{result.path.name} is up to date")
+        return 0
+    transfer = f", {result.requests} requests" if result.requests else ""
+    console.info(f"Resolved {result.packages} packages in {result.seconds:.2f}s{transfer}")
+    console.info(f"{'Wrote' if result.changed else 'Unchanged'} {result.path}")
+    return 0

@@ -1,0 +1,230 @@
+"""`tether lock`: resolve the project for every environment it supports and write
+`pylock.toml` (PEP 751); `--check` tells whether the lock still matches its inputs."""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from tether.commands.services import IndexOptions, index_client, resolve_indexes
+from tether.errors import LockError
+from tether.fs import atomic_write
+from tether.lock import LOCK_NAME, LockDocument, LockedPackage, dumps
+from tether.lock.reachability import package_markers
+from tether.project import Project, find_pyproject, load_project
+from tether.project.fingerprint import inputs
+from tether.provider.index_provider import IndexProvider, ProviderOptions, RootRequirements
+from tether.resolve import Package, solve
+from tether.resolve.markers import Grid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockOptions:
+    start: Path
+    index: IndexOptions
+    environ: Mapping[str, str]
+    check: bool = False
+    resolution: str | None = None
+    prerelease: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockResult:
+    path: Path
+    packages: int
+    changed: bool
+    seconds: float
+    requests: int = 0
+    bytes_received: int = 0
+
+
+def lock(options: LockOptions) -> LockResult:
+    started = time.monotonic()
+    project = load_project(find_pyproject(options.start))
+    settings = project.settings
+    exclude_newer = options.index.exclude_newer or settings.exclude_newer
+    resolver = {
+        "resolution": options.resolution or settings.resolution.value,
+        "prerelease": options.prerelease or settings.prerelease.value,
+        "exclude-newer": None if exclude_newer is None else exclude_newer.isoformat(),
+    }
+    fingerprints = inputs(project, resolver)
+    path = project.root / LOCK_NAME
+    if options.check:
+        _check(path, fingerprints)
+        return LockResult(path=path, packages=0, changed=False, seconds=time.monotonic() - started)
+    _refuse_unsupported(project)
+    indexes = resolve_indexes(settings.indexes, options.index, options.environ)
+    client = index_client(
+        indexes,
+        IndexOptions(
+            index_url=options.index.index_url,
+            extra_index_urls=options.index.extra_index_urls,
+            offline=options.index.offline,
+            refresh=options.index.refresh,
+            exclude_newer=exclude_newer,
+        ),
+        options.environ,
+    )
+    grid = Grid.build(str(project.requires_python), [str(m) for m in settings.environments])
+    root = Package.root(project.name)
+    root_version = project.version or Version("0")
+    provider = IndexProvider(
+        client,
+        _root_requirements(project),
+        ProviderOptions(
+            grid=grid,
+            exclude_newer=exclude_newer,
+            prerelease=str(resolver["prerelease"]),
+            resolution=str(resolver["resolution"]),
+            pins=_index_pins(project),
+            constraints={canonicalize_name(r.name): r for r in settings.constraints},
+            overrides={canonicalize_name(r.name): r for r in settings.overrides},
+        ),
+    )
+    try:
+        resolution = solve(root, root_version, provider)
+        markers = package_markers(
+            root=root,
+            root_version=root_version,
+            versions=resolution.versions,
+            edges=provider.edges,
+            grid=grid,
+            extras=sorted(project.optional_dependencies),
+            groups=sorted(project.dependency_groups),
+        )
+        packages = [
+            _locked(p, v, provider, markers)
+            for p, v in resolution.versions.items()
+            if p.extra is None
+        ]
+    finally:
+        provider.close()
+    if project.is_package:
+        packages.append(_project_entry(project, root, root_version, provider))
+    document = LockDocument(
+        requires_python=str(project.requires_python),
+        environments=tuple(str(m) for m in settings.environments),
+        extras=tuple(project.optional_dependencies),
+        dependency_groups=tuple(project.dependency_groups),
+        default_groups=project.default_groups(),
+        packages=tuple(packages),
+        tool={**{k: v for k, v in resolver.items() if v is not None}, "inputs": fingerprints},
+    )
+    text = dumps(document)
+    previous = path.read_text(encoding="utf-8") if path.exists() else None
+    if previous != text:
+        atomic_write(path, text)
+    stats = client.stats
+    return LockResult(
+        path=path,
+        packages=len(packages),
+        changed=previous != text,
+        seconds=time.monotonic() - started,
+        requests=stats.requests if stats else 0,
+        bytes_received=stats.bytes_received if stats else 0,
+    )
+
+
+def _check(path: Path, fingerprints: Mapping[str, str]) -> None:
+    if not path.exists():
+        raise LockError(f"{path} does not exist", hint="run `tether lock` to create it")
+    try:
+        recorded = tomllib.loads(path.read_text(encoding="utf-8"))["tool"]["tether"]["inputs"]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError):
+        raise LockError(
+            f"{path} was not written by tether (no [tool.tether.inputs])",
+            hint="run `tether lock` to re-create it",
+        ) from None
+    changed = sorted(k for k in fingerprints if recorded.get(k) != fingerprints[k])
+    if changed:
+        names = ", ".join(f"`{k}`" for k in changed)
+        raise LockError(
+            f"{path.name} is out of date: {names} changed since it was written",
+            hint="run `tether lock` to update it",
+        )
+
+
+def _refuse_unsupported(project: Project) -> None:
+    settings = project.settings
+    if settings.conflicts:
+        raise LockError(
+            "[tool.tether].conflicts needs forked resolution, which `tether lock` does not do yet",
+            hint="remove `conflicts` for now; the lock will contain one version per package",
+        )
+    for name, sources in settings.sources.items():
+        for source in sources:
+            if source.index is None or source.marker or source.extra or source.group:
+                kind = "path or URL" if source.index is None else "conditional index"
+                raise LockError(
+                    f"the source for '{name}' is a {kind} source, which `tether lock` "
+                    "does not support yet",
+                    hint="pin the package to one index unconditionally for now",
+                )
+
+
+def _index_pins(project: Project) -> dict[NormalizedName, str]:
+    return {
+        name: sources[0].index
+        for name, sources in project.settings.sources.items()
+        if sources and sources[0].index is not None
+    }
+
+
+def _root_requirements(project: Project) -> RootRequirements:
+    entries: list[tuple[Requirement, Marker | None]] = [(r, None) for r in project.dependencies]
+    for extra, requirements in sorted(project.optional_dependencies.items()):
+        entries += [(r, Marker(f"'{extra}' in extras")) for r in requirements]
+    for group, requirements in sorted(project.dependency_groups.items()):
+        entries += [(r, Marker(f"'{group}' in dependency_groups")) for r in requirements]
+    return RootRequirements(name=project.name, requirements=tuple(entries))
+
+
+def _locked(
+    package: Package,
+    version: Version,
+    provider: IndexProvider,
+    markers: Mapping[str, Marker | None],
+) -> LockedPackage:
+    listing = provider.listing(package.name)
+    release = provider.release(package.name, version)
+    dependencies = {
+        edge.child.name
+        for (parent, parent_version), edges in provider.edges.items()
+        if parent.name == package.name and parent_version == version and not parent.is_root
+        for edge in edges
+        if edge.child.name != package.name
+    }
+    wheels = tuple(f for f in release.files if f.is_wheel and f.sha256)
+    sdists = [f for f in release.files if not f.is_wheel and f.sha256]
+    pythons = sorted({f.requires_python for f in release.files if f.requires_python})
+    return LockedPackage(
+        name=package.name,
+        version=str(version),
+        marker=markers.get(package.name),
+        requires_python=pythons[0] if len(pythons) == 1 else None,
+        index=listing.index.url,
+        dependencies=tuple(sorted(dependencies)),
+        wheels=wheels,
+        sdist=sdists[0] if sdists else None,
+    )
+
+
+def _project_entry(
+    project: Project, root: Package, version: Version, provider: IndexProvider
+) -> LockedPackage:
+    edges = provider.edges.get((root, version), ())
+    return LockedPackage(
+        name=project.name,
+        version=None if project.version is None else str(project.version),
+        dependencies=tuple(sorted({e.child.name for e in edges})),
+        directory=".",
+    )

@@ -1,0 +1,139 @@
+"""PEP 751 `pylock.toml`: built from a resolution, written deterministically.
+
+Same inputs give byte-identical output: packages sorted by name (then version), files by
+name, keys in a fixed order, no timestamps of our own. Index URLs are written without
+credentials. tether's own data (the input fingerprints and resolver options) lives
+under `[tool.tether]`, as PEP 751 reserves `tool` tables for tools.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from packaging.markers import Marker
+
+from tether.index.auth import strip_userinfo
+from tether.index.page import DistFile
+
+LOCK_VERSION = "1.0"
+LOCK_NAME = "pylock.toml"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockedPackage:
+    name: str
+    version: str | None
+    marker: Marker | None = None
+    requires_python: str | None = None
+    index: str | None = None
+    dependencies: tuple[str, ...] = ()
+    wheels: tuple[DistFile, ...] = ()
+    sdist: DistFile | None = None
+    directory: str | None = None  # the project itself, installed editable
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockDocument:
+    requires_python: str
+    packages: tuple[LockedPackage, ...]
+    environments: tuple[str, ...] = ()
+    extras: tuple[str, ...] = ()
+    dependency_groups: tuple[str, ...] = ()
+    default_groups: tuple[str, ...] = ()
+    tool: Mapping[str, object] = field(default_factory=dict)
+
+
+def dumps(document: LockDocument) -> str:
+    lines = [f"lock-version = {_s(LOCK_VERSION)}"]
+    if document.environments:
+        lines.append(f"environments = {_array(document.environments)}")
+    if document.requires_python:
+        lines.append(f"requires-python = {_s(document.requires_python)}")
+    lines.append(f"extras = {_array(sorted(document.extras))}")
+    lines.append(f"dependency-groups = {_array(sorted(document.dependency_groups))}")
+    lines.append(f"default-groups = {_array(list(document.default_groups))}")
+    lines.append(f"created-by = {_s('tether')}")
+    for package in sorted(document.packages, key=lambda p: (p.name, p.version or "")):
+        lines.append("")
+        lines.append("[[packages]]")
+        lines.append(f"name = {_s(package.name)}")
+        if package.version is not None:
+            lines.append(f"version = {_s(package.version)}")
+        if package.marker is not None:
+            lines.append(f"marker = {_s(str(package.marker))}")
+        if package.requires_python:
+            lines.append(f"requires-python = {_s(package.requires_python)}")
+        if package.index is not None:
+            lines.append(f"index = {_s(strip_userinfo(package.index)[0])}")
+        if package.dependencies:
+            deps = ", ".join(f"{{ name = {_s(d)} }}" for d in sorted(set(package.dependencies)))
+            lines.append(f"dependencies = [{deps}]")
+        if package.directory is not None:
+            lines.append(f"directory = {{ path = {_s(package.directory)}, editable = true }}")
+        if package.sdist is not None:
+            lines.append(f"sdist = {_file(package.sdist)}")
+        if package.wheels:
+            lines.append("wheels = [")
+            lines.extend(
+                f"    {_file(w)}," for w in sorted(package.wheels, key=lambda w: w.filename)
+            )
+            lines.append("]")
+    if document.tool:
+        lines.append("")
+        lines.append("[tool.tether]")
+        for key, value in sorted(document.tool.items()):
+            if isinstance(value, Mapping):
+                continue
+            lines.append(f"{key} = {_value(value)}")
+        for key, value in sorted(document.tool.items()):
+            if isinstance(value, Mapping):
+                lines.append("")
+                lines.append(f"[tool.tether.{key}]")
+                lines.extend(f"{_key(k)} = {_value(v)}" for k, v in sorted(value.items()))
+    return "\n".join(lines) + "\n"
+
+
+def _file(file: DistFile) -> str:
+    parts = [f"name = {_s(file.filename)}", f"url = {_s(strip_userinfo(file.url)[0])}"]
+    if file.size is not None:
+        parts.append(f"size = {file.size}")
+    if file.upload_time is not None:
+        stamp = file.upload_time.astimezone(UTC)
+        parts.append(f"upload-time = {_datetime(stamp)}")
+    parts.append(f"hashes = {{ sha256 = {_s(file.sha256 or '')} }}")
+    return "{ " + ", ".join(parts) + " }"
+
+
+def _datetime(stamp: datetime) -> str:
+    text = stamp.strftime("%Y-%m-%dT%H:%M:%S")
+    if stamp.microsecond:
+        text += f".{stamp.microsecond:06d}"
+    return text + "Z"
+
+
+def _s(text: str) -> str:
+    """A TOML basic string (JSON's escapes are a subset TOML accepts)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _key(text: str) -> str:
+    return text if text.replace("-", "").replace("_", "").isalnum() else _s(text)
+
+
+def _array(items: Sequence[str]) -> str:
+    return "[" + ", ".join(_s(i) for i in items) + "]"
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, datetime):
+        return _datetime(value.astimezone(UTC))
+    return _s(str(value))

@@ -1,0 +1,102 @@
+"""Under which environments each locked package is needed: its PEP 751 `marker`. Pure.
+
+A package's marker is the disjunction, over the edges that reach it, of the parent's
+marker and the edge's marker; the root's is "always". Cycles make this a fixpoint,
+reached when no package's truth table changes on the grid of environments (extended
+with the project's extras and groups switched on one at a time, and all together).
+Markers true everywhere are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+from packaging.markers import Marker
+from packaging.version import Version
+
+from tether.resolve import Package
+from tether.resolve.markers import Grid, conjoin, disjoin
+from tether.resolve.provider import Edge
+
+MAX_ROUNDS = 64
+
+
+def package_markers(
+    *,
+    root: Package,
+    root_version: Version,
+    versions: Mapping[Package, Version],
+    edges: Mapping[tuple[Package, Version], Sequence[Edge]],
+    grid: Grid,
+    extras: Sequence[str],
+    groups: Sequence[str],
+) -> dict[str, Marker | None]:
+    """Marker per locked (base) package name."""
+    contexts = _contexts(extras, groups)
+    chosen = {root: root_version, **versions}
+    markers: dict[Package, Marker | None] = {root: None}
+    truth: dict[Package, frozenset[tuple[int, int]]] = {root: _everything(grid, contexts)}
+    for _ in range(MAX_ROUNDS):
+        incoming: dict[Package, list[Marker | None]] = {}
+        for parent, version in chosen.items():
+            if parent not in markers:
+                continue
+            for edge in edges.get((parent, version), ()):
+                if edge.child in chosen:
+                    incoming.setdefault(edge.child, []).append(
+                        conjoin(markers[parent], edge.marker)
+                    )
+        changed = False
+        for child, candidates in incoming.items():
+            combined = disjoin(candidates)
+            table = _truth(grid, contexts, None if combined is None else str(combined))
+            if truth.get(child) != table:
+                truth[child] = table
+                markers[child] = None if table == truth[root] else combined
+                changed = True
+        if not changed:
+            break
+    by_name: dict[str, list[Marker | None]] = {}
+    for package, marker in markers.items():
+        if not package.is_root:
+            by_name.setdefault(package.name, []).append(marker)
+    result = {}
+    for name, found in by_name.items():
+        combined = disjoin(found)
+        table = _truth(grid, contexts, None if combined is None else str(combined))
+        result[name] = None if table == truth[root] else combined
+    return result
+
+
+def _contexts(
+    extras: Sequence[str], groups: Sequence[str]
+) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    options: list[tuple[frozenset[str], frozenset[str]]] = [(frozenset(), frozenset())]
+    options += [(frozenset({e}), frozenset()) for e in extras]
+    options += [(frozenset(), frozenset({g})) for g in groups]
+    options.append((frozenset(extras), frozenset(groups)))
+    return tuple(options)
+
+
+def _everything(grid: Grid, contexts: Sequence[object]) -> frozenset[tuple[int, int]]:
+    return frozenset((p, c) for p in range(len(grid.points)) for c in range(len(contexts)))
+
+
+@lru_cache(maxsize=65536)
+def _truth(
+    grid: Grid, contexts: tuple[tuple[frozenset[str], frozenset[str]], ...], marker: str | None
+) -> frozenset[tuple[int, int]]:
+    if marker is None:
+        return _everything(grid, contexts)
+    parsed = Marker(marker)
+    found = set()
+    for c, (extras, groups) in enumerate(contexts):
+        for p, point in enumerate(grid.points):
+            environment = {**point, "extras": extras, "dependency_groups": groups}
+            try:
+                if parsed.evaluate(environment, context="lock_file"):  # type: ignore[arg-type]
+                    found.add((p, c))
+            except Exception:  # noqa: BLE001, S112 - an undefined comparison cannot hold
+                continue
+    return frozenset(found)

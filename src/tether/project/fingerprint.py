@@ -1,0 +1,46 @@
+"""What the lock was made from, hashed per input, so `tether lock --check` can say
+which input changed (not just that something did)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from tether.index.auth import strip_userinfo
+from tether.project.pyproject import Project
+
+
+def inputs(project: Project, options: dict[str, Any]) -> dict[str, str]:
+    """sha256 per input that changes the resolution (sorted keys: stable)."""
+    settings = project.settings
+    sections: dict[str, Any] = {
+        "requires-python": str(project.requires_python),
+        "dependencies": sorted(str(r) for r in project.dependencies),
+        "optional-dependencies": {
+            k: sorted(str(r) for r in v) for k, v in sorted(project.optional_dependencies.items())
+        },
+        "dependency-groups": {
+            k: sorted(str(r) for r in v) for k, v in sorted(project.dependency_groups.items())
+        },
+        "tool.tether": {
+            "environments": [str(m) for m in settings.environments],
+            "constraints": sorted(str(r) for r in settings.constraints),
+            "overrides": sorted(str(r) for r in settings.overrides),
+            "conflicts": [[str(i) for i in c] for c in settings.conflicts],
+            "indexes": [
+                [i.name, strip_userinfo(i.url)[0], i.default, i.explicit] for i in settings.indexes
+            ],
+            "sources": {
+                k: [[s.index, s.path, s.url, str(s.marker), s.extra, s.group] for s in v]
+                for k, v in sorted(settings.sources.items())
+            },
+        },
+        "resolver": options,
+    }
+    return {key: _digest(value) for key, value in sections.items()}
+
+
+def _digest(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,93 @@
+"""Which releases of a package the resolver may consider, and in which order. Pure.
+
+The policies live here, not in the solver: yanked files (PEP 592) only when pinned with
+`==`; files uploaded after `exclude-newer` never; pre-releases by uv's rules; and a
+release whose `Requires-Python` does not admit every Python the project supports is
+kept but marked unusable, so that error messages can say why it was skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from packaging.version import Version
+
+from tether.index.page import DistFile, ProjectPage
+from tether.resolve.version_set import from_specifier
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    requires_python: str = ""
+    exclude_newer: datetime | None = None
+    allow_prereleases: bool = False  # decided per package by the caller (uv's rules)
+    allow_yanked: frozenset[Version] = frozenset()
+    lowest: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    version: Version
+    files: tuple[DistFile, ...]
+    unusable: str | None = None  # why the resolver must not pick it, for messages
+
+
+def releases(page: ProjectPage, policy: Policy) -> list[Release]:
+    """The usable releases, most preferred first."""
+    found: list[Release] = []
+    for version, files in page.versions().items():
+        kept = [f for f in files if _admitted(f, version, policy)]
+        if not kept:
+            continue
+        if version.is_prerelease and not policy.allow_prereleases:
+            continue
+        usable = [f for f in kept if _supports_project_python(f, policy.requires_python)]
+        if usable:
+            found.append(Release(version, tuple(usable)))
+        else:
+            pythons = sorted({f.requires_python or "" for f in kept})
+            found.append(
+                Release(
+                    version,
+                    tuple(kept),
+                    unusable=f"requires Python {' or '.join(pythons)}, but the project "
+                    f"supports {policy.requires_python}",
+                )
+            )
+    found.sort(key=lambda r: r.version, reverse=not policy.lowest)
+    return found
+
+
+def all_prereleases(page: ProjectPage) -> bool:
+    """uv's "if-necessary": pre-releases are allowed when nothing else exists."""
+    versions = page.versions()
+    return bool(versions) and all(v.is_prerelease for v in versions)
+
+
+def best_file(files: Sequence[DistFile]) -> DistFile:
+    """The file whose metadata stands for the release: a universal wheel, any wheel,
+    then the sdist (metadata is the same across a release's files in practice)."""
+    universal = [f for f in files if f.filename.endswith("-none-any.whl")]
+    wheels = [f for f in files if f.is_wheel]
+    return (universal or wheels or list(files))[0]
+
+
+def _admitted(file: DistFile, version: Version, policy: Policy) -> bool:
+    if file.yanked and version not in policy.allow_yanked:
+        return False
+    return not (
+        policy.exclude_newer is not None
+        and file.upload_time is not None
+        and file.upload_time > policy.exclude_newer
+    )
+
+
+def _supports_project_python(file: DistFile, requires_python: str) -> bool:
+    if not file.requires_python or not requires_python:
+        return True
+    try:
+        return from_specifier(requires_python).is_subset(from_specifier(file.requires_python))
+    except ValueError:
+        return True  # an unparsable Requires-Python does not exclude the file (pip too)

@@ -1,0 +1,243 @@
+"""Environment markers for a universal lock: partial evaluation, and/or, and a grid of
+real environments to tell "can this be true for the project?" and "is this always true?".
+
+A universal resolution must not evaluate markers against the machine it runs on. It
+keeps them: a dependency edge carries its marker, a package in the lock carries the
+disjunction over the paths that reach it. Two questions are answered by evaluating a
+marker on a grid of plausible environments (every Python the project admits, the common
+OS/CPU pairs, CPython and PyPy): whether it can hold at all (else the edge is dropped),
+and whether it always holds (else it is kept). The grid errs towards keeping markers:
+a condition true on every grid point (`sys_platform != "aix"`) is dropped, which at
+worst installs a package that an unusual platform did not need.
+
+`extra` is not an environment variable in a lock: `substitute` evaluates `extra == ...`
+clauses for the extra being resolved and keeps the rest of the marker intact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from packaging.markers import Marker
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+PLATFORMS = (
+    {
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "platform_machine": "x86_64",
+    },
+    {
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "platform_machine": "aarch64",
+    },
+    {
+        "sys_platform": "darwin",
+        "platform_system": "Darwin",
+        "os_name": "posix",
+        "platform_machine": "arm64",
+    },
+    {
+        "sys_platform": "darwin",
+        "platform_system": "Darwin",
+        "os_name": "posix",
+        "platform_machine": "x86_64",
+    },
+    {
+        "sys_platform": "win32",
+        "platform_system": "Windows",
+        "os_name": "nt",
+        "platform_machine": "AMD64",
+    },
+)
+IMPLEMENTATIONS = (
+    {"implementation_name": "cpython", "platform_python_implementation": "CPython"},
+    {"implementation_name": "pypy", "platform_python_implementation": "PyPy"},
+)
+PYTHON_MINORS = tuple(f"3.{minor}" for minor in range(6, 16))
+PATCHES = (0, 1, 5, 11, 25)
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """The environments a lock for `requires_python` may be installed into."""
+
+    requires_python: str = ""
+    environments: tuple[str, ...] = ()  # [tool.tether].environments, as marker strings
+    points: tuple[dict[str, str], ...] = field(default=(), compare=False)
+
+    @classmethod
+    def build(cls, requires_python: str = "", environments: Iterable[str] = ()) -> Grid:
+        allowed = SpecifierSet(requires_python)
+        limits = [Marker(e) for e in environments]
+        points = []
+        for minor in PYTHON_MINORS:
+            for patch in PATCHES:
+                full = f"{minor}.{patch}"
+                if not allowed.contains(Version(full), prereleases=True):
+                    continue
+                for platform in PLATFORMS:
+                    for implementation in IMPLEMENTATIONS:
+                        point = {
+                            "python_version": minor,
+                            "python_full_version": full,
+                            "implementation_version": full,
+                            "platform_release": "",
+                            "platform_version": "",
+                            "extra": "",
+                            **platform,
+                            **implementation,
+                        }
+                        if not limits or any(m.evaluate(point) for m in limits):
+                            points.append(point)
+        return cls(requires_python, tuple(environments), tuple(points))
+
+    def truth(self, marker: Marker | None) -> frozenset[int]:
+        """The grid points where `marker` holds (every point for no marker)."""
+        if marker is None:
+            return frozenset(range(len(self.points)))
+        return _truth(self, str(marker))
+
+    def possible(self, marker: Marker | None) -> bool:
+        return bool(self.truth(marker))
+
+    def always(self, marker: Marker | None) -> bool:
+        return len(self.truth(marker)) == len(self.points)
+
+
+@lru_cache(maxsize=16384)
+def _truth(grid: Grid, marker: str) -> frozenset[int]:
+    parsed = Marker(marker)
+    found = set()
+    for index, point in enumerate(grid.points):
+        try:
+            if parsed.evaluate(point):
+                found.add(index)
+        except Exception:  # noqa: BLE001, S112 - an undefined comparison cannot hold here
+            continue
+    return frozenset(found)
+
+
+def substitute(marker: Marker | None, *, extra: str | None) -> Marker | bool:
+    """`marker` with every `extra` clause decided for `extra` (None: no extra asked).
+
+    Returns True/False when the marker is decided entirely, else what remains.
+    """
+    if marker is None:
+        return True
+    result = _reduce(marker._markers, extra)
+    if isinstance(result, bool):
+        return result
+    return Marker(_format(result))
+
+
+def conjoin(*markers: Marker | None) -> Marker | None:
+    parts = [m for m in markers if m is not None]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return Marker(" and ".join(f"({m})" for m in _unique(parts)))
+
+
+def disjoin(markers: Iterable[Marker | None]) -> Marker | None:
+    """OR of markers; None (always) absorbs everything."""
+    parts = []
+    for marker in markers:
+        if marker is None:
+            return None
+        parts.append(marker)
+    unique = _unique(parts)
+    if len(unique) == 1:
+        return unique[0]
+    return Marker(" or ".join(f"({m})" for m in sorted(unique, key=str)))
+
+
+def _unique(markers: list[Marker]) -> list[Marker]:
+    seen: dict[str, Marker] = {}
+    for marker in markers:
+        seen.setdefault(str(marker), marker)
+    return list(seen.values())
+
+
+def _reduce(node: Any, extra: str | None) -> Any:
+    """Partially evaluate packaging's marker tree: atoms on `extra` become booleans."""
+    if isinstance(node, tuple):
+        left, op, right = node
+        names = {getattr(left, "value", None), getattr(right, "value", None)}
+        is_extra = "extra" in names and (
+            type(left).__name__ == "Variable" or type(right).__name__ == "Variable"
+        )
+        if not is_extra:
+            return node
+        value = right.value if type(left).__name__ == "Variable" else left.value
+        wanted = extra or ""
+        equal = _normalise(value) == _normalise(wanted)
+        if op.value == "==":
+            return equal
+        if op.value == "!=":
+            return not equal
+        return node
+    if isinstance(node, list):
+        items = [item if isinstance(item, str) else _reduce(item, extra) for item in node]
+        # Collapse "and" before "or" (marker precedence).
+        disjuncts: list[list[Any]] = [[]]
+        for item in items:
+            if item == "or":
+                disjuncts.append([])
+            elif item != "and":
+                disjuncts[-1].append(item)
+        kept_disjuncts = []
+        for conjunction in disjuncts:
+            if any(part is False for part in conjunction):
+                continue
+            remaining = [part for part in conjunction if part is not True]
+            if not remaining:
+                return True
+            kept_disjuncts.append(remaining)
+        if not kept_disjuncts:
+            return False
+        rebuilt: list[Any] = []
+        for number, conjunction in enumerate(kept_disjuncts):
+            if number:
+                rebuilt.append("or")
+            for position, part in enumerate(conjunction):
+                if position:
+                    rebuilt.append("and")
+                rebuilt.append(part)
+        return rebuilt
+    return node
+
+
+def _normalise(value: str) -> str:
+    return value.lower().replace("_", "-").replace(".", "-")
+
+
+def _format(node: Any) -> str:
+    if isinstance(node, tuple):
+        left, op, right = node
+        return f"{_atom(left)} {op.value} {_atom(right)}"
+    if isinstance(node, list):
+        parts = []
+        for item in node:
+            if isinstance(item, str):
+                parts.append(item)
+            elif isinstance(item, list):
+                parts.append(f"({_format(item)})")
+            else:
+                parts.append(_format(item))
+        return " ".join(parts)
+    return str(node)
+
+
+def _atom(part: Any) -> str:
+    if type(part).__name__ == "Variable":
+        return str(part.value)
+    return f'"{part.value}"'

@@ -1,0 +1,290 @@
+"""`tether lock` against the test index: what lands in pylock.toml, and every way it can
+refuse."""
+
+from __future__ import annotations
+
+import textwrap
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from packaging.markers import default_environment
+from packaging.pylock import Pylock
+
+from tests.support.cli import RunResult, run_tether
+from tests.support.dists import Dist
+from tests.support.index_server import IndexServer
+
+UNIVERSE = [
+    Dist("app-lib", "1.0", requires=["helper>=1"]),
+    Dist("app-lib", "2.0", requires=["helper>=2", "winonly; sys_platform == 'win32'"]),
+    Dist("helper", "1.0"),
+    Dist("helper", "2.0", sdist=True),
+    Dist("helper", "2.1", yanked="broken"),
+    Dist("winonly", "1.0"),
+    Dist("gpu-kernels", "0.5", extras={"cuda": ["cuda-runtime>=12"]}),
+    Dist("cuda-runtime", "12.1"),
+    Dist("cuda-runtime", "13.0rc1"),
+    Dist("testkit", "3.0"),
+    Dist("modern", "1.0", requires_python=">=3.8"),
+    Dist("modern", "2.0", requires_python=">=3.13"),
+    Dist("dated", "1.0", upload_time=datetime(2024, 1, 1, tzinfo=UTC)),
+    Dist("dated", "2.0", upload_time=datetime(2025, 1, 1, tzinfo=UTC)),
+    Dist("onlypre", "1.0b1"),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> IndexServer:
+    with IndexServer(UNIVERSE) as server:
+        yield server  # type: ignore[misc]
+
+
+def project(tmp_path: Path, body: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "pyproject.toml").write_text(textwrap.dedent(body), encoding="utf-8")
+    return tmp_path
+
+
+def lock(root: Path, index: IndexServer, *args: str) -> RunResult:
+    return run_tether(
+        "lock", "--index-url", index.index_url, *args,
+        cwd=root, env={"TETHER_CACHE_DIR": str(root / ".cache")},
+    )  # fmt: skip
+
+
+def packages(root: Path) -> dict[str, dict[str, Any]]:
+    data = tomllib.loads((root / "pylock.toml").read_text())
+    return {p["name"]: p for p in data["packages"]}
+
+
+BASIC = """\
+[project]
+name = "svc"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["app-lib", "gpu-kernels[cuda]", "modern", "onlypre"]
+
+[project.optional-dependencies]
+dated = ["dated"]
+
+[dependency-groups]
+dev = ["testkit"]
+"""
+
+
+def test_lock_writes_a_valid_universal_pylock(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path, BASIC)
+    result = lock(root, index)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("Resolved 9 packages in ")
+    locked = packages(root)
+    versions = {name: p["version"] for name, p in locked.items()}
+    assert versions == {
+        "app-lib": "2.0",
+        "helper": "2.0",  # 2.1 is yanked
+        "winonly": "1.0",
+        "gpu-kernels": "0.5",
+        "cuda-runtime": "12.1",  # no pre-release: a stable one exists and none was asked for
+        "modern": "1.0",  # 2.0 requires Python >=3.13, the project supports >=3.11
+        "onlypre": "1.0b1",  # only pre-releases exist: allowed when necessary
+        "testkit": "3.0",
+        "dated": "2.0",
+    }
+    assert locked["winonly"]["marker"] == 'sys_platform == "win32"'
+    assert locked["testkit"]["marker"] == '"dev" in dependency_groups'
+    assert locked["dated"]["marker"] == '"dated" in extras'
+    assert "marker" not in locked["helper"]
+    assert locked["app-lib"]["dependencies"] == [{"name": "helper"}, {"name": "winonly"}]
+    assert locked["gpu-kernels"]["dependencies"] == [{"name": "cuda-runtime"}]
+    helper_wheel = locked["helper"]["wheels"][0]
+    assert helper_wheel["hashes"]["sha256"] == index.artifact("helper-2.0-py3-none-any.whl").sha256
+    assert helper_wheel["url"] == index.file_url("helper-2.0-py3-none-any.whl")
+    assert locked["helper"]["sdist"]["name"] == "helper-2.0.tar.gz"
+    assert locked["helper"]["index"] == index.index_url
+
+    data = tomllib.loads((root / "pylock.toml").read_text())
+    assert data["lock-version"] == "1.0"
+    assert data["created-by"] == "tether"
+    assert data["requires-python"] == ">=3.11"
+    assert (data["extras"], data["dependency-groups"], data["default-groups"]) == (
+        ["dated"],
+        ["dev"],
+        ["dev"],
+    )
+    pylock = Pylock.from_dict(data)
+    linux = {**default_environment(), "sys_platform": "linux", "python_version": "3.12",
+             "python_full_version": "3.12.1"}  # fmt: skip
+    chosen = {p.name for p, _ in pylock.select(environment=linux, dependency_groups=[])}  # type: ignore[arg-type]
+    assert chosen == {"app-lib", "helper", "gpu-kernels", "cuda-runtime", "modern", "onlypre"}
+    with_all = {
+        p.name
+        for p, _ in pylock.select(
+            environment={**linux, "sys_platform": "win32"},  # type: ignore[arg-type]
+            dependency_groups=["dev"],
+            extras=["dated"],
+        )
+    }
+    assert with_all == chosen | {"winonly", "testkit", "dated"}
+
+
+def test_lock_is_deterministic_and_unchanged_on_relock(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path, BASIC)
+    assert lock(root, index).exit_code == 0
+    first = (root / "pylock.toml").read_bytes()
+    again = lock(root, index)
+    assert again.stderr.endswith(f"Unchanged {root / 'pylock.toml'}\n")
+    assert (root / "pylock.toml").read_bytes() == first
+    other = project(tmp_path / "copy", BASIC)
+    lock(other, index)
+    assert (other / "pylock.toml").read_bytes() == first
+
+
+def test_check_names_what_changed(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path, BASIC)
+    missing = lock(root, index, "--check")
+    assert (missing.exit_code, missing.stderr.splitlines()[0]) == (
+        1,
+        f"error: {root / 'pylock.toml'} does not exist",
+    )
+    lock(root, index)
+    fresh = lock(root, index, "--check")
+    assert (fresh.exit_code, fresh.stderr) == (0, "pylock.toml is up to date\n")
+    (root / "pyproject.toml").write_text(BASIC.replace('"onlypre"]', '"onlypre", "dated"]'))
+    stale = lock(root, index, "--check")
+    assert stale.exit_code == 1
+    assert stale.stderr == (
+        "error: pylock.toml is out of date: `dependencies` changed since it was written\n"
+        "hint: run `tether lock` to update it\n"
+    )
+    stale = lock(root, index, "--check", "--resolution", "lowest")
+    assert "`dependencies`, `resolver` changed" in stale.stderr
+
+
+def test_exclude_newer(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path, BASIC.replace('version = "0.1.0"', 'version = "0.1.0"\n\n'))
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text() + '\n[tool.tether]\nexclude-newer = "2024-06-01"\n'
+    )
+    assert lock(root, index).exit_code == 0, "lock failed"
+    assert packages(root)["dated"]["version"] == "1.0"
+
+
+def test_resolution_lowest(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path, BASIC)
+    assert lock(root, index, "--resolution", "lowest").exit_code == 0
+    assert packages(root)["app-lib"]["version"] == "1.0"
+    assert packages(root)["helper"]["version"] == "1.0"
+
+
+def test_prerelease_allow(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path, BASIC)
+    assert lock(root, index, "--prerelease", "allow").exit_code == 0
+    assert packages(root)["cuda-runtime"]["version"] == "13.0rc1"
+
+
+def test_constraints_and_overrides(tmp_path: Path, index: IndexServer) -> None:
+    root = project(
+        tmp_path,
+        BASIC + '\n[tool.tether]\nconstraints = ["dated<2"]\noverrides = ["helper<2"]\n',
+    )
+    result = lock(root, index)
+    assert result.exit_code == 0, result.stderr
+    locked = packages(root)
+    assert locked["dated"]["version"] == "1.0"
+    # app-lib 2.0 asks for helper>=2; the override replaces that requirement.
+    assert (locked["app-lib"]["version"], locked["helper"]["version"]) == ("2.0", "1.0")
+
+
+def test_pinned_yanked_version_is_allowed(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path, BASIC.replace('"onlypre"]', '"onlypre", "helper==2.1"]'))
+    result = lock(root, index)
+    assert result.exit_code == 0, result.stderr
+    assert packages(root)["helper"]["version"] == "2.1"
+
+
+def test_unsatisfiable_explains_why(tmp_path: Path, index: IndexServer) -> None:
+    root = project(
+        tmp_path,
+        """\
+        [project]
+        name = "svc"
+        version = "0.1.0"
+        requires-python = ">=3.11"
+        dependencies = ["app-lib>=2", "helper<2"]
+        """,
+    )
+    result = lock(root, index)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: no versions satisfy the requirements:\n"
+        "  Because svc depends on app-lib>=2 which depends on helper>=2, helper>=2 is required.\n"
+        "  So, because svc depends on helper<2, version solving failed.\n"
+        "hint: loosen one of the requirements named above, or check which versions the "
+        "index has with `tether index versions NAME`\n"
+    )
+    assert not (root / "pylock.toml").exists()
+
+
+def test_requires_python_is_explained(tmp_path: Path, index: IndexServer) -> None:
+    root = project(
+        tmp_path,
+        """\
+        [project]
+        name = "svc"
+        version = "0.1.0"
+        requires-python = ">=3.11"
+        dependencies = ["modern>=2"]
+        """,
+    )
+    result = lock(root, index)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1] == (
+        "  Because svc depends on modern>=2 which requires Python >=3.13, but the project "
+        "supports >=3.11, version solving failed."
+    )
+
+
+def test_unknown_package(tmp_path: Path, index: IndexServer) -> None:
+    root = project(
+        tmp_path,
+        '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["no-such-thing"]\n',
+    )
+    result = lock(root, index)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1] == (
+        "  Because svc depends on no-such-thing which doesn't match any versions, "
+        "version solving failed."
+    )
+
+
+def test_offline_with_a_warm_cache(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path, BASIC)
+    assert lock(root, index).exit_code == 0
+    first = (root / "pylock.toml").read_bytes()
+    (root / "pylock.toml").unlink()
+    offline = lock(root, index, "--offline")
+    assert offline.exit_code == 0, offline.stderr
+    assert (root / "pylock.toml").read_bytes() == first
+
+
+def test_offline_with_a_cold_cache(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path, BASIC)
+    result = lock(root, index, "--offline")
+    assert result.exit_code == 1
+    assert "offline, and the cache has no copy of the page of" in result.stderr
+
+
+def test_unsupported_settings_are_refused_honestly(tmp_path: Path, index: IndexServer) -> None:
+    root = project(
+        tmp_path,
+        BASIC + '\n[tool.tether]\nconflicts = [[{ extra = "dated" }, { group = "dev" }]]\n',
+    )
+    result = lock(root, index)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "error: [tool.tether].conflicts needs forked resolution, which `tether lock` does not "
+        "do yet\n"
+    )
