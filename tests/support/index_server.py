@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -310,7 +310,7 @@ class _Handler(BaseHTTPRequestHandler):
         if match := re.fullmatch(r"/simple/([^/]+)/?", path):
             return self._project_page(state, match.group(1), path, query, head=head)
         if match := re.fullmatch(r"/files/(.+)", path):
-            return self._file(state, match.group(1), fault, head=head)
+            return self._file(state, unquote(match.group(1)), fault, head=head)
         return self._send(HTTPStatus.NOT_FOUND, b"404 Not Found\n", "text/plain", head=head)
 
     # ------------------------------------------------------------------ pages

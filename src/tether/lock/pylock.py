@@ -56,6 +56,8 @@ def dumps(document: LockDocument) -> str:
     lines.append(f"dependency-groups = {_array(sorted(document.dependency_groups))}")
     lines.append(f"default-groups = {_array(list(document.default_groups))}")
     lines.append(f"created-by = {_s('tether')}")
+    if not document.packages:
+        lines.append("packages = []")  # required by PEP 751, even when empty
     for package in sorted(document.packages, key=lambda p: (p.name, p.version or "")):
         lines.append("")
         lines.append("[[packages]]")

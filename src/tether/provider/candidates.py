@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from tether.index.page import DistFile, ProjectPage
-from tether.resolve.version_set import from_specifier
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,9 +85,28 @@ def _admitted(file: DistFile, version: Version, policy: Policy) -> bool:
 
 
 def _supports_project_python(file: DistFile, requires_python: str) -> bool:
+    """Whether the file supports every Python the project does, upper bounds aside.
+
+    Upper bounds (`<3.14`) are ignored, as uv does: packages add them defensively before
+    a Python exists, and honouring them would make a project with an open range
+    (`>=3.11`) unable to use triton, numba or torch at all.
+    """
     if not file.requires_python or not requires_python:
         return True
     try:
-        return from_specifier(requires_python).is_subset(from_specifier(file.requires_python))
+        wanted = SpecifierSet(
+            ",".join(
+                str(s) for s in SpecifierSet(file.requires_python) if s.operator not in ("<", "<=")
+            )
+        )
+        project = SpecifierSet(requires_python)
     except ValueError:
         return True  # an unparsable Requires-Python does not exclude the file (pip too)
+    # Compare on real Python releases, not version ranges: `==3.9.*` contains 3.9.0a1,
+    # which `>=3.9` does not, yet no project runs on a pre-release of its lowest Python.
+    return all(wanted.contains(p) for p in _PYTHONS if project.contains(p))
+
+
+_PYTHONS = tuple(
+    Version(f"3.{minor}.{patch}") for minor in range(6, 16) for patch in (0, 1, 5, 11, 25)
+)

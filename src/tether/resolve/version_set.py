@@ -44,8 +44,8 @@ def describe(versions: VersionRange) -> str:
         return "∅"
     if is_full(versions):
         return "*"
-    text = repr(versions)
-    body = text[text.index("'") + 1 : text.rindex("'")]
+    # repr is `<VersionRange 'INTERVALS'>`, possibly followed by ` pre-region='...'`.
+    body = repr(versions).split("'")[1]
     parts = [_describe_interval(part) for part in body.split(" | ")]
     return " or ".join(parts)
 

@@ -44,7 +44,11 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
     if args.check:
         console.info(f"{result.path.name} is up to date")
         return 0
-    transfer = f", {result.requests} requests" if result.requests else ""
+    transfer = (
+        f", {result.requests} requests, {result.bytes_received / 1e6:.1f} MB received"
+        if result.requests
+        else ""
+    )
     console.info(f"Resolved {result.packages} packages in {result.seconds:.2f}s{transfer}")
     console.info(f"{'Wrote' if result.changed else 'Unchanged'} {result.path}")
     return 0

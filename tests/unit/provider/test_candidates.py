@@ -1,0 +1,72 @@
+"""Candidate policies, on plain pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from tether.index.page import DistFile, ProjectPage
+from tether.provider.candidates import Policy, all_prereleases, best_file, releases
+
+
+def page(*files: DistFile) -> ProjectPage:
+    return ProjectPage(name=canonicalize_name("demo"), url="https://i/simple/demo/", files=files)
+
+
+def wheel(version: str, **fields: object) -> DistFile:
+    return DistFile(
+        filename=f"demo-{version}-py3-none-any.whl",
+        url=f"https://f/demo-{version}-py3-none-any.whl",
+        version=Version(version),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_upper_bounds_of_requires_python_are_ignored() -> None:
+    found = releases(
+        page(wheel("1.0", requires_python=">=3.10,<3.14"), wheel("2.0", requires_python=">=3.12")),
+        Policy(requires_python=">=3.11"),
+    )
+    assert [(str(r.version), r.unusable) for r in found] == [
+        ("2.0", "requires Python >=3.12, but the project supports >=3.11"),
+        ("1.0", None),
+    ]
+
+
+def test_yanked_exclude_newer_prereleases_and_order() -> None:
+    stamp = datetime(2024, 6, 1, tzinfo=UTC)
+    files = page(
+        wheel("1.0", upload_time=datetime(2024, 1, 1, tzinfo=UTC)),
+        wheel("1.1", yanked=True),
+        wheel("1.2", upload_time=datetime(2024, 12, 1, tzinfo=UTC)),
+        wheel("2.0b1"),
+    )
+    assert [str(r.version) for r in releases(files, Policy(exclude_newer=stamp))] == ["1.0"]
+    assert [
+        str(r.version) for r in releases(files, Policy(allow_yanked=frozenset({Version("1.1")})))
+    ] == [
+        "1.2",
+        "1.1",
+        "1.0",
+    ]
+    assert [
+        str(r.version) for r in releases(files, Policy(allow_prereleases=True, lowest=True))
+    ] == [
+        "1.0",
+        "1.2",
+        "2.0b1",
+    ]
+    assert not all_prereleases(files)
+    assert all_prereleases(page(wheel("2.0b1")))
+
+
+def test_best_file_prefers_a_universal_wheel() -> None:
+    sdist = DistFile(filename="demo-1.0.tar.gz", url="u", version=Version("1.0"))
+    native = DistFile(
+        filename="demo-1.0-cp312-cp312-win_amd64.whl", url="u", version=Version("1.0")
+    )
+    assert best_file([sdist, native, wheel("1.0")]).filename == "demo-1.0-py3-none-any.whl"
+    assert best_file([sdist, native]) is native
+    assert best_file([sdist]) is sdist
