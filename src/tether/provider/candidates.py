@@ -1,7 +1,8 @@
 """Which releases of a package the resolver may consider, and in which order. Pure.
 
 The policies live here, not in the solver: yanked files (PEP 592) only when pinned with
-`==`; files uploaded after `exclude-newer` never; pre-releases by uv's rules; and a
+`==`; files uploaded after `exclude-newer` never; pre-releases after every final
+release unless allowed outright (so one is chosen only when nothing else fits); and a
 release whose `Requires-Python` does not admit every Python the project supports is
 kept but marked unusable, so that error messages can say why it was skipped.
 """
@@ -22,7 +23,10 @@ from tether.index.page import DistFile, ProjectPage
 class Policy:
     requires_python: str = ""
     exclude_newer: datetime | None = None
-    allow_prereleases: bool = False  # decided per package by the caller (uv's rules)
+    # "allow": pre-releases compete with final releases; "last": they are tried only
+    # after every final release (chosen only when nothing else fits, as pip and uv do);
+    # "never". Decided per package by the caller from the --prerelease policy.
+    prereleases: str = "last"
     allow_yanked: frozenset[Version] = frozenset()
     lowest: bool = False
 
@@ -41,7 +45,7 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
         kept = [f for f in files if _admitted(f, version, policy)]
         if not kept:
             continue
-        if version.is_prerelease and not policy.allow_prereleases:
+        if version.is_prerelease and policy.prereleases == "never":
             continue
         usable = [f for f in kept if _supports_project_python(f, policy.requires_python)]
         if usable:
@@ -57,13 +61,9 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
                 )
             )
     found.sort(key=lambda r: r.version, reverse=not policy.lowest)
+    if policy.prereleases == "last":
+        found.sort(key=lambda r: r.version.is_prerelease)  # stable: keeps the order within
     return found
-
-
-def all_prereleases(page: ProjectPage) -> bool:
-    """uv's "if-necessary": pre-releases are allowed when nothing else exists."""
-    versions = page.versions()
-    return bool(versions) and all(v.is_prerelease for v in versions)
 
 
 def best_file(files: Sequence[DistFile]) -> DistFile:

@@ -23,7 +23,7 @@ from tether.errors import LockError
 from tether.index import Index
 from tether.index.client import Found, IndexClient, MetadataResult, NotFound, Offline
 from tether.index.page import DistFile, ProjectPage
-from tether.provider.candidates import Policy, Release, all_prereleases, best_file, releases
+from tether.provider.candidates import Policy, Release, best_file, releases
 from tether.resolve import Available, Dependency, Package, Unavailable
 from tether.resolve.markers import Grid, conjoin, substitute
 from tether.resolve.provider import Edge
@@ -201,7 +201,7 @@ class IndexProvider:
         policy = Policy(
             requires_python=self._options.grid.requires_python,
             exclude_newer=self._options.exclude_newer,
-            allow_prereleases=self._allows_prereleases(name, found.page),
+            prereleases=self._prereleases(name),
             allow_yanked=self._pinned_yanked.get(name, frozenset()),
             lowest=self._options.resolution == "lowest"
             or (self._options.resolution == "lowest-direct" and name in self._direct),
@@ -212,19 +212,16 @@ class IndexProvider:
             self._metadata_future(name, usable[0], listing)
         return listing
 
-    def _allows_prereleases(self, name: NormalizedName, page: ProjectPage) -> bool:
+    def _prereleases(self, name: NormalizedName) -> str:
+        """How pre-releases of `name` are ranked (see `candidates.Policy`)."""
         policy = self._options.prerelease
         if policy == "allow":
-            return True
+            return "allow"
         if policy == "disallow":
-            return False
-        explicit = name in self._explicit_pre
-        necessary = all_prereleases(page)
-        if policy == "explicit":
-            return explicit
-        if policy == "if-necessary":
-            return necessary
-        return explicit or necessary
+            return "never"
+        if policy == "explicit" and name not in self._explicit_pre:
+            return "never"
+        return "last"
 
     def _metadata_future(
         self, name: NormalizedName, release: Release, listing: _Listing

@@ -8,7 +8,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from tether.index.page import DistFile, ProjectPage
-from tether.provider.candidates import Policy, all_prereleases, best_file, releases
+from tether.provider.candidates import Policy, best_file, releases
 
 
 def page(*files: DistFile) -> ProjectPage:
@@ -43,23 +43,24 @@ def test_yanked_exclude_newer_prereleases_and_order() -> None:
         wheel("1.2", upload_time=datetime(2024, 12, 1, tzinfo=UTC)),
         wheel("2.0b1"),
     )
-    assert [str(r.version) for r in releases(files, Policy(exclude_newer=stamp))] == ["1.0"]
+    assert [str(r.version) for r in releases(files, Policy(exclude_newer=stamp))] == [
+        "1.0",
+        "2.0b1",
+    ]
+    assert [str(r.version) for r in releases(files, Policy(prereleases="never"))] == ["1.2", "1.0"]
     assert [
         str(r.version) for r in releases(files, Policy(allow_yanked=frozenset({Version("1.1")})))
     ] == [
         "1.2",
         "1.1",
         "1.0",
+        "2.0b1",
     ]
-    assert [
-        str(r.version) for r in releases(files, Policy(allow_prereleases=True, lowest=True))
-    ] == [
+    assert [str(r.version) for r in releases(files, Policy(prereleases="allow", lowest=True))] == [
         "1.0",
         "1.2",
         "2.0b1",
     ]
-    assert not all_prereleases(files)
-    assert all_prereleases(page(wheel("2.0b1")))
 
 
 def test_best_file_prefers_a_universal_wheel() -> None:
