@@ -288,3 +288,33 @@ def test_unsupported_settings_are_refused_honestly(tmp_path: Path, index: IndexS
         "error: [tool.tether].conflicts needs forked resolution, which `tether lock` does not "
         "do yet\n"
     )
+
+
+def test_root_requirements_that_differ_by_marker_fork(tmp_path: Path, index: IndexServer) -> None:
+    """One package in two versions, each under its own platforms (uv's forking)."""
+    root = project(
+        tmp_path,
+        """\
+        [project]
+        name = "svc"
+        version = "0.1.0"
+        requires-python = ">=3.11"
+        dependencies = [
+            "app-lib>=2; sys_platform == 'linux'",
+            "app-lib<2; sys_platform != 'linux'",
+        ]
+        """,
+    )
+    result = lock(root, index)
+    assert result.exit_code == 0, result.stderr
+    data = tomllib.loads((root / "pylock.toml").read_text())
+    app_lib = sorted(
+        (p["version"], p.get("marker")) for p in data["packages"] if p["name"] == "app-lib"
+    )
+    assert app_lib == [("1.0", 'sys_platform != "linux"'), ("2.0", 'sys_platform == "linux"')]
+    assert data["tool"]["tether"]["forks"] == ['sys_platform != "linux"', 'sys_platform == "linux"']
+    pylock = Pylock.from_dict(data)
+    for platform, expected in (("linux", "2.0"), ("darwin", "1.0")):
+        environment = {**default_environment(), "sys_platform": platform}
+        chosen = {p.name: str(p.version) for p, _ in pylock.select(environment=environment)}  # type: ignore[arg-type]
+        assert chosen["app-lib"] == expected

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from packaging.markers import Marker
@@ -15,7 +15,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from tether.commands.services import IndexOptions, index_client, resolve_indexes
-from tether.errors import LockError
+from tether.errors import LockError, TetherError
 from tether.fs import atomic_write
 from tether.lock import LOCK_NAME, LockDocument, LockedPackage, dumps
 from tether.lock.reachability import package_markers
@@ -23,7 +23,7 @@ from tether.project import Project, find_pyproject, load_project
 from tether.project.fingerprint import inputs
 from tether.provider.index_provider import IndexProvider, ProviderOptions, RootRequirements
 from tether.resolve import Package, solve
-from tether.resolve.markers import Grid
+from tether.resolve.markers import Grid, conjoin, disjoin, negate, substitute
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,41 +75,59 @@ def lock(options: LockOptions) -> LockResult:
         options.environ,
     )
     grid = Grid.build(str(project.requires_python), [str(m) for m in settings.environments])
+    requirements = _root_requirements(project)
     root = Package.root(project.name)
     root_version = project.version or Version("0")
-    provider = IndexProvider(
-        client,
-        _root_requirements(project),
-        ProviderOptions(
-            grid=grid,
-            exclude_newer=exclude_newer,
-            prerelease=str(resolver["prerelease"]),
-            resolution=str(resolver["resolution"]),
-            pins=_index_pins(project),
-            constraints={canonicalize_name(r.name): r for r in settings.constraints},
-            overrides={canonicalize_name(r.name): r for r in settings.overrides},
-        ),
+    provider_options = ProviderOptions(
+        grid=grid,
+        exclude_newer=exclude_newer,
+        prerelease=str(resolver["prerelease"]),
+        resolution=str(resolver["resolution"]),
+        pins=_index_pins(project),
+        constraints={canonicalize_name(r.name): r for r in settings.constraints},
+        overrides={canonicalize_name(r.name): r for r in settings.overrides},
     )
-    try:
-        resolution = solve(root, root_version, provider)
+    forks = root_forks(requirements, grid)
+    found: dict[tuple[str, str | None], list[LockedPackage]] = {}
+    root_dependencies: set[str] = set()
+    for fork in forks:
+        fork_grid = Grid.build(
+            str(project.requires_python), _fork_environments(settings.environments, fork)
+        )
+        provider = IndexProvider(client, requirements, replace(provider_options, grid=fork_grid))
+        try:
+            resolution = solve(root, root_version, provider)
+        except TetherError as error:
+            if fork is not None:
+                error.add_note(f"while resolving for environments where {fork}")
+            raise
+        finally:
+            provider.close()
         markers = package_markers(
             root=root,
             root_version=root_version,
             versions=resolution.versions,
             edges=provider.edges,
-            grid=grid,
+            grid=fork_grid,
             extras=sorted(project.optional_dependencies),
             groups=sorted(project.dependency_groups),
         )
-        packages = [
-            _locked(p, v, provider, markers)
-            for p, v in resolution.versions.items()
-            if p.extra is None
-        ]
-    finally:
-        provider.close()
+        for package, version in resolution.versions.items():
+            if package.extra is None:
+                entry = _locked(package, version, provider, markers)
+                entry = replace(entry, marker=conjoin(fork, entry.marker))
+                found.setdefault((entry.name, entry.version), []).append(entry)
+        root_dependencies |= {e.child.name for e in provider.edges.get((root, root_version), ())}
+    packages = [_merge(entries, grid) for entries in found.values()]
     if project.is_package:
-        packages.append(_project_entry(project, root, root_version, provider))
+        packages.append(
+            LockedPackage(
+                name=project.name,
+                version=None if project.version is None else str(project.version),
+                dependencies=tuple(sorted(root_dependencies)),
+                directory=".",
+            )
+        )
     document = LockDocument(
         requires_python=str(project.requires_python),
         environments=tuple(str(m) for m in settings.environments),
@@ -117,7 +135,11 @@ def lock(options: LockOptions) -> LockResult:
         dependency_groups=tuple(project.dependency_groups),
         default_groups=project.default_groups(),
         packages=tuple(packages),
-        tool={**{k: v for k, v in resolver.items() if v is not None}, "inputs": fingerprints},
+        tool={
+            **{k: v for k, v in resolver.items() if v is not None},
+            **({"forks": [str(f) for f in forks]} if forks != [None] else {}),
+            "inputs": fingerprints,
+        },
     )
     text = dumps(document)
     previous = path.read_text(encoding="utf-8") if path.exists() else None
@@ -218,13 +240,56 @@ def _locked(
     )
 
 
-def _project_entry(
-    project: Project, root: Package, version: Version, provider: IndexProvider
-) -> LockedPackage:
-    edges = provider.edges.get((root, version), ())
-    return LockedPackage(
-        name=project.name,
-        version=None if project.version is None else str(project.version),
-        dependencies=tuple(sorted({e.child.name for e in edges})),
-        directory=".",
-    )
+def root_forks(requirements: RootRequirements, grid: Grid) -> list[Marker | None]:
+    """The environment regions to resolve separately: when the project asks for one
+    package under different markers (`a>=2; sys_platform == 'linux'` and
+    `a<2; sys_platform == 'darwin'`), each combination of those markers is resolved on
+    its own, so each may pick its own version (uv's forking, at the root only)."""
+    by_name: dict[str, set[str | None]] = {}
+    for requirement, _ in requirements.requirements:
+        own = substitute(requirement.marker, extra=None)
+        if own is False:
+            continue
+        key = canonicalize_name(requirement.name)
+        by_name.setdefault(key, set()).add(None if own is True else str(own))
+    splitters = sorted(
+        {m for markers in by_name.values() if len(markers) > 1 for m in markers if m is not None}
+    )[:MAX_SPLITTERS]
+    regions: list[Marker | None] = [None]
+    for text in splitters:
+        marker = Marker(text)
+        inverse = negate(marker)
+        if inverse is None:
+            continue
+        regions = [
+            region
+            for previous in regions
+            for part in (marker, inverse)
+            if grid.possible(region := conjoin(previous, part))
+        ]
+    unique: dict[tuple[frozenset[int], str], Marker | None] = {}
+    for region in regions:
+        truth = grid.truth(region)
+        # Regions only off-grid platforms reach (`sys_platform == "os1"`) all have an
+        # empty truth table: tell them apart by their text.
+        unique.setdefault((truth, "" if truth else str(region)), region)
+    return list(unique.values())
+
+
+MAX_SPLITTERS = 3
+
+
+def _fork_environments(environments: tuple[Marker, ...], fork: Marker | None) -> list[str]:
+    if fork is None:
+        return [str(m) for m in environments]
+    if not environments:
+        return [str(fork)]
+    return [str(conjoin(m, fork)) for m in environments]
+
+
+def _merge(entries: list[LockedPackage], grid: Grid) -> LockedPackage:
+    """One package version chosen in several forks: the union of their markers."""
+    marker = disjoin(e.marker for e in entries)
+    if marker is not None and grid.always(marker):
+        marker = None
+    return replace(entries[0], marker=marker)

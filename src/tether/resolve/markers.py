@@ -77,13 +77,20 @@ class Grid:
     def build(cls, requires_python: str = "", environments: Iterable[str] = ()) -> Grid:
         allowed = SpecifierSet(requires_python)
         limits = [Marker(e) for e in environments]
+        # Platforms the environments name that the grid lacks (`sys_platform == "os1"`)
+        # join it, or restricting to them would leave no environment at all.
+        platforms = list(PLATFORMS) + [
+            {**PLATFORMS[0], variable: value}
+            for limit in limits
+            for variable, value in sorted(_literals(limit._markers))
+        ]
         points = []
         for minor in PYTHON_MINORS:
             for patch in PATCHES:
                 full = f"{minor}.{patch}"
                 if not allowed.contains(Version(full), prereleases=True):
                     continue
-                for platform in PLATFORMS:
+                for platform in platforms:
                     for implementation in IMPLEMENTATIONS:
                         point = {
                             "python_version": minor,
@@ -106,7 +113,11 @@ class Grid:
         return _truth(self, str(marker))
 
     def possible(self, marker: Marker | None) -> bool:
-        return bool(self.truth(marker))
+        """Whether some environment satisfies `marker`: a grid point, or one that takes a
+        platform value the marker itself names (an OS the grid does not list)."""
+        return bool(self.truth(marker)) or (
+            marker is not None and _possible_elsewhere(self, str(marker))
+        )
 
     def always(self, marker: Marker | None) -> bool:
         return len(self.truth(marker)) == len(self.points)
@@ -123,6 +134,50 @@ def _truth(grid: Grid, marker: str) -> frozenset[int]:
         except Exception:  # noqa: BLE001, S112 - an undefined comparison cannot hold here
             continue
     return frozenset(found)
+
+
+STRING_VARIABLES = frozenset(
+    {
+        "sys_platform",
+        "platform_system",
+        "os_name",
+        "platform_machine",
+        "implementation_name",
+        "platform_python_implementation",
+    }
+)
+
+
+def _literals(node: Any) -> set[tuple[str, str]]:
+    """(variable, value) pairs a marker compares platform variables with."""
+    found: set[tuple[str, str]] = set()
+    if isinstance(node, tuple):
+        left, _op, right = node
+        for variable, value in ((left, right), (right, left)):
+            if type(variable).__name__ == "Variable" and variable.value in STRING_VARIABLES:
+                found.add((variable.value, value.value))
+    elif isinstance(node, list):
+        for item in node:
+            if not isinstance(item, str):
+                found |= _literals(item)
+    return found
+
+
+@lru_cache(maxsize=16384)
+def _possible_elsewhere(grid: Grid, marker: str) -> bool:
+    parsed = Marker(marker)
+    limits = [Marker(e) for e in grid.environments]
+    for variable, value in _literals(parsed._markers):
+        for base in grid.points:
+            point = {**base, variable: value}
+            try:
+                if parsed.evaluate(point) and (
+                    not limits or any(m.evaluate(point) for m in limits)
+                ):
+                    return True
+            except Exception:  # noqa: BLE001, S112 - an undefined comparison cannot hold
+                continue
+    return False
 
 
 def substitute(marker: Marker | None, *, extra: str | None) -> Marker | bool:
@@ -158,6 +213,66 @@ def disjoin(markers: Iterable[Marker | None]) -> Marker | None:
     if len(unique) == 1:
         return unique[0]
     return Marker(" or ".join(f"({m})" for m in sorted(unique, key=str)))
+
+
+_NEGATED = {
+    "==": "!=",
+    "!=": "==",
+    "<": ">=",
+    ">=": "<",
+    ">": "<=",
+    "<=": ">",
+    "in": "not in",
+    "not in": "in",
+}
+
+
+def negate(marker: Marker) -> Marker | None:
+    """The complement of `marker` (De Morgan on the tree, each comparison inverted), or
+    None when it has an operator with no exact inverse (`~=`, `===`)."""
+    negated = _negate(marker._markers)
+    return None if negated is None else Marker(_format(negated))
+
+
+def _negate(node: Any) -> Any:
+    if isinstance(node, tuple):
+        left, op, right = node
+        inverse = _NEGATED.get(op.value)
+        if inverse is None:
+            return None
+        return (left, type(op)(inverse), right)
+    if isinstance(node, list):
+        out: list[Any] = []
+        for item in node:
+            if item == "and":
+                out.append("or")
+            elif item == "or":
+                out.append("and")
+            else:
+                negated = _negate(item)
+                if negated is None:
+                    return None
+                out.append(negated)
+        # "a and b or c" negates to "(not a or not b) and not c": group each former
+        # conjunction so precedence survives the swap.
+        return _group(out)
+    return node
+
+
+def _group(items: list[Any]) -> list[Any]:
+    """Wrap runs joined by "or" (former "and"s) in sub-lists, keeping "and" between them."""
+    groups: list[list[Any]] = [[]]
+    for item in items:
+        if item == "and":
+            groups.append([])
+        else:
+            groups[-1].append(item)
+    result: list[Any] = []
+    for position, group in enumerate(groups):
+        if position:
+            result.append("and")
+        result.append(group if len(group) > 1 else group[0])
+    return result
 
 
 def _unique(markers: list[Marker]) -> list[Marker]:
