@@ -318,3 +318,34 @@ def test_root_requirements_that_differ_by_marker_fork(tmp_path: Path, index: Ind
         environment = {**default_environment(), "sys_platform": platform}
         chosen = {p.name: str(p.version) for p, _ in pylock.select(environment=environment)}  # type: ignore[arg-type]
         assert chosen["app-lib"] == expected
+
+
+def test_relock_keeps_pins_unless_asked_to_upgrade(tmp_path: Path) -> None:
+    with IndexServer([Dist("helper", "1.0"), Dist("other", "1.0")]) as server:
+        root = project(
+            tmp_path,
+            '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["helper", "other"]\n',
+        )
+        assert lock(root, server).exit_code == 0
+        server.add(Dist("helper", "1.1"), Dist("other", "1.1"))
+        assert lock(root, server, "--refresh").exit_code == 0
+        assert {n: p["version"] for n, p in packages(root).items()} == {
+            "helper": "1.0",
+            "other": "1.0",
+        }
+        assert lock(root, server, "--upgrade-package", "helper").exit_code == 0
+        assert {n: p["version"] for n, p in packages(root).items()} == {
+            "helper": "1.1",
+            "other": "1.0",
+        }
+        assert lock(root, server, "--upgrade").exit_code == 0
+        assert {n: p["version"] for n, p in packages(root).items()} == {
+            "helper": "1.1",
+            "other": "1.1",
+        }
+        # A pin that no longer fits the requirements gives way.
+        (root / "pyproject.toml").write_text(
+            '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["helper<1.1", "other"]\n'
+        )
+        assert lock(root, server).exit_code == 0
+        assert packages(root)["helper"]["version"] == "1.0"

@@ -32,6 +32,8 @@ class LockOptions:
     index: IndexOptions
     environ: Mapping[str, str]
     check: bool = False
+    upgrade: bool = False
+    upgrade_packages: tuple[str, ...] = ()
     resolution: str | None = None
     prerelease: str | None = None
 
@@ -86,6 +88,9 @@ def lock(options: LockOptions) -> LockResult:
         pins=_index_pins(project),
         constraints={canonicalize_name(r.name): r for r in settings.constraints},
         overrides={canonicalize_name(r.name): r for r in settings.overrides},
+        preferences={}
+        if options.upgrade
+        else _preferences(path, {canonicalize_name(n) for n in options.upgrade_packages}),
     )
     forks = root_forks(requirements, grid)
     found: dict[tuple[str, str | None], list[LockedPackage]] = {}
@@ -173,6 +178,26 @@ def _check(path: Path, fingerprints: Mapping[str, str]) -> None:
             f"{path.name} is out of date: {names} changed since it was written",
             hint="run `tether lock` to update it",
         )
+
+
+def _preferences(
+    path: Path, upgrading: set[NormalizedName]
+) -> dict[NormalizedName, frozenset[Version]]:
+    """The versions the current lock holds, except for packages being upgraded. An
+    unreadable lock gives no preferences (it is about to be replaced anyway)."""
+    try:
+        packages = tomllib.loads(path.read_text(encoding="utf-8")).get("packages", [])
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    found: dict[NormalizedName, set[Version]] = {}
+    for package in packages:
+        try:
+            name, version = canonicalize_name(package["name"]), Version(package["version"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if name not in upgrading:
+            found.setdefault(name, set()).add(version)
+    return {name: frozenset(versions) for name, versions in found.items()}
 
 
 def _refuse_unsupported(project: Project) -> None:

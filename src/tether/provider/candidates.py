@@ -29,6 +29,9 @@ class Policy:
     prereleases: str = "last"
     allow_yanked: frozenset[Version] = frozenset()
     lowest: bool = False
+    # Versions the existing lock has: tried first, so re-locking changes only what it
+    # must (uv's lock preferences).
+    preferred: frozenset[Version] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,8 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
     found.sort(key=lambda r: r.version, reverse=not policy.lowest)
     if policy.prereleases == "last":
         found.sort(key=lambda r: r.version.is_prerelease)  # stable: keeps the order within
+    if policy.preferred:
+        found.sort(key=lambda r: r.version not in policy.preferred or r.unusable is not None)
     return found
 
 

@@ -56,6 +56,7 @@ class ProviderOptions:
     pins: Mapping[NormalizedName, str] = field(default_factory=dict)  # name -> index name
     constraints: Mapping[NormalizedName, Requirement] = field(default_factory=dict)
     overrides: Mapping[NormalizedName, Requirement] = field(default_factory=dict)
+    preferences: Mapping[NormalizedName, frozenset[Version]] = field(default_factory=dict)
 
 
 class IndexProvider:
@@ -203,6 +204,7 @@ class IndexProvider:
             exclude_newer=self._options.exclude_newer,
             prereleases=self._prereleases(name),
             allow_yanked=self._pinned_yanked.get(name, frozenset()),
+            preferred=self._options.preferences.get(name, frozenset()),
             lowest=self._options.resolution == "lowest"
             or (self._options.resolution == "lowest-direct" and name in self._direct),
         )

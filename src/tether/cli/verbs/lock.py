@@ -15,6 +15,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="exit 1 if pylock.toml does not match pyproject.toml (for CI); resolves nothing",
     )
     parser.add_argument(
+        "-U",
+        "--upgrade",
+        action="store_true",
+        help="ignore the versions in the current lock (by default they are kept if they fit)",
+    )
+    parser.add_argument(
+        "-P",
+        "--upgrade-package",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="let this package move to its newest fitting version (repeatable)",
+    )
+    parser.add_argument(
         "--resolution",
         choices=["highest", "lowest", "lowest-direct"],
         help="prefer the newest (default) or oldest versions",
@@ -36,6 +50,8 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             index=index_options(args),  # type: ignore[arg-type]
             environ=ctx.environ,
             check=args.check,
+            upgrade=args.upgrade,
+            upgrade_packages=tuple(args.upgrade_package),
             resolution=args.resolution,
             prerelease=args.prerelease,
         )
