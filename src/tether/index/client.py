@@ -182,7 +182,8 @@ class IndexClient:
             headers["If-Modified-Since"] = entry["last_modified"]
         response = self.http.get(url, headers=headers)
         if response.status == 304 and entry is not None:
-            self._store_page_entry(key, {**entry, **_validators(response, now)})
+            stored = {k: v for k, v in entry.items() if k != "parsed"}
+            self._store_page_entry(key, {**stored, **_validators(response, now)})
             return _page_of(entry)
         if response.status in (404, 410):
             self._store_page_entry(key, {"missing": True, **_validators(response, now)})
@@ -207,7 +208,7 @@ class IndexClient:
             entry = json.loads(raw)
             float(entry["fetched_at"])
             if not entry.get("missing"):
-                page_from_json(entry["page"])
+                entry["parsed"] = page_from_json(entry["page"])
         except (ValueError, KeyError, TypeError):
             return None  # a damaged entry is a miss; the next write replaces it
         return entry if isinstance(entry, dict) else None
@@ -310,7 +311,10 @@ class IndexClient:
 
 
 def _page_of(entry: dict[str, Any]) -> ProjectPage | None:
-    return None if entry.get("missing") else page_from_json(entry["page"])
+    if entry.get("missing"):
+        return None
+    parsed = entry.get("parsed")
+    return parsed if isinstance(parsed, ProjectPage) else page_from_json(entry["page"])
 
 
 def _validators(response: HttpResponse, now: float) -> dict[str, Any]:

@@ -22,7 +22,6 @@ from packaging.utils import (
     NormalizedName,
     canonicalize_name,
     parse_sdist_filename,
-    parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
 
@@ -243,9 +242,18 @@ class _AnchorParser(HTMLParser):
 
 
 def _version_from_filename(filename: str) -> Version | None:
+    """The version a file name carries; None for files we do not use.
+
+    Wheel names are split by hand (PEP 427: `{name}-{version}-...`): the full
+    `parse_wheel_filename` also parses every tag, which costs most of the time of
+    reading a page like torch's or numpy's, thousands of files long.
+    """
     try:
         if filename.endswith(".whl"):
-            return parse_wheel_filename(filename)[1]
+            parts = filename[:-4].split("-")
+            if len(parts) not in (5, 6):
+                return None
+            return Version(parts[1])
         if filename.endswith((".tar.gz", ".zip")):
             return parse_sdist_filename(filename)[1]
     except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
@@ -98,11 +99,15 @@ def _supports_project_python(file: DistFile, requires_python: str) -> bool:
     """
     if not file.requires_python or not requires_python:
         return True
+    return _covers(file.requires_python, requires_python)
+
+
+@lru_cache(maxsize=4096)
+def _covers(file_requires: str, requires_python: str) -> bool:
+    """Cached: a page lists the same few Requires-Python strings on thousands of files."""
     try:
         wanted = SpecifierSet(
-            ",".join(
-                str(s) for s in SpecifierSet(file.requires_python) if s.operator not in ("<", "<=")
-            )
+            ",".join(str(s) for s in SpecifierSet(file_requires) if s.operator not in ("<", "<="))
         )
         project = SpecifierSet(requires_python)
     except ValueError:
