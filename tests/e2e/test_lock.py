@@ -135,6 +135,8 @@ def test_lock_is_deterministic_and_unchanged_on_relock(tmp_path: Path, index: In
     assert lock(root, index).exit_code == 0
     first = (root / "pylock.toml").read_bytes()
     again = lock(root, index)
+    assert again.stderr == "pylock.toml is up to date\n"  # inputs unchanged: no resolution
+    again = lock(root, index, "--refresh")
     assert again.stderr.endswith(f"Unchanged {root / 'pylock.toml'}\n")
     assert (root / "pylock.toml").read_bytes() == first
     other = project(tmp_path / "copy", BASIC)

@@ -17,6 +17,7 @@ from packaging.version import Version
 from tether.commands.services import IndexOptions, index_client, resolve_indexes
 from tether.errors import LockError, TetherError
 from tether.fs import atomic_write
+from tether.index.client import IndexClient
 from tether.lock import LOCK_NAME, LockDocument, LockedPackage, dumps
 from tether.lock.reachability import package_markers
 from tether.project import Project, find_pyproject, load_project
@@ -46,6 +47,7 @@ class LockResult:
     seconds: float
     requests: int = 0
     bytes_received: int = 0
+    fresh: bool = False  # the lock matched its inputs: nothing was resolved
 
 
 def lock(options: LockOptions) -> LockResult:
@@ -63,6 +65,16 @@ def lock(options: LockOptions) -> LockResult:
     if options.check:
         _check(path, fingerprints)
         return LockResult(path=path, packages=0, changed=False, seconds=time.monotonic() - started)
+    if not (options.upgrade or options.upgrade_packages or options.index.refresh):
+        try:
+            _check(path, fingerprints)
+        except LockError:
+            pass  # missing or stale: resolve below
+        else:
+            # Fresh: its versions would all be kept as preferences anyway (uv does the same).
+            return LockResult(
+                path=path, packages=0, changed=False, seconds=time.monotonic() - started, fresh=True
+            )
     _refuse_unsupported(project)
     indexes = resolve_indexes(settings.indexes, options.index, options.environ)
     client = index_client(
@@ -78,8 +90,6 @@ def lock(options: LockOptions) -> LockResult:
     )
     grid = Grid.build(str(project.requires_python), [str(m) for m in settings.environments])
     requirements = _root_requirements(project)
-    root = Package.root(project.name)
-    root_version = project.version or Version("0")
     provider_options = ProviderOptions(
         grid=grid,
         exclude_newer=exclude_newer,
@@ -93,36 +103,9 @@ def lock(options: LockOptions) -> LockResult:
         else _preferences(path, {canonicalize_name(n) for n in options.upgrade_packages}),
     )
     forks = root_forks(requirements, grid)
-    found: dict[tuple[str, str | None], list[LockedPackage]] = {}
-    root_dependencies: set[str] = set()
-    for fork in forks:
-        fork_grid = Grid.build(
-            str(project.requires_python), _fork_environments(settings.environments, fork)
-        )
-        provider = IndexProvider(client, requirements, replace(provider_options, grid=fork_grid))
-        try:
-            resolution = solve(root, root_version, provider)
-        except TetherError as error:
-            if fork is not None:
-                error.add_note(f"while resolving for environments where {fork}")
-            raise
-        finally:
-            provider.close()
-        markers = package_markers(
-            root=root,
-            root_version=root_version,
-            versions=resolution.versions,
-            edges=provider.edges,
-            grid=fork_grid,
-            extras=sorted(project.optional_dependencies),
-            groups=sorted(project.dependency_groups),
-        )
-        for package, version in resolution.versions.items():
-            if package.extra is None:
-                entry = _locked(package, version, provider, markers)
-                entry = replace(entry, marker=conjoin(fork, entry.marker))
-                found.setdefault((entry.name, entry.version), []).append(entry)
-        root_dependencies |= {e.child.name for e in provider.edges.get((root, root_version), ())}
+    found, root_dependencies = _resolve_forks(
+        project, client, requirements, provider_options, forks
+    )
     packages = [_merge(entries, grid) for entries in found.values()]
     if project.is_package:
         packages.append(
@@ -318,3 +301,47 @@ def _merge(entries: list[LockedPackage], grid: Grid) -> LockedPackage:
     if marker is not None and grid.always(marker):
         marker = None
     return replace(entries[0], marker=marker)
+
+
+def _resolve_forks(
+    project: Project,
+    client: IndexClient,
+    requirements: RootRequirements,
+    provider_options: ProviderOptions,
+    forks: list[Marker | None],
+) -> tuple[dict[tuple[str, str | None], list[LockedPackage]], set[str]]:
+    """Resolve each fork; collect the locked packages by (name, version)."""
+    settings = project.settings
+    root = Package.root(project.name)
+    root_version = project.version or Version("0")
+    found: dict[tuple[str, str | None], list[LockedPackage]] = {}
+    root_dependencies: set[str] = set()
+    for fork in forks:
+        fork_grid = Grid.build(
+            str(project.requires_python), _fork_environments(settings.environments, fork)
+        )
+        provider = IndexProvider(client, requirements, replace(provider_options, grid=fork_grid))
+        try:
+            resolution = solve(root, root_version, provider)
+        except TetherError as error:
+            if fork is not None:
+                error.add_note(f"while resolving for environments where {fork}")
+            raise
+        finally:
+            provider.close()
+        markers = package_markers(
+            root=root,
+            root_version=root_version,
+            versions=resolution.versions,
+            edges=provider.edges,
+            grid=fork_grid,
+            extras=sorted(project.optional_dependencies),
+            groups=sorted(project.dependency_groups),
+        )
+        for package, version in resolution.versions.items():
+            if package.extra is None:
+                entry = _locked(package, version, provider, markers)
+                entry = replace(entry, marker=conjoin(fork, entry.marker))
+                found.setdefault((entry.name, entry.version), []).append(entry)
+        root_dependencies |= {e.child.name for e in provider.edges.get((root, root_version), ())}
+    return found, root_dependencies

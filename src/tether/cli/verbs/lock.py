@@ -57,7 +57,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
         )
     )
     console = ctx.console
-    if args.check:
+    if args.check or result.fresh:
         console.info(f"{result.path.name} is up to date")
         return 0
     transfer = (
