@@ -47,3 +47,28 @@ def test_versions_and_metadata_without_a_wheel(tmp_path: Path, name: str, versio
     assert metadata_bytes < 1_000_000 < wheel.size
     if name == "torch":
         assert any(r.name == "sympy" for r in result.metadata.requires_dist)
+
+
+def test_lock_the_example_project(tmp_path: Path) -> None:
+    """`tether lock` of examples/ai-service against PyPI writes a lock that packaging
+    validates and that selects fastapi, numpy and the dev tools for this machine."""
+    import shutil
+    import tomllib
+
+    from packaging.pylock import Pylock
+
+    from tests.support.cli import run_tether
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "ai-service" / "pyproject.toml"
+    shutil.copy(example, tmp_path / "pyproject.toml")
+    result = run_tether(
+        "lock", cwd=tmp_path, env={"TETHER_CACHE_DIR": str(tmp_path / "c")}, timeout=300
+    )
+    if result.exit_code != 0 and (
+        "cannot reach" in result.stderr or "did not answer" in result.stderr
+    ):
+        pytest.skip(f"PyPI unreachable: {result.stderr}")
+    assert result.exit_code == 0, result.stderr
+    pylock = Pylock.from_dict(tomllib.loads((tmp_path / "pylock.toml").read_text()))
+    chosen = {p.name for p, _ in pylock.select(dependency_groups=["dev"])}
+    assert {"fastapi", "numpy", "openai", "anthropic", "tiktoken", "pytest", "ruff"} <= chosen
