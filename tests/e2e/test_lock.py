@@ -279,17 +279,74 @@ def test_offline_with_a_cold_cache(tmp_path: Path, index: IndexServer) -> None:
     assert "offline, and the cache has no copy of the page of" in result.stderr
 
 
-def test_unsupported_settings_are_refused_honestly(tmp_path: Path, index: IndexServer) -> None:
-    root = project(
-        tmp_path,
-        BASIC + '\n[tool.tether]\nconflicts = [[{ extra = "dated" }, { group = "dev" }]]\n',
-    )
+def test_unsupported_sources_are_refused_honestly(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path, BASIC + '\n[tool.tether.sources]\nhelper = { path = "../helper" }\n')
     result = lock(root, index)
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        "error: [tool.tether].conflicts needs forked resolution, which `tether lock` does not "
-        "do yet\n"
+        "error: the source for 'helper' is a path or URL source, which `tether lock` does "
+        "not support yet\n"
     )
+
+
+def test_conflicting_extras_pin_torch_to_their_own_index(tmp_path: Path) -> None:
+    """The PyTorch pattern: `cpu` and `cu126` extras that cannot be installed together,
+    each taking torch from its own (explicit) index, both in one lock."""
+    with (
+        IndexServer([Dist("torch", "2.4.0+cpu", requires=["numpy"])]) as cpu,
+        IndexServer([Dist("torch", "2.4.0+cu126", requires=["numpy"])]) as cuda,
+        IndexServer([Dist("torch", "2.4.0", requires=["numpy"]), Dist("numpy", "2.1.0")]) as pypi,
+    ):
+        root = project(
+            tmp_path,
+            f"""\
+            [project]
+            name = "trainer"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = ["numpy"]
+
+            [project.optional-dependencies]
+            cpu = ["torch==2.4.0"]
+            cu126 = ["torch==2.4.0"]
+
+            [tool.tether]
+            conflicts = [[{{ extra = "cpu" }}, {{ extra = "cu126" }}]]
+
+            [[tool.tether.index]]
+            name = "pytorch-cpu"
+            url = "{cpu.index_url}"
+            explicit = true
+
+            [[tool.tether.index]]
+            name = "pytorch-cu126"
+            url = "{cuda.index_url}"
+            explicit = true
+
+            [tool.tether.sources]
+            torch = [
+                {{ index = "pytorch-cpu", extra = "cpu" }},
+                {{ index = "pytorch-cu126", extra = "cu126" }},
+            ]
+            """,
+        )
+        result = lock(root, pypi)
+        assert result.exit_code == 0, result.stderr
+        data = tomllib.loads((root / "pylock.toml").read_text())
+    torches = sorted(
+        (p["version"], p["index"], p["marker"]) for p in data["packages"] if p["name"] == "torch"
+    )
+    assert torches == [
+        ("2.4.0+cpu", cpu.index_url, '"cpu" in extras and "cu126" not in extras'),
+        ("2.4.0+cu126", cuda.index_url, '"cu126" in extras and "cpu" not in extras'),
+    ]
+    numpy = next(p for p in data["packages"] if p["name"] == "numpy")
+    assert "marker" not in numpy  # needed whichever extra is chosen
+    pylock = Pylock.from_dict(data)
+    for extra, expected in (("cpu", "2.4.0+cpu"), ("cu126", "2.4.0+cu126")):
+        chosen = {p.name: str(p.version) for p, _ in pylock.select(extras=[extra])}
+        assert chosen == {"numpy": "2.1.0", "torch": expected}
+    assert {p.name for p, _ in pylock.select(extras=[])} == {"numpy"}
 
 
 def test_root_requirements_that_differ_by_marker_fork(tmp_path: Path, index: IndexServer) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,8 +19,8 @@ from tether.errors import LockError, TetherError
 from tether.fs import atomic_write
 from tether.index.client import IndexClient
 from tether.lock import LOCK_NAME, LockDocument, LockedPackage, dumps
-from tether.lock.reachability import package_markers
-from tether.project import Project, find_pyproject, load_project
+from tether.lock.reachability import always, package_markers
+from tether.project import ConflictItem, Project, find_pyproject, load_project
 from tether.project.fingerprint import inputs
 from tether.provider.index_provider import IndexProvider, ProviderOptions, RootRequirements
 from tether.resolve import Package, solve
@@ -89,13 +89,15 @@ def lock(options: LockOptions) -> LockResult:
         options.environ,
     )
     grid = Grid.build(str(project.requires_python), [str(m) for m in settings.environments])
-    requirements = _root_requirements(project)
+    selections = conflict_selections(settings.conflicts)
+    everything = Selection(None, frozenset(), frozenset())
+    requirements = _root_requirements(project, everything)
     provider_options = ProviderOptions(
         grid=grid,
         exclude_newer=exclude_newer,
         prerelease=str(resolver["prerelease"]),
         resolution=str(resolver["resolution"]),
-        pins=_index_pins(project),
+        pins=_index_pins(project, everything),
         constraints={canonicalize_name(r.name): r for r in settings.constraints},
         overrides={canonicalize_name(r.name): r for r in settings.overrides},
         preferences={}
@@ -103,10 +105,8 @@ def lock(options: LockOptions) -> LockResult:
         else _preferences(path, {canonicalize_name(n) for n in options.upgrade_packages}),
     )
     forks = root_forks(requirements, grid)
-    found, root_dependencies = _resolve_forks(
-        project, client, requirements, provider_options, forks
-    )
-    packages = [_merge(entries, grid) for entries in found.values()]
+    found, root_dependencies = _resolve_forks(project, client, provider_options, forks, selections)
+    packages = [_merge(entries, grid, project) for entries in found.values()]
     if project.is_package:
         packages.append(
             LockedPackage(
@@ -126,6 +126,11 @@ def lock(options: LockOptions) -> LockResult:
         tool={
             **{k: v for k, v in resolver.items() if v is not None},
             **({"forks": [str(f) for f in forks]} if forks != [None] else {}),
+            **(
+                {"conflict-selections": [str(s.marker) for s in selections]}
+                if len(selections) > 1
+                else {}
+            ),
             "inputs": fingerprints,
         },
     )
@@ -183,17 +188,52 @@ def _preferences(
     return {name: frozenset(versions) for name, versions in found.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """One way to honour `[tool.tether].conflicts`: which conflicting extras and groups
+    are on (at most one per conflict) and which are off, and the lock marker saying so."""
+
+    marker: Marker | None
+    active: frozenset[ConflictItem]
+    excluded: frozenset[ConflictItem]
+
+
+def conflict_selections(conflicts: Sequence[Sequence[ConflictItem]]) -> list[Selection]:
+    """Each conflict set contributes "one of its items is on, the others off" or "all
+    off"; sets multiply. With no conflicts there is one selection that excludes nothing."""
+    selections = [Selection(None, frozenset(), frozenset())]
+    for items in conflicts:
+        expanded = []
+        for selection in selections:
+            for chosen in [*items, None]:
+                off = frozenset(i for i in items if i != chosen)
+                on = frozenset() if chosen is None else frozenset({chosen})
+                parts = [_item_marker(i, present=True) for i in on] + [
+                    _item_marker(i, present=False) for i in sorted(off, key=str)
+                ]
+                expanded.append(
+                    Selection(
+                        conjoin(selection.marker, *parts),
+                        selection.active | on,
+                        selection.excluded | off,
+                    )
+                )
+        selections = expanded
+    return selections
+
+
+def _item_marker(item: ConflictItem, *, present: bool) -> Marker:
+    variable = "extras" if item.extra is not None else "dependency_groups"
+    name = item.extra if item.extra is not None else item.group
+    return Marker(f"'{name}' {'in' if present else 'not in'} {variable}")
+
+
 def _refuse_unsupported(project: Project) -> None:
     settings = project.settings
-    if settings.conflicts:
-        raise LockError(
-            "[tool.tether].conflicts needs forked resolution, which `tether lock` does not do yet",
-            hint="remove `conflicts` for now; the lock will contain one version per package",
-        )
     for name, sources in settings.sources.items():
         for source in sources:
-            if source.index is None or source.marker or source.extra or source.group:
-                kind = "path or URL" if source.index is None else "conditional index"
+            if source.index is None or source.marker:
+                kind = "path or URL" if source.index is None else "marker-conditional"
                 raise LockError(
                     f"the source for '{name}' is a {kind} source, which `tether lock` "
                     "does not support yet",
@@ -201,20 +241,34 @@ def _refuse_unsupported(project: Project) -> None:
                 )
 
 
-def _index_pins(project: Project) -> dict[NormalizedName, str]:
-    return {
-        name: sources[0].index
-        for name, sources in project.settings.sources.items()
-        if sources and sources[0].index is not None
-    }
+def _index_pins(project: Project, selection: Selection) -> dict[NormalizedName, str]:
+    """Per package, the first index source that applies under `selection`: an extra's or
+    a group's source applies unless the selection turns that extra or group off."""
+    pins: dict[NormalizedName, str] = {}
+    for name, sources in project.settings.sources.items():
+        for source in sources:
+            item = (
+                ConflictItem(extra=source.extra)
+                if source.extra is not None
+                else ConflictItem(group=source.group)
+                if source.group is not None
+                else None
+            )
+            if source.index is not None and (item is None or item not in selection.excluded):
+                pins[name] = source.index
+                break
+    return pins
 
 
-def _root_requirements(project: Project) -> RootRequirements:
+def _root_requirements(project: Project, selection: Selection) -> RootRequirements:
+    """The project's requirements, the extras and groups `selection` turns off left out."""
     entries: list[tuple[Requirement, Marker | None]] = [(r, None) for r in project.dependencies]
     for extra, requirements in sorted(project.optional_dependencies.items()):
-        entries += [(r, Marker(f"'{extra}' in extras")) for r in requirements]
+        if ConflictItem(extra=extra) not in selection.excluded:
+            entries += [(r, Marker(f"'{extra}' in extras")) for r in requirements]
     for group, requirements in sorted(project.dependency_groups.items()):
-        entries += [(r, Marker(f"'{group}' in dependency_groups")) for r in requirements]
+        if ConflictItem(group=group) not in selection.excluded:
+            entries += [(r, Marker(f"'{group}' in dependency_groups")) for r in requirements]
     return RootRequirements(name=project.name, requirements=tuple(entries))
 
 
@@ -295,10 +349,16 @@ def _fork_environments(environments: tuple[Marker, ...], fork: Marker | None) ->
     return [str(conjoin(m, fork)) for m in environments]
 
 
-def _merge(entries: list[LockedPackage], grid: Grid) -> LockedPackage:
+def _merge(entries: list[LockedPackage], grid: Grid, project: Project) -> LockedPackage:
     """One package version chosen in several forks: the union of their markers."""
     marker = disjoin(e.marker for e in entries)
-    if marker is not None and grid.always(marker):
+    if marker is not None and always(
+        marker,
+        grid=grid,
+        extras=sorted(project.optional_dependencies),
+        groups=sorted(project.dependency_groups),
+        conflicting=bool(project.settings.conflicts),
+    ):
         marker = None
     return replace(entries[0], marker=marker)
 
@@ -306,26 +366,33 @@ def _merge(entries: list[LockedPackage], grid: Grid) -> LockedPackage:
 def _resolve_forks(
     project: Project,
     client: IndexClient,
-    requirements: RootRequirements,
     provider_options: ProviderOptions,
-    forks: list[Marker | None],
+    env_forks: list[Marker | None],
+    selections: list[Selection],
 ) -> tuple[dict[tuple[str, str | None], list[LockedPackage]], set[str]]:
-    """Resolve each fork; collect the locked packages by (name, version)."""
+    """Resolve each environment fork under each conflict selection; collect the locked
+    packages by (name, version)."""
     settings = project.settings
     root = Package.root(project.name)
     root_version = project.version or Version("0")
+    forks = [(env, selection) for env in env_forks for selection in selections]
     found: dict[tuple[str, str | None], list[LockedPackage]] = {}
     root_dependencies: set[str] = set()
-    for fork in forks:
+    for fork, selection in forks:
         fork_grid = Grid.build(
             str(project.requires_python), _fork_environments(settings.environments, fork)
         )
-        provider = IndexProvider(client, requirements, replace(provider_options, grid=fork_grid))
+        provider = IndexProvider(
+            client,
+            _root_requirements(project, selection),
+            replace(provider_options, grid=fork_grid, pins=_index_pins(project, selection)),
+        )
         try:
             resolution = solve(root, root_version, provider)
         except TetherError as error:
-            if fork is not None:
-                error.add_note(f"while resolving for environments where {fork}")
+            where = conjoin(fork, selection.marker)
+            if where is not None:
+                error.add_note(f"while resolving for environments where {where}")
             raise
         finally:
             provider.close()
@@ -341,7 +408,7 @@ def _resolve_forks(
         for package, version in resolution.versions.items():
             if package.extra is None:
                 entry = _locked(package, version, provider, markers)
-                entry = replace(entry, marker=conjoin(fork, entry.marker))
+                entry = replace(entry, marker=conjoin(fork, selection.marker, entry.marker))
                 found.setdefault((entry.name, entry.version), []).append(entry)
         root_dependencies |= {e.child.name for e in provider.edges.get((root, root_version), ())}
     return found, root_dependencies

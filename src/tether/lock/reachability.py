@@ -69,13 +69,24 @@ def package_markers(
     return result
 
 
+def always(
+    marker: Marker, *, grid: Grid, extras: Sequence[str], groups: Sequence[str], conflicting: bool
+) -> bool:
+    """Whether `marker` holds in every environment and every choice of extras/groups."""
+    contexts = _contexts(extras, groups, conflicting=conflicting)
+    return _truth(grid, contexts, str(marker)) == _everything(grid, contexts)
+
+
 def _contexts(
-    extras: Sequence[str], groups: Sequence[str]
+    extras: Sequence[str], groups: Sequence[str], *, conflicting: bool = False
 ) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Choices of extras and groups to evaluate markers under: none, each alone, and all
+    together (left out when some of them conflict: that choice is not allowed)."""
     options: list[tuple[frozenset[str], frozenset[str]]] = [(frozenset(), frozenset())]
     options += [(frozenset({e}), frozenset()) for e in extras]
     options += [(frozenset(), frozenset({g})) for g in groups]
-    options.append((frozenset(extras), frozenset(groups)))
+    if not conflicting:
+        options.append((frozenset(extras), frozenset(groups)))
     return tuple(options)
 
 

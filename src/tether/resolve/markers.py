@@ -194,12 +194,25 @@ def substitute(marker: Marker | None, *, extra: str | None) -> Marker | bool:
 
 
 def conjoin(*markers: Marker | None) -> Marker | None:
-    parts = [m for m in markers if m is not None]
-    if not parts:
+    """AND of markers, flattened: a clause already present is not repeated."""
+    clauses: dict[str, None] = {}
+    for marker in markers:
+        if marker is not None:
+            for clause in _conjuncts(marker):
+                clauses.setdefault(clause, None)
+    if not clauses:
         return None
-    if len(parts) == 1:
-        return parts[0]
-    return Marker(" and ".join(f"({m})" for m in _unique(parts)))
+    if len(clauses) == 1:
+        return Marker(next(iter(clauses)))
+    return Marker(" and ".join(f"({c})" if " or " in c else c for c in clauses))
+
+
+def _conjuncts(marker: Marker) -> list[str]:
+    """The clauses of a top-level "and" (the whole marker when it is an "or")."""
+    tree = marker._markers
+    if any(item == "or" for item in tree):
+        return [str(marker)]
+    return [_format(item) for item in tree if item != "and"]
 
 
 def disjoin(markers: Iterable[Marker | None]) -> Marker | None:
