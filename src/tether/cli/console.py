@@ -86,6 +86,19 @@ class Console:
         if self.verbosity > 0:
             self.err.write(self.style(text, "dim", stderr=True) + "\n")
 
+    def status(self, text: str) -> None:
+        """A transient one-line status on a terminal (overwritten in place, erased by
+        `clear_status`); nothing when stderr is not a terminal or with -q."""
+        if self.verbosity < 0 or not _isatty(self.err):
+            return
+        self.err.write("\r\x1b[2K" + text[:120])
+        self.err.flush()
+
+    def clear_status(self) -> None:
+        if self.verbosity >= 0 and _isatty(self.err):
+            self.err.write("\r\x1b[2K")
+            self.err.flush()
+
     def warn(self, text: str) -> None:
         if self.verbosity >= -1:
             self.err.write(f"{self.style('warning', 'warning', stderr=True)}: {text}\n")
@@ -93,6 +106,11 @@ class Console:
     def error(self, error: TetherError) -> None:
         """Render a `TetherError` once: what and where, the notes, then what to do."""
         self.err.write(render_error(error, lambda t, s: self.style(t, s, stderr=True)))
+
+
+def _isatty(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def render_error(error: TetherError, style: StyleFn | None = None) -> str:

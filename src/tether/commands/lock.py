@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -37,6 +37,7 @@ class LockOptions:
     upgrade_packages: tuple[str, ...] = ()
     resolution: str | None = None
     prerelease: str | None = None
+    on_package: Callable[[str], None] | None = None  # progress: a package's versions arrived
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,6 +101,7 @@ def lock(options: LockOptions) -> LockResult:
         pins=_index_pins(project, everything),
         constraints={canonicalize_name(r.name): r for r in settings.constraints},
         overrides={canonicalize_name(r.name): r for r in settings.overrides},
+        on_package=options.on_package,
         preferences={}
         if options.upgrade
         else _preferences(path, {canonicalize_name(n) for n in options.upgrade_packages}),

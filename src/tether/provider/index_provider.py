@@ -9,7 +9,7 @@ appear as PEP 751 `extras` / `dependency_groups` markers on the root's edges).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,6 +57,8 @@ class ProviderOptions:
     constraints: Mapping[NormalizedName, Requirement] = field(default_factory=dict)
     overrides: Mapping[NormalizedName, Requirement] = field(default_factory=dict)
     preferences: Mapping[NormalizedName, frozenset[Version]] = field(default_factory=dict)
+    # Called (from worker threads) with each package name as its versions arrive.
+    on_package: Callable[[str], None] | None = None
 
 
 class IndexProvider:
@@ -209,6 +211,8 @@ class IndexProvider:
             or (self._options.resolution == "lowest-direct" and name in self._direct),
         )
         listing = _Listing(found.index, found.page, releases(found.page, policy))
+        if self._options.on_package is not None:
+            self._options.on_package(name)
         usable = [r for r in listing.releases if r.unusable is None]
         if usable:  # the version the solver will most likely try first
             self._metadata_future(name, usable[0], listing)

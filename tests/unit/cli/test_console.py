@@ -51,3 +51,15 @@ def test_verbosity_levels() -> None:
     console.verbosity = 1
     console.debug("detail")
     assert err.getvalue().endswith("detail\n")
+
+
+def test_status_line_only_on_a_terminal() -> None:
+    tty, pipe = Tty(), io.StringIO()
+    Console(err=tty).status("Resolving... 3 packages")
+    Console(err=pipe).status("Resolving... 3 packages")
+    Console(err=Tty(), verbosity=-1).status("quiet")
+    assert tty.getvalue() == "\r\x1b[2KResolving... 3 packages"
+    assert pipe.getvalue() == ""
+    console = Console(err=tty)
+    console.clear_status()
+    assert tty.getvalue().endswith("\r\x1b[2K")

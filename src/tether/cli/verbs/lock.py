@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from tether.cli.context import Context
 from tether.cli.options import add_index_options, index_options
+
+if TYPE_CHECKING:
+    from tether.commands.lock import LockResult
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -42,21 +47,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace, ctx: Context) -> int:
-    from tether.commands.lock import LockOptions, lock
+    import threading
 
-    result = lock(
-        LockOptions(
-            start=ctx.project_start,
-            index=index_options(args),  # type: ignore[arg-type]
-            environ=ctx.environ,
-            check=args.check,
-            upgrade=args.upgrade,
-            upgrade_packages=tuple(args.upgrade_package),
-            resolution=args.resolution,
-            prerelease=args.prerelease,
-        )
-    )
     console = ctx.console
+    seen: list[str] = []
+    guard = threading.Lock()
+
+    def progress(name: str) -> None:
+        with guard:
+            seen.append(name)
+            console.status(f"Resolving... {len(seen)} packages ({name})")
+
+    try:
+        result = _lock(args, ctx, progress)
+    finally:
+        console.clear_status()
     if args.check or result.fresh:
         console.info(f"{result.path.name} is up to date")
         return 0
@@ -68,3 +73,21 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
     console.info(f"Resolved {result.packages} packages in {result.seconds:.2f}s{transfer}")
     console.info(f"{'Wrote' if result.changed else 'Unchanged'} {result.path}")
     return 0
+
+
+def _lock(args: argparse.Namespace, ctx: Context, progress: Callable[[str], None]) -> LockResult:
+    from tether.commands.lock import LockOptions, lock
+
+    return lock(
+        LockOptions(
+            start=ctx.project_start,
+            index=index_options(args),  # type: ignore[arg-type]
+            environ=ctx.environ,
+            check=args.check,
+            upgrade=args.upgrade,
+            upgrade_packages=tuple(args.upgrade_package),
+            resolution=args.resolution,
+            prerelease=args.prerelease,
+            on_package=progress,
+        )
+    )
