@@ -408,3 +408,61 @@ def test_relock_keeps_pins_unless_asked_to_upgrade(tmp_path: Path) -> None:
         )
         assert lock(root, server).exit_code == 0
         assert packages(root)["helper"]["version"] == "1.0"
+
+
+def test_direct_references_to_a_local_wheel_and_a_remote_sdist(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    from tests.support.dists import build_wheel
+
+    local = Dist("localpkg", "0.3", requires=["helper>=2"])
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    wheel = wheels / local.wheel_filename("py3-none-any")
+    wheel.write_bytes(build_wheel(local, "py3-none-any"))
+    with IndexServer([Dist("remote-pkg", "1.5", wheel=False, sdist=True)]) as files:
+        sdist_url = files.file_url("remote_pkg-1.5.tar.gz")
+        root = project(
+            tmp_path / "svc",
+            f"""\
+            [project]
+            name = "svc"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = [
+                "localpkg @ {wheel.as_uri()}",
+                "remote-pkg @ {sdist_url}",
+            ]
+            """,
+        )
+        result = lock(root, index)
+        assert result.exit_code == 0, result.stderr
+        expected_sdist = files.artifact("remote_pkg-1.5.tar.gz")
+    locked = packages(root)
+    assert locked["localpkg"]["version"] == "0.3"
+    assert locked["localpkg"]["archive"]["path"] == "../wheels/localpkg-0.3-py3-none-any.whl"
+    assert "index" not in locked["localpkg"]
+    assert locked["localpkg"]["dependencies"] == [{"name": "helper"}]
+    assert locked["helper"]["version"] == "2.0"  # its dependency came from the index
+    assert locked["remote-pkg"]["archive"] == {
+        "url": sdist_url,
+        "size": len(expected_sdist.content),
+        "hashes": {"sha256": expected_sdist.sha256},
+    }
+    Pylock.from_dict(tomllib.loads((root / "pylock.toml").read_text()))
+
+
+def test_direct_reference_errors(tmp_path: Path, index: IndexServer) -> None:
+    (tmp_path / "somedir").mkdir()
+    for reference, message in (
+        (f"pkg @ {(tmp_path / 'somedir').as_uri()}", "is a directory, which needs a PEP 517 build"),
+        (f"pkg @ {(tmp_path / 'nope-1.0-py3-none-any.whl').as_uri()}", "cannot read"),
+        ("pkg @ git+https://example.invalid/pkg.git", "is not an http(s) or file URL"),
+    ):
+        root = project(
+            tmp_path / "svc",
+            f'[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["{reference}"]\n',
+        )
+        result = lock(root, index)
+        assert result.exit_code == 1, reference
+        assert message in result.stderr.splitlines()[0], result.stderr

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -151,6 +152,15 @@ def lock(options: LockOptions) -> LockResult:
     )
 
 
+def _relative(path: Path, root: Path) -> str:
+    """A lock path for a local archive: relative to the project when it can be (the
+    lock then moves with the repository), else absolute."""
+    try:
+        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+    except ValueError:  # another drive (Windows)
+        return path.resolve().as_posix()
+
+
 def _check(path: Path, fingerprints: Mapping[str, str]) -> None:
     if not path.exists():
         raise LockError(f"{path} does not exist", hint="run `tether lock` to create it")
@@ -279,6 +289,7 @@ def _locked(
     version: Version,
     provider: IndexProvider,
     markers: Mapping[str, Marker | None],
+    root_dir: Path,
 ) -> LockedPackage:
     listing = provider.listing(package.name)
     release = provider.release(package.name, version)
@@ -289,6 +300,16 @@ def _locked(
         for edge in edges
         if edge.child.name != package.name
     }
+    if listing.direct is not None:
+        path = listing.direct.path
+        return LockedPackage(
+            name=package.name,
+            version=str(version),
+            marker=markers.get(package.name),
+            dependencies=tuple(sorted(dependencies)),
+            archive=listing.direct.file,
+            archive_path=None if path is None else _relative(path, root_dir),
+        )
     wheels = tuple(f for f in release.files if f.is_wheel and f.sha256)
     sdists = [f for f in release.files if not f.is_wheel and f.sha256]
     pythons = sorted({f.requires_python for f in release.files if f.requires_python})
@@ -297,7 +318,7 @@ def _locked(
         version=str(version),
         marker=markers.get(package.name),
         requires_python=pythons[0] if len(pythons) == 1 else None,
-        index=listing.index.url,
+        index=None if listing.index is None else listing.index.url,
         dependencies=tuple(sorted(dependencies)),
         wheels=wheels,
         sdist=sdists[0] if sdists else None,
@@ -409,7 +430,7 @@ def _resolve_forks(
         )
         for package, version in resolution.versions.items():
             if package.extra is None:
-                entry = _locked(package, version, provider, markers)
+                entry = _locked(package, version, provider, markers, project.root)
                 entry = replace(entry, marker=conjoin(fork, selection.marker, entry.marker))
                 found.setdefault((entry.name, entry.version), []).append(entry)
         root_dependencies |= {e.child.name for e in provider.edges.get((root, root_version), ())}

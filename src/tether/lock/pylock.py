@@ -33,6 +33,8 @@ class LockedPackage:
     wheels: tuple[DistFile, ...] = ()
     sdist: DistFile | None = None
     directory: str | None = None  # the project itself, installed editable
+    archive: DistFile | None = None  # a direct reference (`name @ url`)
+    archive_path: str | None = None  # ... to a local file, relative to the project
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,6 +77,8 @@ def dumps(document: LockDocument) -> str:
             lines.append(f"dependencies = [{deps}]")
         if package.directory is not None:
             lines.append(f"directory = {{ path = {_s(package.directory)}, editable = true }}")
+        if package.archive is not None:
+            lines.append(f"archive = {_archive(package.archive, package.archive_path)}")
         if package.sdist is not None:
             lines.append(f"sdist = {_file(package.sdist)}")
         if package.wheels:
@@ -107,6 +111,11 @@ def _file(file: DistFile) -> str:
         parts.append(f"upload-time = {_datetime(stamp)}")
     parts.append(f"hashes = {{ sha256 = {_s(file.sha256 or '')} }}")
     return "{ " + ", ".join(parts) + " }"
+
+
+def _archive(file: DistFile, path: str | None) -> str:
+    where = f"path = {_s(path)}" if path is not None else f"url = {_s(strip_userinfo(file.url)[0])}"
+    return f"{{ {where}, size = {file.size}, hashes = {{ sha256 = {_s(file.sha256 or '')} }} }}"
 
 
 def _datetime(stamp: datetime) -> str:

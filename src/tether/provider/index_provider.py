@@ -21,9 +21,17 @@ from packaging.version import Version
 
 from tether.errors import LockError
 from tether.index import Index
-from tether.index.client import Found, IndexClient, MetadataResult, NotFound, Offline
+from tether.index.client import (
+    Found,
+    IndexClient,
+    MetadataResult,
+    MetadataSource,
+    NotFound,
+    Offline,
+)
 from tether.index.page import DistFile, ProjectPage
 from tether.provider.candidates import Policy, Release, best_file, releases
+from tether.provider.direct import DirectArchive, fetch_direct
 from tether.resolve import Available, Dependency, Package, Unavailable
 from tether.resolve.markers import Grid, conjoin, substitute
 from tether.resolve.provider import Edge
@@ -42,9 +50,10 @@ class RootRequirements:
 
 @dataclass(slots=True)
 class _Listing:
-    index: Index
+    index: Index | None  # None for a direct reference
     page: ProjectPage
     releases: list[Release]
+    direct: DirectArchive | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -78,6 +87,8 @@ class IndexProvider:
             if any(s.version and _is_pre(s.version) for s in r.specifier)
         )
         self._direct = frozenset(canonicalize_name(r.name) for r in direct)
+        # `name @ url` at the root decides where `name` comes from, for every dependent.
+        self._references = {canonicalize_name(r.name): r for r in direct if r.url}
         self._pinned_yanked = {
             canonicalize_name(r.name): frozenset(
                 Version(s.version)
@@ -164,12 +175,13 @@ class IndexProvider:
         dependencies: list[Dependency],
         edges: list[Edge],
     ) -> None:
-        if requirement.url:
-            raise LockError(
-                f"'{requirement}' is a direct reference, which `tether lock` does not support yet",
-                hint="depend on a released version from an index for now",
-            )
         name = canonicalize_name(requirement.name)
+        if requirement.url and name not in self._references:
+            raise LockError(
+                f"a dependency is the direct reference '{requirement}', which only the "
+                "project itself may declare",
+                hint=f"add '{requirement}' to the project's dependencies",
+            )
         override = self._options.overrides.get(name)
         if override is not None:  # an override replaces every requirement on the package
             requirement = Requirement(f"{name}{override.specifier}")
@@ -191,6 +203,18 @@ class IndexProvider:
             return future
 
     def _fetch_listing(self, name: NormalizedName) -> _Listing:
+        reference = self._references.get(name)
+        if reference is not None:
+            archive = fetch_direct(reference, self._client.http)
+            page = ProjectPage(name=name, url=archive.file.url, files=(archive.file,))
+            release = Release(archive.file.version, (archive.file,))
+            with self._lock:
+                done: Future[MetadataResult | str] = Future()
+                done.set_result(MetadataResult(archive.metadata, MetadataSource.DOWNLOAD))
+                self._metadata[(name, archive.file.version)] = done
+            if self._options.on_package is not None:
+                self._options.on_package(name)
+            return _Listing(None, page, [release], archive)
         found = self._client.find(name, index=self._options.pins.get(name))
         if isinstance(found, Offline):
             where = f" from index '{found.index.name}'" if found.index else ""
