@@ -279,13 +279,35 @@ def test_offline_with_a_cold_cache(tmp_path: Path, index: IndexServer) -> None:
     assert "offline, and the cache has no copy of the page of" in result.stderr
 
 
-def test_unsupported_sources_are_refused_honestly(tmp_path: Path, index: IndexServer) -> None:
-    root = project(tmp_path, BASIC + '\n[tool.tether.sources]\nhelper = { path = "../helper" }\n')
+def test_path_sources_and_unsupported_ones(tmp_path: Path, index: IndexServer) -> None:
+    from tests.support.dists import build_wheel
+
+    (tmp_path / "vendor").mkdir()
+    wheel = tmp_path / "vendor" / "helper-9.0-py3-none-any.whl"
+    wheel.write_bytes(build_wheel(Dist("helper", "9.0"), "py3-none-any"))
+    # Like uv's, sources apply to the project's own requirements: helper is one here.
+    direct = BASIC.replace('"onlypre"]', '"onlypre", "helper"]')
+    root = project(
+        tmp_path / "svc",
+        direct
+        + '\n[tool.tether.sources]\nhelper = { path = "../vendor/helper-9.0-py3-none-any.whl" }\n',
+    )
+    result = lock(root, index)
+    assert result.exit_code == 0, result.stderr
+    locked = packages(root)
+    assert locked["helper"]["archive"]["path"] == "../vendor/helper-9.0-py3-none-any.whl"
+    # app-lib 2.0 needs helper>=2: the vendored 9.0 serves it too.
+    assert (locked["helper"]["version"], locked["app-lib"]["version"]) == ("9.0", "2.0")
+    (root / "pyproject.toml").write_text(
+        BASIC
+        + '\n[tool.tether.sources]\nhelper = { index = "x", marker = "os_name == \'nt\'" }\n'
+        + '\n[[tool.tether.index]]\nname = "x"\nurl = "https://x.invalid/simple"\n'
+    )
     result = lock(root, index)
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        "error: the source for 'helper' is a path or URL source, which `tether lock` does "
-        "not support yet\n"
+        "error: the source for 'helper' is a marker-conditional source, which `tether lock` "
+        "does not support yet\n"
     )
 
 

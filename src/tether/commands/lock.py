@@ -244,8 +244,8 @@ def _refuse_unsupported(project: Project) -> None:
     settings = project.settings
     for name, sources in settings.sources.items():
         for source in sources:
-            if source.index is None or source.marker:
-                kind = "path or URL" if source.index is None else "marker-conditional"
+            if source.marker:
+                kind = "marker-conditional"
                 raise LockError(
                     f"the source for '{name}' is a {kind} source, which `tether lock` "
                     "does not support yet",
@@ -259,13 +259,7 @@ def _index_pins(project: Project, selection: Selection) -> dict[NormalizedName, 
     pins: dict[NormalizedName, str] = {}
     for name, sources in project.settings.sources.items():
         for source in sources:
-            item = (
-                ConflictItem(extra=source.extra)
-                if source.extra is not None
-                else ConflictItem(group=source.group)
-                if source.group is not None
-                else None
-            )
+            item = _source_item(source.extra, source.group)
             if source.index is not None and (item is None or item not in selection.excluded):
                 pins[name] = source.index
                 break
@@ -273,7 +267,8 @@ def _index_pins(project: Project, selection: Selection) -> dict[NormalizedName, 
 
 
 def _root_requirements(project: Project, selection: Selection) -> RootRequirements:
-    """The project's requirements, the extras and groups `selection` turns off left out."""
+    """The project's requirements, the extras and groups `selection` turns off left out,
+    and packages with a path or URL source turned into direct references."""
     entries: list[tuple[Requirement, Marker | None]] = [(r, None) for r in project.dependencies]
     for extra, requirements in sorted(project.optional_dependencies.items()):
         if ConflictItem(extra=extra) not in selection.excluded:
@@ -281,7 +276,31 @@ def _root_requirements(project: Project, selection: Selection) -> RootRequiremen
     for group, requirements in sorted(project.dependency_groups.items()):
         if ConflictItem(group=group) not in selection.excluded:
             entries += [(r, Marker(f"'{group}' in dependency_groups")) for r in requirements]
-    return RootRequirements(name=project.name, requirements=tuple(entries))
+    located = [(_with_source(project, r, selection), m) for r, m in entries]
+    return RootRequirements(name=project.name, requirements=tuple(located))
+
+
+def _with_source(project: Project, requirement: Requirement, selection: Selection) -> Requirement:
+    """`requirement` as `name @ url` when `[tool.tether.sources]` gives it a path or URL."""
+    for source in project.settings.sources.get(canonicalize_name(requirement.name), ()):
+        item = _source_item(source.extra, source.group)
+        if item is not None and item in selection.excluded:
+            continue
+        if source.index is not None:
+            return requirement
+        location = source.url or (project.root / (source.path or "")).resolve().as_uri()
+        extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+        marker = f"; {requirement.marker}" if requirement.marker is not None else ""
+        return Requirement(f"{requirement.name}{extras} @ {location}{marker}")
+    return requirement
+
+
+def _source_item(extra: NormalizedName | None, group: NormalizedName | None) -> ConflictItem | None:
+    if extra is not None:
+        return ConflictItem(extra=extra)
+    if group is not None:
+        return ConflictItem(group=group)
+    return None
 
 
 def _locked(
