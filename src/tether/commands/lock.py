@@ -16,7 +16,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from tether.commands.services import IndexOptions, index_client, resolve_indexes
-from tether.errors import LockError, TetherError
+from tether.errors import LockError, ResolutionError
 from tether.fs import atomic_write
 from tether.index.client import IndexClient
 from tether.lock import LOCK_NAME, LockDocument, LockedPackage, dumps
@@ -26,6 +26,7 @@ from tether.project.fingerprint import inputs
 from tether.provider.index_provider import IndexProvider, ProviderOptions, RootRequirements
 from tether.resolve import Package, solve
 from tether.resolve.markers import Grid, conjoin, disjoin, negate, substitute
+from tether.resolve.provider import Edge
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,8 +108,19 @@ def lock(options: LockOptions) -> LockResult:
         if options.upgrade
         else _preferences(path, {canonicalize_name(n) for n in options.upgrade_packages}),
     )
-    forks = root_forks(requirements, grid)
-    found, root_dependencies = _resolve_forks(project, client, provider_options, forks, selections)
+    splitters = root_splitters(requirements)
+    while True:
+        forks = regions(splitters, grid)
+        try:
+            found, root_dependencies = _resolve_forks(
+                project, client, provider_options, forks, selections
+            )
+            break
+        except _ForkFailed as failure:
+            more = failure.splitters - splitters
+            if not more or len(splitters) >= MAX_SPLITTERS:
+                raise failure.error from None
+            splitters |= more
     packages = [_merge(entries, grid, project) for entries in found.values()]
     if project.is_package:
         packages.append(
@@ -344,11 +356,11 @@ def _locked(
     )
 
 
-def root_forks(requirements: RootRequirements, grid: Grid) -> list[Marker | None]:
-    """The environment regions to resolve separately: when the project asks for one
-    package under different markers (`a>=2; sys_platform == 'linux'` and
-    `a<2; sys_platform == 'darwin'`), each combination of those markers is resolved on
-    its own, so each may pick its own version (uv's forking, at the root only)."""
+def root_splitters(requirements: RootRequirements) -> set[str]:
+    """Markers to fork on: when the project asks for one package under different markers
+    (`a>=2; sys_platform == 'linux'` and `a<2; sys_platform == 'darwin'`), each
+    combination of those markers is resolved on its own, so each may pick its own
+    version (uv's forking)."""
     by_name: dict[str, set[str | None]] = {}
     for requirement, _ in requirements.requirements:
         own = substitute(requirement.marker, extra=None)
@@ -356,11 +368,29 @@ def root_forks(requirements: RootRequirements, grid: Grid) -> list[Marker | None
             continue
         key = canonicalize_name(requirement.name)
         by_name.setdefault(key, set()).add(None if own is True else str(own))
-    splitters = sorted(
-        {m for markers in by_name.values() if len(markers) > 1 for m in markers if m is not None}
-    )[:MAX_SPLITTERS]
+    return {m for markers in by_name.values() if len(markers) > 1 for m in markers if m is not None}
+
+
+def edge_splitters(edges: Mapping[tuple[Package, Version], Sequence[Edge]]) -> set[str]:
+    """Markers to fork on found below the root: a package that depends on one name under
+    different markers (`b>=2; implementation_name == 'cpython'`, `b<2; ... 'pypy'`).
+    Used after a fork failed: splitting on them may let each part succeed."""
+    found: set[str] = set()
+    for (parent, _), children in edges.items():
+        if parent.is_root:
+            continue
+        by_name: dict[str, set[str | None]] = {}
+        for edge in children:
+            marker = None if edge.marker is None else str(edge.marker)
+            by_name.setdefault(edge.child.name, set()).add(marker)
+        found |= {m for ms in by_name.values() if len(ms) > 1 for m in ms if m is not None}
+    return found
+
+
+def regions(splitters: set[str], grid: Grid) -> list[Marker | None]:
+    """Every possible combination of the splitters holding or not."""
     regions: list[Marker | None] = [None]
-    for text in splitters:
+    for text in sorted(splitters)[:MAX_SPLITTERS]:
         marker = Marker(text)
         inverse = negate(marker)
         if inverse is None:
@@ -381,6 +411,15 @@ def root_forks(requirements: RootRequirements, grid: Grid) -> list[Marker | None
 
 
 MAX_SPLITTERS = 3
+
+
+class _ForkFailed(Exception):
+    """A fork had no solution; `splitters` may split it into parts that have one."""
+
+    def __init__(self, error: ResolutionError, splitters: set[str]) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.splitters = splitters
 
 
 def _fork_environments(environments: tuple[Marker, ...], fork: Marker | None) -> list[str]:
@@ -431,11 +470,11 @@ def _resolve_forks(
         )
         try:
             resolution = solve(root, root_version, provider)
-        except TetherError as error:
+        except ResolutionError as error:
             where = conjoin(fork, selection.marker)
             if where is not None:
                 error.add_note(f"while resolving for environments where {where}")
-            raise
+            raise _ForkFailed(error, edge_splitters(provider.edges)) from None
         finally:
             provider.close()
         markers = package_markers(
