@@ -488,3 +488,32 @@ def test_direct_reference_errors(tmp_path: Path, index: IndexServer) -> None:
         result = lock(root, index)
         assert result.exit_code == 1, reference
         assert message in result.stderr.splitlines()[0], result.stderr
+
+
+def test_a_dependency_that_needs_two_versions_forks_below_the_root(tmp_path: Path) -> None:
+    universe = [
+        Dist(
+            "b",
+            "1.0",
+            requires=[
+                "c>=2; implementation_name == 'cpython'",
+                "c<2; implementation_name == 'pypy'",
+            ],
+        ),
+        Dist("c", "1.0"),
+        Dist("c", "2.0"),
+    ]
+    with IndexServer(universe) as server:
+        root = project(
+            tmp_path,
+            '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+            'dependencies = ["b"]\n',
+        )
+        result = lock(root, server)
+        assert result.exit_code == 0, result.stderr
+        data = tomllib.loads((root / "pylock.toml").read_text())
+    cs = sorted((p["version"], p["marker"]) for p in data["packages"] if p["name"] == "c")
+    assert cs == [
+        ("1.0", 'implementation_name != "cpython" and implementation_name == "pypy"'),
+        ("2.0", 'implementation_name == "cpython" and implementation_name != "pypy"'),
+    ]
