@@ -72,3 +72,28 @@ def test_lock_the_example_project(tmp_path: Path) -> None:
     pylock = Pylock.from_dict(tomllib.loads((tmp_path / "pylock.toml").read_text()))
     chosen = {p.name for p, _ in pylock.select(dependency_groups=["dev"])}
     assert {"fastapi", "numpy", "openai", "anthropic", "tiktoken", "pytest", "ruff"} <= chosen
+
+
+def test_locking_ml_stack_moves_only_megabytes(tmp_path: Path) -> None:
+    """torch, transformers and their CUDA wheels weigh gigabytes; the lock reads only
+    index pages and metadata (the issue's bound: under 50 MB)."""
+    from tether.commands.lock import LockOptions, lock
+    from tether.commands.services import IndexOptions
+
+    workload = Path(__file__).resolve().parents[3] / "shared" / "bench" / "workloads" / "ml-stack"
+    if not workload.is_dir():
+        pytest.skip("../shared/bench/workloads/ml-stack is not beside the repository")
+    text = (workload / "pyproject.toml").read_text()
+    (tmp_path / "pyproject.toml").write_text(text.split("[tool.uv]")[0])
+    try:
+        result = lock(
+            LockOptions(
+                start=tmp_path,
+                index=IndexOptions(),
+                environ={"TETHER_CACHE_DIR": str(tmp_path / "cache")},
+            )
+        )
+    except IndexFetchError as err:
+        pytest.skip(f"PyPI unreachable: {err}")
+    assert result.packages > 50
+    assert result.bytes_received < 50_000_000
