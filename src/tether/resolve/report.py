@@ -100,9 +100,9 @@ class _Phrases:
             phrase = attempt(this, other, this_line, other_line)
             if phrase is not None:
                 return phrase
-        left = self.describe(this) + (f" ({this_line})" if this_line is not None else "")
-        right = self.describe(other) + (f" ({other_line})" if other_line is not None else "")
-        return f"{left} and {right}"
+        return (
+            f"{_line(self.describe(this), this_line)} and {_line(self.describe(other), other_line)}"
+        )
 
     def _requires_both(
         self,
@@ -122,13 +122,11 @@ class _Phrases:
         this_negatives = " or ".join(self.terse(t.negate()) for t in this.terms if not t.positive)
         other_negatives = " or ".join(self.terse(t.negate()) for t in other.terms if not t.positive)
         verb = "depends on" if _both_dependencies(this, other) else "requires"
-        text = f"{self.terse(this_positive, allow_every=True)} {verb} both {this_negatives}"
-        if this_line is not None:
-            text += f" ({this_line})"
-        text += f" and {other_negatives}"
-        if other_line is not None:
-            text += f" ({other_line})"
-        return text
+        subject = self.terse(this_positive, allow_every=True)
+        return (
+            f"{subject} {verb} both {_line(this_negatives, this_line)} and "
+            f"{_line(other_negatives, other_line)}"
+        )
 
     def _requires_through(
         self,
@@ -171,14 +169,11 @@ class _Phrases:
         else:
             verb = _verb(prior)
             text = f"{self.terse(prior_positives[0], allow_every=True)} {verb} "
-        text += self.terse(prior_negative.negate())
-        if prior_line is not None:
-            text += f" ({prior_line})"
-        text += f" which {_verb(latter)} "
-        text += " or ".join(self.terse(t.negate()) for t in latter.terms if not t.positive)
-        if latter_line is not None:
-            text += f" ({latter_line})"
-        return text
+        text += _line(self.terse(prior_negative.negate()), prior_line)
+        latter_negatives = " or ".join(
+            self.terse(t.negate()) for t in latter.terms if not t.positive
+        )
+        return f"{text} which {_verb(latter)} {_line(latter_negatives, latter_line)}"
 
     def _requires_forbidden(
         self,
@@ -207,9 +202,12 @@ class _Phrases:
             text += f"{self.terse(negative.negate())} which {latter.cause.reason}"
         else:
             text += f"{self.terse(negative.negate())} which is forbidden"
-        if latter_line is not None:
-            text += f" ({latter_line})"
-        return text
+        return _line(text, latter_line)
+
+
+def _line(text: str, line: int | None) -> str:
+    """`text`, with the number of the line that explained it, if it has one."""
+    return text if line is None else f"{text} ({line})"
 
 
 def _single(incompatibility: Incompatibility, *, positive: bool) -> Term | None:
