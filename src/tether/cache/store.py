@@ -34,6 +34,7 @@ class Bucket(StrEnum):
 
     SIMPLE = "simple-v1"  # digested index pages, with their validators
     METADATA = "metadata-v1"  # core metadata (METADATA files), by artifact hash
+    INTERPRETERS = "interpreter-v1"  # what an interpreter said about itself, by path+mtime
 
 
 class Cache:

@@ -18,4 +18,5 @@ VERBS: tuple[Verb, ...] = (
     Verb("lock", "Resolve the project for every supported environment into pylock.toml", "lock"),
     Verb("project", "Show the project as tether reads it, validating pyproject.toml", "project"),
     Verb("index", "Show what the package indexes serve: versions, files, metadata", "index"),
+    Verb("python", "List the Python interpreters tether finds, or the one it would use", "python"),
 )
