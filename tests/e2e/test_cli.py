@@ -42,6 +42,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
         "project": "Show the project as tether reads it, validating pyproject.toml",
         "index": "Show what the package indexes serve: versions, files, metadata",
         "python": "List the Python interpreters tether finds, or the one it would use",
+        "venv": "Create a virtual environment (fast, without pip)",
     }
     for option in ("--verbose", "--quiet", "--color", "--directory", "--project"):
         assert option in result.stdout

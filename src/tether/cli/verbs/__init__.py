@@ -19,4 +19,5 @@ VERBS: tuple[Verb, ...] = (
     Verb("project", "Show the project as tether reads it, validating pyproject.toml", "project"),
     Verb("index", "Show what the package indexes serve: versions, files, metadata", "index"),
     Verb("python", "List the Python interpreters tether finds, or the one it would use", "python"),
+    Verb("venv", "Create a virtual environment (fast, without pip)", "venv"),
 )
