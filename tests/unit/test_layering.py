@@ -13,20 +13,20 @@ SRC = Path(tether.__file__).parent
 def test_only_cli_and_commands_read_the_environment() -> None:
     """`os.environ`, `os.getenv` and `sys.argv` in code (not in strings: the installer
     writes launcher scripts that use sys.argv)."""
+    watched = {("os", "environ"), ("os", "getenv"), ("sys", "argv")}
     offenders = []
     for path in sorted(SRC.rglob("*.py")):
         relative = path.relative_to(SRC).as_posix()
         if relative.startswith(("cli/", "commands/")):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Attribute)
-                and isinstance(node.value, ast.Name)
-                and (node.value.id, node.attr)
-                in {("os", "environ"), ("os", "getenv"), ("sys", "argv")}
-            ):
-                offenders.append(f"{relative}:{node.lineno}")
+        offenders += [
+            f"{relative}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and (node.value.id, node.attr) in watched
+        ]
     assert offenders == []
 
 
