@@ -39,6 +39,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
     assert dict(commands) == {
         "init": "Create a new project (pyproject.toml, src layout, dev tools)",
         "lock": "Resolve the project for every supported environment into pylock.toml",
+        "sync": "Make the project's environment match the lock",
         "project": "Show the project as tether reads it, validating pyproject.toml",
         "index": "Show what the package indexes serve: versions, files, metadata",
         "python": "List the Python interpreters tether finds, or the one it would use",

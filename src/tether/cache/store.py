@@ -35,6 +35,8 @@ class Bucket(StrEnum):
     SIMPLE = "simple-v1"  # digested index pages, with their validators
     METADATA = "metadata-v1"  # core metadata (METADATA files), by artifact hash
     INTERPRETERS = "interpreter-v1"  # what an interpreter said about itself, by path+mtime
+    ARCHIVES = "archives-v1"  # downloaded wheels and sdists, verified, by sha256
+    WHEELS = "wheels-v1"  # wheels unpacked once, by sha256; installs link from here
 
 
 class Cache:

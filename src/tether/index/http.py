@@ -9,11 +9,13 @@ credentials.
 
 from __future__ import annotations
 
+import hashlib
 import ssl
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urljoin
 
 import urllib3
@@ -122,6 +124,62 @@ class HttpClient:
                 continue
             return response
 
+    def download(self, url: str, destination: Path) -> tuple[str, int]:
+        """Stream `url` into `destination` (never holding it in memory); return its
+        sha256 and size. Transient failures restart the download from the start."""
+        target, _ = strip_userinfo(url)
+        credentials = self.auth.credentials(url)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._stream(target, credentials, destination)
+            except (Urllib3Timeout, ProtocolError, NewConnectionError, ProxyError) as err:
+                if attempt > self.settings.retries:
+                    raise self._give_up(target, err, attempt) from None
+                self._sleep(attempt, None)
+            except _RetryableStatus as status:
+                if attempt > self.settings.retries:
+                    raise IndexFetchError(
+                        f"{redact_url(target)} answered HTTP {status.status} ({attempt} attempts)",
+                        url=redact_url(target),
+                        status=status.status,
+                        hint="the index is having problems; try again later",
+                    ) from None
+                self._sleep(attempt, None)
+
+    def _stream(
+        self, url: str, credentials: Credentials | None, destination: Path
+    ) -> tuple[str, int]:
+        headers = {"Authorization": credentials.header()} if credentials is not None else {}
+        raw = self._pool.request(
+            "GET",
+            url,
+            headers=headers,
+            timeout=urllib3.Timeout(
+                connect=self.settings.connect_timeout, read=self.settings.read_timeout
+            ),
+            retries=urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=10),
+            preload_content=False,
+        )
+        try:
+            if raw.status in RETRY_STATUSES:
+                raise _RetryableStatus(raw.status)
+            if raw.status != 200:
+                response = HttpResponse(raw.status, {}, b"", urljoin(url, raw.geturl() or url))
+                raise status_error(response, what=destination.name, index_name=None)
+            digest = hashlib.sha256()
+            size = 0
+            with destination.open("wb") as sink:
+                for chunk in raw.stream(1 << 20):
+                    digest.update(chunk)
+                    sink.write(chunk)
+                    size += len(chunk)
+            self.stats.add(size)
+            return digest.hexdigest(), size
+        finally:
+            raw.release_conn()
+
     def _request(
         self, url: str, headers: Mapping[str, str] | None, credentials: Credentials | None
     ) -> HttpResponse:
@@ -205,6 +263,12 @@ class HttpClient:
             hint="check your network connection and the index URL, or use --offline to "
             "work from the cache",
         )
+
+
+class _RetryableStatus(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
 
 
 def status_error(response: HttpResponse, *, what: str, index_name: str | None) -> IndexFetchError:

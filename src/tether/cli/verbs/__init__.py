@@ -16,6 +16,7 @@ class Verb:
 VERBS: tuple[Verb, ...] = (
     Verb("init", "Create a new project (pyproject.toml, src layout, dev tools)", "init"),
     Verb("lock", "Resolve the project for every supported environment into pylock.toml", "lock"),
+    Verb("sync", "Make the project's environment match the lock", "sync"),
     Verb("project", "Show the project as tether reads it, validating pyproject.toml", "project"),
     Verb("index", "Show what the package indexes serve: versions, files, metadata", "index"),
     Verb("python", "List the Python interpreters tether finds, or the one it would use", "python"),

@@ -1,0 +1,95 @@
+"""`tether sync`."""
+
+from __future__ import annotations
+
+import argparse
+
+from tether.cli.context import Context
+from tether.cli.options import add_index_options, index_options
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--group", action="append", default=[], metavar="G", help="also install group G"
+    )
+    parser.add_argument(
+        "--only-group",
+        action="append",
+        default=[],
+        metavar="G",
+        help="install only group G (and no default groups)",
+    )
+    parser.add_argument("--no-dev", action="store_true", help="leave out the default groups (dev)")
+    parser.add_argument("--all-groups", action="store_true", help="install every dependency group")
+    parser.add_argument("--extra", action="append", default=[], metavar="E", help="install extra E")
+    parser.add_argument("--all-extras", action="store_true", help="install every extra")
+    lock_mode = parser.add_mutually_exclusive_group()
+    lock_mode.add_argument(
+        "--frozen", action="store_true", help="use pylock.toml as it is, without checking it"
+    )
+    lock_mode.add_argument(
+        "--locked", action="store_true", help="fail if pylock.toml is out of date"
+    )
+    parser.add_argument(
+        "-p", "--python", metavar="REQUEST", help="the interpreter for a new environment"
+    )
+    parser.add_argument("--reinstall", action="store_true", help="reinstall every package")
+    parser.add_argument(
+        "--reinstall-package", action="append", default=[], metavar="NAME", help="reinstall NAME"
+    )
+    parser.add_argument(
+        "--inexact", action="store_true", help="keep packages the lock does not select"
+    )
+    parser.add_argument(
+        "--link-mode",
+        choices=["hardlink", "copy", "symlink"],
+        default="hardlink",
+        help="how files get from the cache into the environment",
+    )
+    add_index_options(parser)
+
+
+def handle(args: argparse.Namespace, ctx: Context) -> int:
+    from tether.commands.sync import SyncOptions, sync
+    from tether.install.wheel import LinkMode
+
+    result = sync(
+        SyncOptions(
+            start=ctx.project_start,
+            environ=ctx.environ,
+            index=index_options(args),  # type: ignore[arg-type]
+            groups=tuple(args.group),
+            only_groups=tuple(args.only_group),
+            no_default_groups=args.no_dev,
+            all_groups=args.all_groups,
+            extras=tuple(args.extra),
+            all_extras=args.all_extras,
+            frozen=args.frozen,
+            locked=args.locked,
+            python=args.python,
+            reinstall=args.reinstall,
+            reinstall_packages=tuple(args.reinstall_package),
+            exact=not args.inexact,
+            link_mode=LinkMode(args.link_mode),
+        )
+    )
+    console = ctx.console
+    steps = result.plan
+    if steps.empty:
+        console.info(f"{result.environment} is in sync ({len(steps.keep)} packages)")
+    else:
+        for want in steps.install:
+            console.info(f" + {want.name}=={want.version}")
+        for have, want in steps.replace:
+            console.info(f" ~ {want.name} {have.version} -> {want.version}")
+        for have in steps.remove:
+            console.info(f" - {have.name}=={have.version}")
+        downloaded = result.applied.downloaded if result.applied else 0
+        console.info(
+            f"Synced {result.environment}: {len(steps.install)} installed, "
+            f"{len(steps.replace)} replaced, {len(steps.remove)} removed "
+            f"({downloaded} downloaded)"
+        )
+    if result.skipped_project:
+        console.warn("the project itself is not installed yet (editable installs come next)")
+    return 0

@@ -1,0 +1,250 @@
+"""`tether sync`: make the project's environment hold exactly what the lock selects for
+this machine (creating the environment and the lock when needed)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.pylock import (
+    PackageArchive,
+    PackageSdist,
+    PackageWheel,
+    Pylock,
+    PylockSelectError,
+    PylockValidationError,
+)
+from packaging.utils import canonicalize_name
+
+from tether.commands.lock import LockOptions, lock
+from tether.commands.python import find_python
+from tether.commands.services import IndexOptions, index_client, open_cache, resolve_indexes
+from tether.errors import InstallError, LockError, PythonNotFound
+from tether.fs import atomic_write
+from tether.install.apply import ApplyResult, apply
+from tether.install.plan import InstallPlan, Wanted, plan
+from tether.install.wheel import LinkMode, Target, installed
+from tether.lock import LOCK_NAME
+from tether.project import Project, find_pyproject, load_project
+from tether.python.interpreter import Interpreter, describe
+from tether.python.venv import create
+
+STATE = ".tether-state.json"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SyncOptions:
+    start: Path
+    environ: Mapping[str, str]
+    index: IndexOptions = field(default_factory=IndexOptions)
+    groups: tuple[str, ...] = ()
+    only_groups: tuple[str, ...] = ()
+    no_default_groups: bool = False
+    all_groups: bool = False
+    extras: tuple[str, ...] = ()
+    all_extras: bool = False
+    frozen: bool = False
+    locked: bool = False
+    python: str | None = None
+    reinstall: bool = False
+    reinstall_packages: tuple[str, ...] = ()
+    exact: bool = True
+    link_mode: LinkMode = LinkMode.HARDLINK
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SyncResult:
+    environment: Path
+    interpreter: Interpreter
+    plan: InstallPlan
+    applied: ApplyResult | None
+    skipped_project: bool
+
+
+def sync(options: SyncOptions) -> SyncResult:
+    project = load_project(find_pyproject(options.start))
+    lock_path = project.root / LOCK_NAME
+    if not options.frozen:
+        checked = lock(
+            LockOptions(
+                start=project.root,
+                index=options.index,
+                environ=options.environ,
+                check=options.locked,
+            )
+        )
+        del checked
+    elif not lock_path.exists():
+        raise LockError(
+            f"{lock_path} does not exist, and --frozen uses the lock as it is",
+            hint="run `tether lock` first, or drop --frozen",
+        )
+    pylock = _read_lock(lock_path)
+    environment = _environment(project, options)
+    interpreter = describe(environment / "bin" / "python")
+    extras: list[str] = (
+        sorted(project.optional_dependencies) if options.all_extras else list(options.extras)
+    )
+    groups = _groups(project, options)
+    try:
+        selected = list(
+            pylock.select(
+                environment=dict(interpreter.markers),  # type: ignore[arg-type]
+                tags=interpreter.tags(),
+                extras=extras,
+                dependency_groups=groups,
+            )
+        )
+    except PylockSelectError as err:
+        raise InstallError(
+            f"the lock has nothing installable for this environment: {err}",
+            hint=f"Python {interpreter.version} on {interpreter.markers['sys_platform']}; "
+            "re-lock, or pick another interpreter with --python",
+        ) from None
+    requested = _requested(project, extras, groups)
+    wanted: list[Wanted] = []
+    skipped_project = False
+    for package, dist in selected:
+        if canonicalize_name(package.name) == project.name and not isinstance(
+            dist, PackageWheel | PackageSdist | PackageArchive
+        ):
+            skipped_project = True
+            continue
+        wanted.append(_wanted(package.name, str(package.version), dist, project.root, requested))
+    target = Target.from_paths(interpreter.paths, environment / "bin" / "python")
+    site = Path(interpreter.paths["purelib"])
+    install_plan = plan(
+        wanted,
+        installed(site),
+        exact=options.exact,
+        reinstall=options.reinstall_packages,
+        reinstall_all=options.reinstall,
+    )
+    applied = None
+    if not install_plan.empty:
+        indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
+        client = index_client(indexes, options.index, options.environ)
+        applied = apply(
+            install_plan,
+            target=target,
+            environment=environment,
+            cache=open_cache(options.environ),
+            http=lambda: client.http,
+            link_mode=options.link_mode,
+        )
+    _write_state(environment, lock_path, extras, groups)
+    return SyncResult(
+        environment=environment,
+        interpreter=interpreter,
+        plan=install_plan,
+        applied=applied,
+        skipped_project=skipped_project,
+    )
+
+
+def _read_lock(path: Path) -> Pylock:
+    try:
+        return Pylock.from_dict(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (tomllib.TOMLDecodeError, PylockValidationError, OSError) as err:
+        raise LockError(
+            f"{path} is not a valid PEP 751 lock: {err}",
+            hint="run `tether lock` to re-create it",
+        ) from None
+
+
+def _environment(project: Project, options: SyncOptions) -> Path:
+    """The project's environment, created (or re-created for another interpreter) when it
+    does not fit."""
+    configured = options.environ.get("TETHER_PROJECT_ENVIRONMENT")
+    root = Path(configured) if configured else project.root / ".venv"
+    if not root.is_absolute():
+        root = project.root / root
+    python = root / "bin" / "python"
+    if python.exists() and options.python is None:
+        try:
+            current = describe(python)
+        except PythonNotFound:
+            current = None
+        if current is not None and project.requires_python.contains(
+            current.version, prereleases=True
+        ):
+            return root
+    interpreter = find_python(options.python, options.environ, str(project.requires_python))
+    create(root, interpreter, prompt=project.display_name)
+    return root
+
+
+def _groups(project: Project, options: SyncOptions) -> list[str]:
+    if options.all_groups:
+        return sorted(project.dependency_groups)
+    if options.only_groups:
+        return list(options.only_groups)
+    chosen = [] if options.no_default_groups else list(project.default_groups())
+    return sorted({*chosen, *options.groups})
+
+
+def _requested(project: Project, extras: list[str], groups: list[str]) -> set[str]:
+    names: set[str] = {canonicalize_name(r.name) for r in project.dependencies}
+    for extra in extras:
+        names |= {
+            canonicalize_name(r.name)
+            for r in project.optional_dependencies.get(canonicalize_name(extra), ())
+        }
+    for group in groups:
+        names |= {
+            canonicalize_name(r.name)
+            for r in project.dependency_groups.get(canonicalize_name(group), ())
+        }
+    return names
+
+
+def _wanted(
+    name: str,
+    version: str,
+    dist: object,
+    root: Path,
+    requested: set[str],
+) -> Wanted:
+    if isinstance(dist, PackageWheel | PackageSdist):
+        url = dist.url
+        path = None if dist.path is None else (root / dist.path)
+        filename = dist.name or (url or str(path)).rsplit("/", 1)[-1]
+        sha256 = dist.hashes.get("sha256", "")
+        size = dist.size
+    elif isinstance(dist, PackageArchive):
+        url = dist.url
+        path = None if dist.path is None else (root / dist.path)
+        filename = (url or str(path)).rsplit("/", 1)[-1]
+        sha256 = dist.hashes.get("sha256", "")
+        size = dist.size
+    else:
+        raise InstallError(
+            f"{name} is locked as a {type(dist).__name__}, which tether cannot install yet",
+            hint="lock it from an index, a wheel or an sdist",
+        )
+    if not sha256:
+        raise InstallError(f"the lock has no sha256 for {filename}; refusing to install it")
+    return Wanted(
+        name=name,
+        version=version,
+        filename=filename,
+        url=url,
+        path=path,
+        sha256=sha256,
+        size=size,
+        requested=canonicalize_name(name) in requested,
+    )
+
+
+def _write_state(environment: Path, lock_path: Path, extras: list[str], groups: list[str]) -> None:
+    """What this sync installed from, so an in-sync `run` can skip all of this."""
+    state = {
+        "lock-sha256": hashlib.sha256(lock_path.read_bytes()).hexdigest(),
+        "extras": extras,
+        "groups": groups,
+    }
+    atomic_write(environment / STATE, json.dumps(state, sort_keys=True))

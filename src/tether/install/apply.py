@@ -1,0 +1,107 @@
+"""Carrying out an `InstallPlan`: fetch every archive first (in parallel, each checked
+against the lock's sha256), then change the environment.
+
+Nothing in the environment changes until every archive is present and verified, so a
+wrong hash or a failed download leaves the environment as it was. The environment is
+locked against concurrent syncs. Archives live in the global cache by hash
+(`archives-v1`), unpacked trees beside them (`wheels-v1`), so a second environment
+links the same files instead of downloading or unpacking again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock
+
+from tether.cache import Bucket, Cache
+from tether.errors import InstallError
+from tether.index.http import HttpClient
+from tether.install.plan import InstallPlan, Wanted
+from tether.install.wheel import LinkMode, Target, install, uninstall, unpack
+
+DOWNLOAD_THREADS = 8
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplyResult:
+    installed: tuple[str, ...]
+    removed: tuple[str, ...]
+    downloaded: int
+
+
+def apply(
+    install_plan: InstallPlan,
+    *,
+    target: Target,
+    environment: Path,
+    cache: Cache,
+    http: Callable[[], HttpClient],
+    link_mode: LinkMode = LinkMode.HARDLINK,
+) -> ApplyResult:
+    needed = [*install_plan.install, *(w for _, w in install_plan.replace)]
+    for want in needed:
+        if not want.filename.endswith(".whl"):
+            raise InstallError(
+                f"{want.name} {want.version} has only an sdist ({want.filename}) for this "
+                "environment; building sdists is not supported yet",
+                hint="use an environment for which the lock has a wheel",
+            )
+    with FileLock(str(environment / ".tether.lock")):
+        with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
+            archives = list(pool.map(lambda w: _fetch(w, cache, http), needed))
+        downloaded = sum(1 for _, fresh in archives if fresh)
+        trees = [
+            unpack(path, cache.path(Bucket.WHEELS, want.sha256))
+            for want, (path, _) in zip(needed, archives, strict=True)
+        ]
+        for have in install_plan.remove:
+            uninstall(have.dist_info)
+        for have, _ in install_plan.replace:
+            uninstall(have.dist_info)
+        for want, tree in zip(needed, trees, strict=True):
+            install(tree, target, link_mode=link_mode, requested=want.requested)
+    return ApplyResult(
+        installed=tuple(f"{w.name}=={w.version}" for w in needed),
+        removed=tuple(h.name for h in install_plan.remove),
+        downloaded=downloaded,
+    )
+
+
+def _fetch(want: Wanted, cache: Cache, http: Callable[[], HttpClient]) -> tuple[Path, bool]:
+    """The verified archive for `want` in the cache, and whether it was downloaded now."""
+    destination = cache.path(Bucket.ARCHIVES, want.sha256, want.filename)
+    if destination.is_file():
+        return destination, False
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=".download-", dir=destination.parent)
+    os.close(fd)
+    temp = Path(temp_name)
+    try:
+        if want.path is not None:
+            shutil.copyfile(want.path, temp)
+            digest = hashlib.sha256(temp.read_bytes()).hexdigest()
+        elif want.url is not None:
+            digest, _ = http().download(want.url, temp)
+        else:
+            raise InstallError(f"the lock gives no location for {want.filename}")
+        if digest != want.sha256:
+            raise InstallError(
+                f"hash mismatch for {want.filename}: the lock says sha256 {want.sha256}, the "
+                f"download has {digest}",
+                hint="nothing was installed; the file changed since the lock was made or was "
+                "altered on the way. Re-lock if the change is expected",
+            )
+        temp.replace(destination)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+    return destination, True

@@ -1,0 +1,74 @@
+"""What a sync must do, decided before anything is touched. Pure.
+
+`wanted` comes from the lock (selected for this environment), `installed` from the
+environment's site-packages; the plan installs what is missing, replaces what differs,
+removes what the lock does not select (unless `exact` is off) and keeps the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from tether.install.wheel import Installed
+
+# Never removed by an exact sync: the environment's own installer tooling.
+PROTECTED = frozenset({"pip", "setuptools", "wheel"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Wanted:
+    """One distribution the lock selects, and the archive to install it from."""
+
+    name: str
+    version: str
+    filename: str
+    url: str | None
+    path: Path | None  # a local archive (a direct reference or path source)
+    sha256: str
+    size: int | None
+    requested: bool = False  # a direct dependency of the project (PEP 376 REQUESTED)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstallPlan:
+    install: tuple[Wanted, ...]
+    replace: tuple[tuple[Installed, Wanted], ...]
+    remove: tuple[Installed, ...]
+    keep: tuple[Installed, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.install or self.replace or self.remove)
+
+
+def plan(
+    wanted: Sequence[Wanted],
+    installed: Mapping[str, Installed],
+    *,
+    exact: bool = True,
+    reinstall: Collection[str] = (),
+    reinstall_all: bool = False,
+) -> InstallPlan:
+    by_name = {canonicalize_name(w.name): w for w in wanted}
+    redo = {canonicalize_name(n) for n in reinstall}
+    install, replace, keep = [], [], []
+    for name, want in sorted(by_name.items()):
+        have = installed.get(name)
+        if have is None:
+            install.append(want)
+        elif have.version != want.version or reinstall_all or name in redo:
+            replace.append((have, want))
+        else:
+            keep.append(have)
+    remove = [
+        have
+        for name, have in sorted(installed.items())
+        if name not in by_name and exact and name not in PROTECTED
+    ]
+    return InstallPlan(
+        install=tuple(install), replace=tuple(replace), remove=tuple(remove), keep=tuple(keep)
+    )

@@ -1,0 +1,130 @@
+"""`tether sync` against the test index: the environment holds exactly the lock's
+selection, and a bad download changes nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import RunResult, run_tether
+from tests.support.dists import Dist
+from tests.support.index_server import Fault, IndexServer
+
+UNIVERSE = [
+    Dist("web", "1.0", requires=["util>=1"], entry_points={"web": "web:main"}),
+    Dist("web", "2.0", requires=["util>=2"], entry_points={"web": "web:main"}),
+    Dist("util", "1.0"),
+    Dist("util", "2.0"),
+    Dist("winonly", "1.0"),
+    Dist("testkit", "1.0"),
+    Dist("srconly", "1.0", wheel=False, sdist=True),
+]
+
+
+@pytest.fixture
+def index() -> IndexServer:
+    with IndexServer(UNIVERSE) as server:
+        yield server  # type: ignore[misc]
+
+
+def project(root: Path, dependencies: str, extra: str = "") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            f"""\
+            [project]
+            name = "svc"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = [{dependencies}]
+
+            [dependency-groups]
+            dev = ["testkit"]
+            {extra}
+            """
+        )
+    )
+    return root
+
+
+def sync(root: Path, index: IndexServer, *args: str) -> RunResult:
+    return run_tether(
+        "sync", "--index-url", index.index_url, *args,
+        cwd=root, env={"TETHER_CACHE_DIR": str(root.parent / "cache")},
+    )  # fmt: skip
+
+
+def python(root: Path, code: str) -> str:
+    done = subprocess.run(
+        [str(root / ".venv" / "bin" / "python"), "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or done.stderr.strip().splitlines()[-1]
+
+
+def versions(root: Path) -> dict[str, str]:
+    site = next((root / ".venv" / "lib").glob("python*/site-packages"))
+    found = {}
+    for info in site.glob("*.dist-info"):
+        name, version = info.name.removesuffix(".dist-info").rsplit("-", 1)
+        found[name] = version
+    return found
+
+
+def test_sync_install_upgrade_downgrade_remove(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path / "svc", '"web>=2", "winonly; sys_platform == \'win32\'"')
+    result = sync(root, index)
+    assert result.exit_code == 0, result.stderr
+    assert versions(root) == {"web": "2.0", "util": "2.0", "testkit": "1.0"}
+    assert python(root, "import web, util; print(web.__version__, util.__version__)") == "2.0 2.0"
+    ran = subprocess.run(
+        [str(root / ".venv" / "bin" / "web")], capture_output=True, text=True, check=True
+    )
+    assert ran.stdout == "web 2.0\n"
+    again = sync(root, index)
+    assert again.stderr.endswith("is in sync (3 packages)\n")
+
+    project(root, '"web<2"')
+    downgraded = sync(root, index)
+    assert downgraded.exit_code == 0, downgraded.stderr
+    assert " ~ web 2.0 -> 1.0" in downgraded.stderr
+    assert versions(root)["web"] == "1.0"
+
+    project(root, '"util"')
+    removed = sync(root, index, "--no-dev")
+    assert removed.exit_code == 0, removed.stderr
+    assert versions(root) == {"util": "2.0"}
+    assert not (root / ".venv" / "bin" / "web").exists()
+
+
+def test_a_wrong_hash_changes_nothing(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path / "svc", '"util==1.0"')
+    assert sync(root, index).exit_code == 0
+    project(root, '"util==2.0"')
+    index.fault("/files/util-2.0-py3-none-any.whl", Fault.corrupt())
+    result = sync(root, index)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "error: hash mismatch for util-2.0-py3-none-any.whl: the lock says sha256 "
+    )
+    assert versions(root)["util"] == "1.0"  # untouched
+    assert python(root, "import util; print(util.__version__)") == "1.0"
+
+
+def test_sdist_only_packages_are_refused_honestly(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path / "svc", '"srconly"')
+    result = sync(root, index)
+    assert result.exit_code == 1
+    assert "building sdists is not supported yet" in result.stderr
+
+
+def test_frozen_needs_a_lock(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path / "svc", '"util"')
+    result = sync(root, index, "--frozen")
+    assert result.exit_code == 1
+    assert "--frozen uses the lock as it is" in result.stderr
