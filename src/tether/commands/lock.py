@@ -20,6 +20,7 @@ from tether.errors import LockError, ResolutionError
 from tether.fs import atomic_write
 from tether.index.client import IndexClient
 from tether.lock import LOCK_NAME, LockDocument, LockedPackage, dumps
+from tether.lock.freshness import check_inputs, resolver_options
 from tether.lock.reachability import always, package_markers
 from tether.project import ConflictItem, Project, find_pyproject, load_project
 from tether.project.fingerprint import inputs
@@ -58,19 +59,19 @@ def lock(options: LockOptions) -> LockResult:
     project = load_project(find_pyproject(options.start))
     settings = project.settings
     exclude_newer = options.index.exclude_newer or settings.exclude_newer
-    resolver = {
-        "resolution": options.resolution or settings.resolution.value,
-        "prerelease": options.prerelease or settings.prerelease.value,
-        "exclude-newer": None if exclude_newer is None else exclude_newer.isoformat(),
-    }
+    resolver = resolver_options(
+        resolution=options.resolution or settings.resolution.value,
+        prerelease=options.prerelease or settings.prerelease.value,
+        exclude_newer=exclude_newer,
+    )
     fingerprints = inputs(project, resolver)
     path = project.root / LOCK_NAME
     if options.check:
-        _check(path, fingerprints)
+        check_inputs(path, fingerprints)
         return LockResult(path=path, packages=0, changed=False, seconds=time.monotonic() - started)
     if not (options.upgrade or options.upgrade_packages or options.index.refresh):
         try:
-            _check(path, fingerprints)
+            check_inputs(path, fingerprints)
         except LockError:
             pass  # missing or stale: resolve below
         else:
@@ -171,25 +172,6 @@ def _relative(path: Path, root: Path) -> str:
         return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
     except ValueError:  # another drive (Windows)
         return path.resolve().as_posix()
-
-
-def _check(path: Path, fingerprints: Mapping[str, str]) -> None:
-    if not path.exists():
-        raise LockError(f"{path} does not exist", hint="run `tether lock` to create it")
-    try:
-        recorded = tomllib.loads(path.read_text(encoding="utf-8"))["tool"]["tether"]["inputs"]
-    except (tomllib.TOMLDecodeError, KeyError, TypeError):
-        raise LockError(
-            f"{path} was not written by tether (no [tool.tether.inputs])",
-            hint="run `tether lock` to re-create it",
-        ) from None
-    changed = sorted(k for k in fingerprints if recorded.get(k) != fingerprints[k])
-    if changed:
-        names = ", ".join(f"`{k}`" for k in changed)
-        raise LockError(
-            f"{path.name} is out of date: {names} changed since it was written",
-            hint="run `tether lock` to update it",
-        )
 
 
 def _preferences(

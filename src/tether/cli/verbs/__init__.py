@@ -17,6 +17,11 @@ VERBS: tuple[Verb, ...] = (
     Verb("init", "Create a new project (pyproject.toml, src layout, dev tools)", "init"),
     Verb("lock", "Resolve the project for every supported environment into pylock.toml", "lock"),
     Verb("sync", "Make the project's environment match the lock", "sync"),
+    Verb(
+        "run",
+        "Run a command in the project's environment (locking and syncing first if needed)",
+        "run",
+    ),
     Verb("project", "Show the project as tether reads it, validating pyproject.toml", "project"),
     Verb("index", "Show what the package indexes serve: versions, files, metadata", "index"),
     Verb("python", "List the Python interpreters tether finds, or the one it would use", "python"),

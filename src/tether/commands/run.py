@@ -1,0 +1,99 @@
+"""`tether run CMD ARGS…`: lock if stale, sync if stale, then become CMD inside the
+project's environment.
+
+The in-sync path is the common one and must be fast: it reads pyproject.toml, the lock's
+recorded inputs and the environment's state file, and imports no resolver, index or
+HTTP code; only a stale lock or environment loads the `sync` machinery.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tether.errors import LockError, UsageError
+from tether.lock import LOCK_NAME
+from tether.lock.freshness import check_inputs, resolver_options
+from tether.project import Project, find_pyproject, load_project
+from tether.project.fingerprint import inputs
+
+STATE = ".tether-state.json"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunOptions:
+    start: Path
+    environ: Mapping[str, str]
+    command: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Prepared:
+    """What to execute: the program's path, its argv and its environment."""
+
+    program: str
+    argv: list[str]
+    environ: dict[str, str]
+    synced: bool
+
+
+def prepare(options: RunOptions) -> Prepared:
+    if not options.command:
+        raise UsageError("no command to run", hint="e.g. tether run pytest -q")
+    project = load_project(find_pyproject(options.start))
+    environment = _environment_root(project, options.environ)
+    synced = False
+    if not _in_sync(project, environment):
+        from tether.commands.sync import SyncOptions, sync  # noqa: PLC0415 - the slow path
+
+        sync(SyncOptions(start=project.root, environ=options.environ))
+        synced = True
+    bin_dir = environment / "bin"
+    environ = dict(options.environ)
+    environ["PATH"] = os.pathsep.join([str(bin_dir), environ.get("PATH", "")])
+    environ["VIRTUAL_ENV"] = str(environment)
+    environ.pop("PYTHONHOME", None)
+    program = shutil.which(options.command[0], path=environ["PATH"])
+    if program is None:
+        raise UsageError(
+            f"command not found: {options.command[0]}",
+            hint="is it a dependency of the project? add it with the right group, then sync",
+        )
+    return Prepared(program=program, argv=list(options.command), environ=environ, synced=synced)
+
+
+def _environment_root(project: Project, environ: Mapping[str, str]) -> Path:
+    configured = environ.get("TETHER_PROJECT_ENVIRONMENT")
+    root = Path(configured) if configured else project.root / ".venv"
+    return root if root.is_absolute() else project.root / root
+
+
+def _in_sync(project: Project, environment: Path) -> bool:
+    """The lock matches pyproject.toml and the environment was synced from this lock
+    with the default selection: nothing to do."""
+    settings = project.settings
+    lock_path = project.root / LOCK_NAME
+    fingerprints = inputs(
+        project,
+        resolver_options(
+            resolution=settings.resolution.value,
+            prerelease=settings.prerelease.value,
+            exclude_newer=settings.exclude_newer,
+        ),
+    )
+    try:
+        check_inputs(lock_path, fingerprints)
+        state = json.loads((environment / STATE).read_text(encoding="utf-8"))
+    except (LockError, OSError, ValueError):
+        return False
+    return (
+        state.get("lock-sha256") == hashlib.sha256(lock_path.read_bytes()).hexdigest()
+        and state.get("groups") == sorted(project.default_groups())
+        and state.get("extras") == []
+        and (environment / "bin" / "python").exists()
+    )

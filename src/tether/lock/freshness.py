@@ -1,0 +1,45 @@
+"""Is a lock still what its inputs would produce? Cheap enough for every `tether run`.
+
+The lock records a fingerprint per input (`[tool.tether.inputs]`); comparing them needs
+the project and the lock file, and none of the resolver, index or HTTP machinery.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+
+from tether.errors import LockError
+
+
+def resolver_options(
+    *, resolution: str, prerelease: str, exclude_newer: datetime | None
+) -> dict[str, str | None]:
+    """The resolver options that are part of the lock's inputs."""
+    return {
+        "resolution": resolution,
+        "prerelease": prerelease,
+        "exclude-newer": None if exclude_newer is None else exclude_newer.isoformat(),
+    }
+
+
+def check_inputs(path: Path, fingerprints: Mapping[str, str]) -> None:
+    """Raise `LockError` naming what changed, if the lock at `path` is stale or missing."""
+    if not path.exists():
+        raise LockError(f"{path} does not exist", hint="run `tether lock` to create it")
+    try:
+        recorded = tomllib.loads(path.read_text(encoding="utf-8"))["tool"]["tether"]["inputs"]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError):
+        raise LockError(
+            f"{path} was not written by tether (no [tool.tether.inputs])",
+            hint="run `tether lock` to re-create it",
+        ) from None
+    changed = sorted(k for k in fingerprints if recorded.get(k) != fingerprints[k])
+    if changed:
+        names = ", ".join(f"`{k}`" for k in changed)
+        raise LockError(
+            f"{path.name} is out of date: {names} changed since it was written",
+            hint="run `tether lock` to update it",
+        )
