@@ -128,3 +128,43 @@ def test_frozen_needs_a_lock(tmp_path: Path, index: IndexServer) -> None:
     result = sync(root, index, "--frozen")
     assert result.exit_code == 1
     assert "--frozen uses the lock as it is" in result.stderr
+
+
+def test_two_syncs_at_once_and_a_killed_sync_is_repaired(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    import os
+    import signal
+    import sys
+    import time
+
+    root = project(tmp_path / "svc", '"web>=2"')
+    assert sync(root, index, "--no-dev").exit_code == 0  # lock and environment exist
+    project(root, '"web<2"')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TETHER_")}
+    env.update(TETHER_CACHE_DIR=str(tmp_path / "cache"), NO_COLOR="1")
+    command = [sys.executable, "-m", "tether", "sync", "--no-dev", "--index-url", index.index_url]
+    both = [
+        subprocess.Popen(
+            command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outcomes = [(p.wait(timeout=120), p.communicate()[1]) for p in both]
+    assert [code for code, _ in outcomes] == [0, 0], outcomes
+    assert versions(root) == {"web": "1.0", "util": "2.0"}
+
+    # kill -9 in the middle of a sync (slow downloads keep it busy), then sync again.
+    project(root, '"web>=2"')
+    index.fault("/files/web-2.0-py3-none-any.whl", Fault.stall(5))
+    victim = subprocess.Popen(
+        command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    time.sleep(1.5)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    index.clear_faults()
+    repaired = sync(root, index, "--no-dev")
+    assert repaired.exit_code == 0, repaired.stderr
+    assert versions(root) == {"web": "2.0", "util": "2.0"}
+    assert python(root, "import web; print(web.__version__)") == "2.0"

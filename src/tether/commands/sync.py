@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock
 from packaging.pylock import (
     PackageArchive,
     PackageSdist,
@@ -117,26 +118,28 @@ def sync(options: SyncOptions) -> SyncResult:
         wanted.append(_wanted(package.name, str(package.version), dist, project.root, requested))
     target = Target.from_paths(interpreter.paths, environment / "bin" / "python")
     site = Path(interpreter.paths["purelib"])
-    install_plan = plan(
-        wanted,
-        installed(site),
-        exact=options.exact,
-        reinstall=options.reinstall_packages,
-        reinstall_all=options.reinstall,
-    )
-    applied = None
-    if not install_plan.empty:
-        indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
-        client = index_client(indexes, options.index, options.environ)
-        applied = apply(
-            install_plan,
-            target=target,
-            environment=environment,
-            cache=open_cache(options.environ),
-            http=lambda: client.http,
-            link_mode=options.link_mode,
+    # One sync at a time per environment; the plan is made under the lock, so a sync
+    # that waited sees what the one before it did.
+    with FileLock(str(environment / ".tether.lock")):
+        install_plan = plan(
+            wanted,
+            installed(site),
+            exact=options.exact,
+            reinstall=options.reinstall_packages,
+            reinstall_all=options.reinstall,
         )
-    _write_state(environment, lock_path, extras, groups)
+        applied = None
+        if not install_plan.empty:
+            indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
+            client = index_client(indexes, options.index, options.environ)
+            applied = apply(
+                install_plan,
+                target=target,
+                cache=open_cache(options.environ),
+                http=lambda: client.http,
+                link_mode=options.link_mode,
+            )
+        _write_state(environment, lock_path, extras, groups)
     return SyncResult(
         environment=environment,
         interpreter=interpreter,

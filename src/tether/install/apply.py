@@ -2,8 +2,8 @@
 against the lock's sha256), then change the environment.
 
 Nothing in the environment changes until every archive is present and verified, so a
-wrong hash or a failed download leaves the environment as it was. The environment is
-locked against concurrent syncs. Archives live in the global cache by hash
+wrong hash or a failed download leaves the environment as it was. The caller holds the
+environment's lock (the plan must be made under it too). Archives live in the global cache by hash
 (`archives-v1`), unpacked trees beside them (`wheels-v1`), so a second environment
 links the same files instead of downloading or unpacking again.
 """
@@ -19,8 +19,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-
-from filelock import FileLock
 
 from tether.cache import Bucket, Cache
 from tether.errors import InstallError
@@ -42,7 +40,6 @@ def apply(
     install_plan: InstallPlan,
     *,
     target: Target,
-    environment: Path,
     cache: Cache,
     http: Callable[[], HttpClient],
     link_mode: LinkMode = LinkMode.HARDLINK,
@@ -55,20 +52,19 @@ def apply(
                 "environment; building sdists is not supported yet",
                 hint="use an environment for which the lock has a wheel",
             )
-    with FileLock(str(environment / ".tether.lock")):
-        with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
-            archives = list(pool.map(lambda w: _fetch(w, cache, http), needed))
-        downloaded = sum(1 for _, fresh in archives if fresh)
-        trees = [
-            unpack(path, cache.path(Bucket.WHEELS, want.sha256))
-            for want, (path, _) in zip(needed, archives, strict=True)
-        ]
-        for have in install_plan.remove:
-            uninstall(have.dist_info)
-        for have, _ in install_plan.replace:
-            uninstall(have.dist_info)
-        for want, tree in zip(needed, trees, strict=True):
-            install(tree, target, link_mode=link_mode, requested=want.requested)
+    with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
+        archives = list(pool.map(lambda w: _fetch(w, cache, http), needed))
+    downloaded = sum(1 for _, fresh in archives if fresh)
+    trees = [
+        unpack(path, cache.path(Bucket.WHEELS, want.sha256))
+        for want, (path, _) in zip(needed, archives, strict=True)
+    ]
+    for have in install_plan.remove:
+        uninstall(have.dist_info)
+    for have, _ in install_plan.replace:
+        uninstall(have.dist_info)
+    for want, tree in zip(needed, trees, strict=True):
+        install(tree, target, link_mode=link_mode, requested=want.requested)
     return ApplyResult(
         installed=tuple(f"{w.name}=={w.version}" for w in needed),
         removed=tuple(h.name for h in install_plan.remove),

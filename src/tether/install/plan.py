@@ -60,7 +60,7 @@ def plan(
         have = installed.get(name)
         if have is None:
             install.append(want)
-        elif have.version != want.version or reinstall_all or name in redo:
+        elif have.version != want.version or reinstall_all or name in redo or not have.complete:
             replace.append((have, want))
         else:
             keep.append(have)

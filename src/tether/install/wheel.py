@@ -72,6 +72,11 @@ class Installed:
     version: str
     dist_info: Path
 
+    @property
+    def complete(self) -> bool:
+        """RECORD is written last: without it, an install was interrupted."""
+        return (self.dist_info / "RECORD").is_file()
+
 
 def unpack(wheel: Path, tree: Path) -> Path:
     """Extract `wheel` into `tree` (once: an existing tree is reused), atomically."""
@@ -168,10 +173,10 @@ def uninstall(dist_info: Path) -> list[Path]:
     try:
         rows = list(csv.reader(io.StringIO(record.read_text(encoding="utf-8"))))
     except OSError:
-        raise InstallError(
-            f"cannot uninstall {dist_info.name}: it has no RECORD",
-            hint="remove it by hand, then run the command again",
-        ) from None
+        # An install that was interrupted before its RECORD: its files are overwritten
+        # by the reinstall that follows; the half-made .dist-info goes now.
+        shutil.rmtree(dist_info, ignore_errors=True)
+        return removed
     for row in rows:
         if not row:
             continue

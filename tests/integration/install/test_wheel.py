@@ -162,3 +162,20 @@ def test_not_a_zip(tmp_path: Path) -> None:
     bogus.write_bytes(b"not a zip")
     with pytest.raises(InstallError, match="is not a valid wheel"):
         unpack(bogus, tmp_path / "tree")
+
+
+def test_an_interrupted_install_is_replaced(tmp_path: Path, env: tuple[VirtualEnv, Target]) -> None:
+    from tether.install.plan import Wanted, plan
+
+    _, target = env
+    result = install(unpack(wheel_file(tmp_path), tmp_path / "tree"), target)
+    (result.dist_info / "RECORD").unlink()  # as if killed before the end
+    have = installed(target.purelib)
+    assert not have["demo-tool"].complete
+    want = Wanted(
+        name="demo-tool", version="1.2", filename="x.whl", url="u", path=None, sha256="0", size=None
+    )
+    steps = plan([want], have)
+    assert [w.name for _, w in steps.replace] == ["demo-tool"]
+    assert uninstall(result.dist_info) == []
+    assert not result.dist_info.exists()
