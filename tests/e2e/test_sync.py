@@ -168,3 +168,45 @@ def test_two_syncs_at_once_and_a_killed_sync_is_repaired(
     assert repaired.exit_code == 0, repaired.stderr
     assert versions(root) == {"web": "2.0", "util": "2.0"}
     assert python(root, "import web; print(web.__version__)") == "2.0"
+
+
+def test_the_project_is_installed_editable(tmp_path: Path, index: IndexServer) -> None:
+    """Built through its PEP 517 backend (here the stdlib test backend, so no network),
+    installed editable (PEP 660): edits show without another sync."""
+    import json
+
+    from tests.support.dists import BACKEND_SOURCE
+
+    root = tmp_path / "mypkg"
+    (root / "src" / "mypkg").mkdir(parents=True)
+    (root / "src" / "mypkg" / "__init__.py").write_text("VALUE = 1\n")
+    (root / "tether_test_backend.py").write_text(BACKEND_SOURCE)
+    (root / "PKG-INFO").write_text("Metadata-Version: 2.3\nName: mypkg\nVersion: 0.1.0\n\n")
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """\
+            [project]
+            name = "mypkg"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = ["util"]
+
+            [build-system]
+            requires = []
+            build-backend = "tether_test_backend"
+            backend-path = ["."]
+            """
+        )
+    )
+    result = sync(root, index)
+    assert result.exit_code == 0, result.stderr
+    assert python(root, "import mypkg, util; print(mypkg.VALUE)") == "1"
+    (root / "src" / "mypkg" / "__init__.py").write_text("VALUE = 2\n")
+    assert python(root, "import mypkg; print(mypkg.VALUE)") == "2"  # live, no re-sync
+    site = next((root / ".venv" / "lib").glob("python*/site-packages"))
+    direct = json.loads(
+        next(site.glob("mypkg-*.dist-info")).joinpath("direct_url.json").read_text()
+    )
+    assert direct == {"dir_info": {"editable": True}, "url": root.as_uri()}
+    again = sync(root, index)
+    assert again.stderr.endswith("is in sync (1 packages)\n")

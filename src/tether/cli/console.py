@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TextIO, TypeAlias
 
-from tether.errors import ProjectError, ResolutionError, TetherError
+from tether.errors import BuildError, ProjectError, ResolutionError, TetherError
 
 StyleFn: TypeAlias = Callable[[str, str], str]
 
@@ -122,6 +122,8 @@ def render_error(error: TetherError, style: StyleFn | None = None) -> str:
     if isinstance(error, ResolutionError):
         lines[0] += ":"
         lines.extend(f"  {line}" if line else "" for line in error.explanation.splitlines())
+    if isinstance(error, BuildError) and error.output:
+        lines.extend(f"  | {line}" for line in error.output.splitlines())
     lines.extend(f"  {paint('note', 'note')}: {note}" for note in getattr(error, "__notes__", ()))
     if error.hint:
         lines.append(f"{paint('hint', 'hint')}: {error.hint}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from packaging.pylock import (
 )
 from packaging.utils import canonicalize_name
 
+from tether.build.editable import build_editable
+from tether.commands.build_env import installer
 from tether.commands.lock import LockOptions, lock
 from tether.commands.python import find_python
 from tether.commands.services import IndexOptions, index_client, open_cache, resolve_indexes
@@ -28,7 +31,7 @@ from tether.errors import InstallError, LockError, PythonNotFound
 from tether.fs import atomic_write
 from tether.install.apply import ApplyResult, apply
 from tether.install.plan import InstallPlan, Wanted, plan
-from tether.install.wheel import LinkMode, Target, installed
+from tether.install.wheel import LinkMode, Target, install, installed, uninstall, unpack
 from tether.lock import LOCK_NAME
 from tether.project import Project, find_pyproject, load_project
 from tether.python.interpreter import Interpreter, describe
@@ -121,9 +124,12 @@ def sync(options: SyncOptions) -> SyncResult:
     # One sync at a time per environment; the plan is made under the lock, so a sync
     # that waited sees what the one before it did.
     with FileLock(str(environment / ".tether.lock")):
+        present = installed(site)
+        if project.build_system is not None:
+            present.pop(project.name, None)  # the project itself is handled below
         install_plan = plan(
             wanted,
-            installed(site),
+            present,
             exact=options.exact,
             reinstall=options.reinstall_packages,
             reinstall_all=options.reinstall,
@@ -139,6 +145,9 @@ def sync(options: SyncOptions) -> SyncResult:
                 http=lambda: client.http,
                 link_mode=options.link_mode,
             )
+        if skipped_project and project.build_system is not None:
+            _install_project(project, interpreter, target, options)
+            skipped_project = False
         _write_state(environment, lock_path, extras, groups)
     return SyncResult(
         environment=environment,
@@ -147,6 +156,48 @@ def sync(options: SyncOptions) -> SyncResult:
         applied=applied,
         skipped_project=skipped_project,
     )
+
+
+def _install_project(
+    project: Project, interpreter: Interpreter, target: Target, options: SyncOptions
+) -> None:
+    """The project itself, editable (PEP 660): rebuilt only when its version changed or
+    it is not installed as an editable of this directory."""
+    site = Path(interpreter.paths["purelib"])
+    current = installed(site).get(project.name)
+    url = project.root.as_uri()
+    if current is not None and current.complete and not options.reinstall:
+        try:
+            direct = json.loads((current.dist_info / "direct_url.json").read_text())
+        except (OSError, ValueError):
+            direct = {}
+        same = direct.get("url") == url and direct.get("dir_info", {}).get("editable")
+        if same and current.version == str(project.version):
+            return
+    build_system = project.build_system
+    assert build_system is not None  # noqa: S101 - checked by the caller
+    indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
+    with tempfile.TemporaryDirectory(prefix="tether-editable-") as scratch:
+        wheel = build_editable(
+            source=project.root,
+            backend=build_system.backend,
+            backend_path=build_system.backend_path,
+            requires=build_system.requires,
+            python=target.python,
+            out_dir=Path(scratch) / "dist",
+            install_requirements=installer(indexes, options.index, options.environ),
+            environ=options.environ,
+        )
+        if current is not None:
+            uninstall(current.dist_info)
+        tree = unpack(wheel, Path(scratch) / "tree")
+        install(
+            tree,
+            target,
+            link_mode=LinkMode.COPY,  # the tree is temporary
+            requested=True,
+            direct_url={"url": url, "dir_info": {"editable": True}},
+        )
 
 
 def _read_lock(path: Path) -> Pylock:

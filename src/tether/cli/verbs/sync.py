@@ -91,5 +91,5 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             f"({downloaded} downloaded)"
         )
     if result.skipped_project:
-        console.warn("the project itself is not installed yet (editable installs come next)")
+        console.warn("the project itself was not installed (it has no build system)")
     return 0

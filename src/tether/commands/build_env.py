@@ -1,0 +1,92 @@
+"""Filling an isolated build environment: resolve the backend's requirements for that
+one interpreter and install the chosen wheels (the resolver and installer of `lock` and
+`sync`, aimed at a single environment)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.tags import Tag
+from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.version import Version
+
+from tether.build.editable import Installer
+from tether.commands.services import IndexOptions, index_client, open_cache, resolve_indexes
+from tether.errors import BuildError
+from tether.index import Index
+from tether.install.apply import apply
+from tether.install.plan import Wanted, plan
+from tether.install.wheel import Target, installed
+from tether.provider.index_provider import IndexProvider, ProviderOptions, RootRequirements
+from tether.python.interpreter import describe
+from tether.python.venv import VirtualEnv
+from tether.resolve import Package, solve
+from tether.resolve.markers import Grid
+
+
+def installer(
+    indexes: tuple[Index, ...], options: IndexOptions, environ: Mapping[str, str]
+) -> Installer:
+    """An `Installer` for `build.editable`: requirements in, environment filled."""
+
+    def install_requirements(requirements: Sequence[Requirement], environment: VirtualEnv) -> None:
+        interpreter = describe(environment.python)
+        markers = interpreter.markers
+        grid = Grid.build(
+            f"=={interpreter.version}",
+            [
+                f"sys_platform == '{markers['sys_platform']}' and platform_machine == "
+                f"'{markers['platform_machine']}' and implementation_name == "
+                f"'{markers['implementation_name']}'"
+            ],
+        )
+        client = index_client(resolve_indexes(indexes, options, environ), options, environ)
+        root = RootRequirements(
+            name=canonicalize_name("build-environment"),
+            requirements=tuple((r, None) for r in requirements),
+        )
+        provider = IndexProvider(client, root, ProviderOptions(grid=grid))
+        try:
+            resolution = solve(Package.root("build-environment"), Version("0"), provider)
+        finally:
+            provider.close()
+        supported = set(interpreter.tags())
+        wanted = []
+        for package, version in resolution.versions.items():
+            if package.extra is not None:
+                continue
+            release = provider.release(package.name, version)
+            wheel = next(
+                (f for f in release.files if f.is_wheel and _fits(f.filename, supported)), None
+            )
+            if wheel is None or not wheel.sha256:
+                raise BuildError(
+                    f"the build requirement {package.name} {version} has no wheel for "
+                    f"Python {interpreter.version}; building it from source is not supported yet"
+                )
+            wanted.append(
+                Wanted(
+                    name=package.name,
+                    version=str(version),
+                    filename=wheel.filename,
+                    url=wheel.url,
+                    path=None,
+                    sha256=wheel.sha256,
+                    size=wheel.size,
+                )
+            )
+        site = Path(interpreter.paths["purelib"])
+        apply(
+            plan(wanted, installed(site), exact=False),  # add to what is there
+            target=Target.from_paths(interpreter.paths, environment.python),
+            cache=open_cache(environ),
+            http=lambda: client.http,
+        )
+
+    return install_requirements
+
+
+def _fits(filename: str, supported: set[Tag]) -> bool:
+    return bool(parse_wheel_filename(filename)[3] & supported)
