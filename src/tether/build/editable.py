@@ -1,0 +1,81 @@
+"""Building the project as an editable wheel (PEP 660) through its PEP 517 backend.
+
+The backend runs in an isolated environment that tether creates; filling it with the
+backend's requirements is the caller's job (`install_requirements`), because it needs
+the resolver and the index (a layer above this one). The backend's output is captured
+and its last lines shown when the build fails.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMissing
+
+from tether.errors import BuildError
+from tether.python.interpreter import describe
+from tether.python.venv import VirtualEnv, create
+
+LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
+Installer = Callable[[Sequence[Requirement], VirtualEnv], None]
+
+
+def build_editable(
+    *,
+    source: Path,
+    backend: str | None,
+    backend_path: Sequence[str],
+    requires: Sequence[Requirement],
+    python: Path,
+    out_dir: Path,
+    install_requirements: Installer,
+    environ: Mapping[str, str],
+) -> Path:
+    """Build `source` into an editable wheel in `out_dir`; return the wheel's path."""
+    with tempfile.TemporaryDirectory(prefix="tether-build-") as scratch:
+        environment = create(Path(scratch) / "env", describe(python))
+        if requires:
+            install_requirements(requires, environment)
+        output: list[str] = []
+        caller = BuildBackendHookCaller(
+            str(source),
+            backend or LEGACY_BACKEND,
+            backend_path=list(backend_path) or None,
+            runner=_capturing_runner(output, environ),
+            python_executable=str(environment.python),
+        )
+        try:
+            extra = caller.get_requires_for_build_editable()
+            if extra:
+                install_requirements([*requires, *(Requirement(r) for r in extra)], environment)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            name = caller.build_editable(str(out_dir))
+        except (BackendUnavailable, HookMissing, subprocess.CalledProcessError) as err:
+            detail = getattr(err, "traceback", None) or ""
+            tail = "\n".join(("".join(output) + detail).splitlines()[-15:])
+            raise BuildError(
+                f"building {source} as an editable wheel failed ({type(err).__name__})",
+                output=tail,
+                hint="the build backend's last lines are above; run the same build with "
+                "`python -m pip install -e .` to see all of it",
+            ) from None
+    return out_dir / name
+
+
+def _capturing_runner(output: list[str], base: Mapping[str, str]) -> Callable[..., None]:
+    def run(
+        cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None
+    ) -> None:
+        environ = {**base, **(extra_environ or {})}
+        done = subprocess.run(
+            list(cmd), cwd=cwd, env=environ, capture_output=True, text=True, check=False
+        )
+        output.append(done.stdout + done.stderr)
+        if done.returncode != 0:
+            raise subprocess.CalledProcessError(done.returncode, list(cmd), done.stdout, done.stderr)
+
+    return run
