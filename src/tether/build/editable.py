@@ -76,6 +76,8 @@ def _capturing_runner(output: list[str], base: Mapping[str, str]) -> Callable[..
         )
         output.append(done.stdout + done.stderr)
         if done.returncode != 0:
-            raise subprocess.CalledProcessError(done.returncode, list(cmd), done.stdout, done.stderr)
+            raise subprocess.CalledProcessError(
+                done.returncode, list(cmd), done.stdout, done.stderr
+            )
 
     return run
