@@ -116,11 +116,19 @@ def test_a_wrong_hash_changes_nothing(tmp_path: Path, index: IndexServer) -> Non
     assert python(root, "import util; print(util.__version__)") == "1.0"
 
 
-def test_sdist_only_packages_are_refused_honestly(tmp_path: Path, index: IndexServer) -> None:
+def test_sdist_only_packages_are_built_once(tmp_path: Path, index: IndexServer) -> None:
+    """srconly publishes only an sdist (with its own stdlib PEP 517 backend): sync builds
+    a wheel in an isolated environment, caches it by the sdist's hash, installs it."""
     root = project(tmp_path / "svc", '"srconly"')
-    result = sync(root, index)
-    assert result.exit_code == 1
-    assert "building sdists is not supported yet" in result.stderr
+    result = sync(root, index, "--no-dev")
+    assert result.exit_code == 0, result.stderr
+    assert python(root, "import srconly; print(srconly.__version__)") == "1.0"
+    built = list((tmp_path / "cache" / "built-v1").rglob("*.whl"))
+    assert [w.name for w in built] == ["srconly-1.0-py3-none-any.whl"]
+    other = project(tmp_path / "other", '"srconly"')
+    assert sync(other, index, "--no-dev").exit_code == 0
+    assert python(other, "import srconly; print(srconly.__version__)") == "1.0"
+    assert list((tmp_path / "cache" / "built-v1").rglob("*.whl")) == built  # not rebuilt
 
 
 def test_frozen_needs_a_lock(tmp_path: Path, index: IndexServer) -> None:

@@ -34,8 +34,11 @@ def build_editable(
     out_dir: Path,
     install_requirements: Installer,
     environ: Mapping[str, str],
+    editable: bool = True,
 ) -> Path:
-    """Build `source` into an editable wheel in `out_dir`; return the wheel's path."""
+    """Build `source` into an editable wheel (or, with `editable=False`, a regular one)
+    in `out_dir`; return the wheel's path."""
+    kind = "an editable wheel" if editable else "a wheel"
     with tempfile.TemporaryDirectory(prefix="tether-build-") as scratch:
         environment = create(Path(scratch) / "env", describe(python))
         if requires:
@@ -49,16 +52,21 @@ def build_editable(
             python_executable=str(environment.python),
         )
         try:
-            extra = caller.get_requires_for_build_editable()
+            extra = (
+                caller.get_requires_for_build_editable()
+                if editable
+                else caller.get_requires_for_build_wheel()
+            )
             if extra:
                 install_requirements([*requires, *(Requirement(r) for r in extra)], environment)
             out_dir.mkdir(parents=True, exist_ok=True)
-            name = caller.build_editable(str(out_dir))
+            build = caller.build_editable if editable else caller.build_wheel
+            name = build(str(out_dir))
         except (BackendUnavailable, HookMissing, subprocess.CalledProcessError) as err:
             detail = getattr(err, "traceback", None) or ""
             tail = "\n".join(("".join(output) + detail).splitlines()[-15:])
             raise BuildError(
-                f"building {source} as an editable wheel failed ({type(err).__name__})",
+                f"building {source} as {kind} failed ({type(err).__name__})",
                 output=tail,
                 hint="the build backend's last lines are above; run the same build with "
                 "`python -m pip install -e .` to see all of it",

@@ -37,6 +37,7 @@ class Bucket(StrEnum):
     INTERPRETERS = "interpreter-v1"  # what an interpreter said about itself, by path+mtime
     ARCHIVES = "archives-v1"  # downloaded wheels and sdists, verified, by sha256
     WHEELS = "wheels-v1"  # wheels unpacked once, by sha256; installs link from here
+    BUILT = "built-v1"  # wheels built from sdists, by the sdist's sha256
 
 
 class Cache:

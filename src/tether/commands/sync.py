@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from packaging.pylock import (
 from packaging.utils import canonicalize_name
 
 from tether.build.editable import build_editable
+from tether.build.sdist import build_wheel_from_sdist
 from tether.commands.build_env import installer
 from tether.commands.lock import LockOptions, lock
 from tether.commands.python import find_python
@@ -138,13 +140,24 @@ def sync(options: SyncOptions) -> SyncResult:
         if not install_plan.empty:
             indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
             client = index_client(indexes, options.index, options.environ)
-            applied = apply(
-                install_plan,
-                target=target,
-                cache=open_cache(options.environ),
-                http=lambda: client.http,
-                link_mode=options.link_mode,
-            )
+            build_into = Path(tempfile.mkdtemp(prefix="tether-built-"))
+            try:
+                applied = apply(
+                    install_plan,
+                    target=target,
+                    cache=open_cache(options.environ),
+                    http=lambda: client.http,
+                    link_mode=options.link_mode,
+                    build=lambda sdist: build_wheel_from_sdist(
+                        sdist,
+                        out_dir=build_into,
+                        python=target.python,
+                        install_requirements=installer(indexes, options.index, options.environ),
+                        environ=options.environ,
+                    ),
+                )
+            finally:
+                shutil.rmtree(build_into, ignore_errors=True)
         if skipped_project and project.build_system is not None:
             _install_project(project, interpreter, target, options)
             skipped_project = False

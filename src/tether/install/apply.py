@@ -43,22 +43,29 @@ def apply(
     cache: Cache,
     http: Callable[[], HttpClient],
     link_mode: LinkMode = LinkMode.HARDLINK,
+    build: Callable[[Path], Path] | None = None,
 ) -> ApplyResult:
+    """`build` turns a verified sdist into a wheel for this environment (PEP 517); the
+    result is cached by the sdist's hash, so each sdist is built once per machine."""
     needed = [*install_plan.install, *(w for _, w in install_plan.replace)]
     for want in needed:
-        if not want.filename.endswith(".whl"):
+        if not want.filename.endswith(".whl") and build is None:
             raise InstallError(
                 f"{want.name} {want.version} has only an sdist ({want.filename}) for this "
-                "environment; building sdists is not supported yet",
+                "environment, and no way to build it was given",
                 hint="use an environment for which the lock has a wheel",
             )
     with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
         archives = list(pool.map(lambda w: _fetch(w, cache, http), needed))
     downloaded = sum(1 for _, fresh in archives if fresh)
-    trees = [
-        unpack(path, cache.path(Bucket.WHEELS, want.sha256))
-        for want, (path, _) in zip(needed, archives, strict=True)
-    ]
+    trees = []
+    for want, (path, _) in zip(needed, archives, strict=True):
+        if want.filename.endswith(".whl"):
+            trees.append(unpack(path, cache.path(Bucket.WHEELS, want.sha256)))
+            continue
+        assert build is not None  # noqa: S101 - checked above
+        wheel = _built_wheel(path, want.sha256, cache, build)
+        trees.append(unpack(wheel, cache.path(Bucket.WHEELS, f"built-{want.sha256}")))
     for have in install_plan.remove:
         uninstall(have.dist_info)
     for have, _ in install_plan.replace:
@@ -70,6 +77,19 @@ def apply(
         removed=tuple(h.name for h in install_plan.remove),
         downloaded=downloaded,
     )
+
+
+def _built_wheel(sdist: Path, sha256: str, cache: Cache, build: Callable[[Path], Path]) -> Path:
+    """The wheel built from `sdist`, from the cache or built now and cached."""
+    directory = cache.path(Bucket.BUILT, sha256)
+    existing = sorted(directory.glob("*.whl")) if directory.is_dir() else []
+    if existing:
+        return existing[0]
+    wheel = build(sdist)
+    directory.mkdir(parents=True, exist_ok=True)
+    final = directory / wheel.name
+    shutil.move(str(wheel), final)
+    return final
 
 
 def _fetch(want: Wanted, cache: Cache, http: Callable[[], HttpClient]) -> tuple[Path, bool]:
