@@ -65,3 +65,34 @@ def _base_env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith("TETHER_")}
+
+
+def test_run_with_an_extra_package_leaves_the_project_alone(tmp_path: Path) -> None:
+    with IndexServer(UNIVERSE) as index:
+        root = project(tmp_path / "svc", '"util==1.0"')
+        env = {"TETHER_CACHE_DIR": str(tmp_path / "cache"), "TETHER_INDEX_URL": index.index_url}
+        code = "import util, testkit; print(util.__version__, testkit.__version__)"
+        result = run_tether(
+            "run", "--with", "testkit", "--", "python", "-c", code, cwd=root, env=env
+        )
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == "1.0 1.0\n"
+        plain = run_tether("run", "python", "-c", "import testkit", cwd=root, env=env)
+        # testkit is in the project's dev group: present; a package outside it is not.
+        assert plain.exit_code == 0
+        absent = run_tether("run", "python", "-c", "import web", cwd=root, env=env)
+        assert absent.exit_code == 1
+        present = run_tether(
+            "run",
+            "--with",
+            "web<2",
+            "--",
+            "python",
+            "-c",
+            "import web; print(web.__version__)",
+            cwd=root,
+            env=env,
+        )
+        assert present.stdout == "1.0\n", present.stderr
+        again = run_tether("run", "python", "-c", "import web", cwd=root, env=env)
+        assert again.exit_code == 1  # still not in the project's environment

@@ -218,3 +218,27 @@ def test_the_project_is_installed_editable(tmp_path: Path, index: IndexServer) -
     assert direct == {"dir_info": {"editable": True}, "url": root.as_uri()}
     again = sync(root, index)
     assert again.stderr.endswith("is in sync (1 packages)\n")
+
+
+def test_extras_compile_bytecode_and_a_foreign_virtualenv(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    root = project(
+        tmp_path / "svc",
+        '"util"',
+        extra='\n[project.optional-dependencies]\nweb = ["web"]\n',
+    )
+    plain = sync(root, index, "--no-dev")
+    assert plain.exit_code == 0, plain.stderr
+    assert set(versions(root)) == {"util"}
+    with_extra = run_tether(
+        "sync", "--no-dev", "--extra", "web", "--compile-bytecode", "--index-url", index.index_url,
+        cwd=root, env={"TETHER_CACHE_DIR": str(tmp_path / "cache"), "VIRTUAL_ENV": "/elsewhere"},
+    )  # fmt: skip
+    assert with_extra.exit_code == 0, with_extra.stderr
+    assert set(versions(root)) == {"util", "web"}
+    site = next((root / ".venv" / "lib").glob("python*/site-packages"))
+    assert list((site / "web" / "__pycache__").glob("*.pyc"))
+    assert "warning: ignoring VIRTUAL_ENV=/elsewhere: it is not the project's environment" in (
+        with_extra.stderr
+    )

@@ -38,6 +38,7 @@ class Bucket(StrEnum):
     ARCHIVES = "archives-v1"  # downloaded wheels and sdists, verified, by sha256
     WHEELS = "wheels-v1"  # wheels unpacked once, by sha256; installs link from here
     BUILT = "built-v1"  # wheels built from sdists, by the sdist's sha256
+    OVERLAYS = "overlays-v1"  # environments for `run --with`, by what they hold
 
 
 class Cache:

@@ -30,6 +30,7 @@ class RunOptions:
     start: Path
     environ: Mapping[str, str]
     command: Sequence[str]
+    with_requirements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,10 +54,16 @@ def prepare(options: RunOptions) -> Prepared:
 
         sync(SyncOptions(start=project.root, environ=options.environ))
         synced = True
-    bin_dir = environment / "bin"
+    bins = [environment / "bin"]
+    active = environment
+    if options.with_requirements:
+        from tether.commands.overlay import overlay  # noqa: PLC0415 - only with --with
+
+        active = overlay(project, environment, options.with_requirements, options.environ)
+        bins.insert(0, active / "bin")
     environ = dict(options.environ)
-    environ["PATH"] = os.pathsep.join([str(bin_dir), environ.get("PATH", "")])
-    environ["VIRTUAL_ENV"] = str(environment)
+    environ["PATH"] = os.pathsep.join([*(str(b) for b in bins), environ.get("PATH", "")])
+    environ["VIRTUAL_ENV"] = str(active)
     environ.pop("PYTHONHOME", None)
     program = shutil.which(options.command[0], path=environ["PATH"])
     if program is None:

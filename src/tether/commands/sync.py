@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -60,6 +61,7 @@ class SyncOptions:
     reinstall_packages: tuple[str, ...] = ()
     exact: bool = True
     link_mode: LinkMode = LinkMode.HARDLINK
+    compile_bytecode: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +71,7 @@ class SyncResult:
     plan: InstallPlan
     applied: ApplyResult | None
     skipped_project: bool
+    warnings: tuple[str, ...] = ()
 
 
 def sync(options: SyncOptions) -> SyncResult:
@@ -158,17 +161,48 @@ def sync(options: SyncOptions) -> SyncResult:
                 )
             finally:
                 shutil.rmtree(build_into, ignore_errors=True)
+        if options.compile_bytecode and applied is not None:
+            _compile(target)
         if skipped_project and project.build_system is not None:
             _install_project(project, interpreter, target, options)
             skipped_project = False
         _write_state(environment, lock_path, extras, groups)
+    warning = _environment_warning(project, options.environ)
     return SyncResult(
         environment=environment,
         interpreter=interpreter,
         plan=install_plan,
         applied=applied,
         skipped_project=skipped_project,
+        warnings=(warning,) if warning else (),
     )
+
+
+def _compile(target: Target) -> None:
+    """Byte-compile site-packages with the environment's own interpreter (first imports
+    of a fresh container or CI image then skip compiling)."""
+    subprocess.run(
+        [str(target.python), "-m", "compileall", "-q", "-j", "0", str(target.purelib)],
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _environment_warning(project: Project, environ: Mapping[str, str]) -> str | None:
+    """An active virtual environment that is not the project's is ignored, and said so."""
+    active = environ.get("VIRTUAL_ENV")
+    if not active:
+        return None
+    if Path(active).resolve() == _environment_root(project, environ).resolve():
+        return None
+    return f"ignoring VIRTUAL_ENV={active}: it is not the project's environment"
+
+
+def _environment_root(project: Project, environ: Mapping[str, str]) -> Path:
+    configured = environ.get("TETHER_PROJECT_ENVIRONMENT")
+    root = Path(configured) if configured else project.root / ".venv"
+    return root if root.is_absolute() else project.root / root
 
 
 def _install_project(
@@ -226,10 +260,7 @@ def _read_lock(path: Path) -> Pylock:
 def _environment(project: Project, options: SyncOptions) -> Path:
     """The project's environment, created (or re-created for another interpreter) when it
     does not fit."""
-    configured = options.environ.get("TETHER_PROJECT_ENVIRONMENT")
-    root = Path(configured) if configured else project.root / ".venv"
-    if not root.is_absolute():
-        root = project.root / root
+    root = _environment_root(project, options.environ)
     python = root / "bin" / "python"
     if python.exists() and options.python is None:
         try:

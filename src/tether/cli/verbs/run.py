@@ -10,6 +10,14 @@ from tether.errors import TetherError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--with",
+        dest="with_requirements",
+        action="append",
+        default=[],
+        metavar="REQUIREMENT",
+        help="also make REQUIREMENT available to this command only (repeatable)",
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command and its arguments")
 
 
@@ -17,7 +25,14 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
     from tether.commands.run import RunOptions, prepare
 
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    prepared = prepare(RunOptions(start=ctx.project_start, environ=ctx.environ, command=command))
+    prepared = prepare(
+        RunOptions(
+            start=ctx.project_start,
+            environ=ctx.environ,
+            command=command,
+            with_requirements=tuple(args.with_requirements),
+        )
+    )
     ctx.console.out.flush()
     ctx.console.err.flush()
     # Become the command: its exit status and signals are the caller's to see.

@@ -46,6 +46,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="hardlink",
         help="how files get from the cache into the environment",
     )
+    parser.add_argument(
+        "--compile-bytecode", action="store_true", help="byte-compile what was installed"
+    )
     add_index_options(parser)
 
 
@@ -71,6 +74,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             reinstall_packages=tuple(args.reinstall_package),
             exact=not args.inexact,
             link_mode=LinkMode(args.link_mode),
+            compile_bytecode=args.compile_bytecode,
         )
     )
     console = ctx.console
@@ -90,6 +94,8 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             f"{len(steps.replace)} replaced, {len(steps.remove)} removed "
             f"({downloaded} downloaded)"
         )
+    for warning in result.warnings:
+        console.warn(warning)
     if result.skipped_project:
         console.warn("the project itself was not installed (it has no build system)")
     return 0
