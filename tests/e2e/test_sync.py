@@ -242,3 +242,34 @@ def test_extras_compile_bytecode_and_a_foreign_virtualenv(
     assert "warning: ignoring VIRTUAL_ENV=/elsewhere: it is not the project's environment" in (
         with_extra.stderr
     )
+
+
+def test_uv_installs_from_tethers_lock(tmp_path: Path, index: IndexServer) -> None:
+    """Interop: uv (installed with the test tools) accepts tether's pylock.toml and
+    installs the same versions tether does."""
+    import shutil
+    import sys
+
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    if not Path(uv).exists():
+        pytest.skip("uv is not installed beside the test interpreter")
+    root = project(tmp_path / "svc", '"web>=2"')
+    assert sync(root, index).exit_code == 0
+    target = tmp_path / "uv-env"
+    python = str(target / "bin" / "python")
+    env = {
+        "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+    }
+    subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(target)], check=True, env=env)
+    done = subprocess.run(
+        [uv, "pip", "install", "--python", python, "-r", str(root / "pylock.toml")],
+        capture_output=True, text=True, check=False, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    listed = subprocess.run(
+        [uv, "pip", "list", "--python", python, "--format", "freeze"],
+        capture_output=True, text=True, check=True, env=env,
+    ).stdout  # fmt: skip
+    assert sorted(listed.split()) == sorted(f"{n}=={v}" for n, v in versions(root).items())

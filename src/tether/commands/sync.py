@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +62,7 @@ class SyncOptions:
     exact: bool = True
     link_mode: LinkMode = LinkMode.HARDLINK
     compile_bytecode: bool = False
+    on_progress: Callable[[str], None] | None = None  # a status line for a terminal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -151,6 +152,7 @@ def sync(options: SyncOptions) -> SyncResult:
                     cache=open_cache(options.environ),
                     http=lambda: client.http,
                     link_mode=options.link_mode,
+                    on_progress=options.on_progress,
                     build=lambda sdist: build_wheel_from_sdist(
                         sdist,
                         out_dir=build_into,

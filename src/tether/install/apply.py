@@ -44,6 +44,7 @@ def apply(
     http: Callable[[], HttpClient],
     link_mode: LinkMode = LinkMode.HARDLINK,
     build: Callable[[Path], Path] | None = None,
+    on_progress: Callable[[str], None] | None = None,
 ) -> ApplyResult:
     """`build` turns a verified sdist into a wheel for this environment (PEP 517); the
     result is cached by the sdist's hash, so each sdist is built once per machine."""
@@ -55,8 +56,20 @@ def apply(
                 "environment, and no way to build it was given",
                 hint="use an environment for which the lock has a wheel",
             )
+    done = 0
+
+    def fetch(want: Wanted) -> tuple[Path, bool]:
+        nonlocal done
+        result = _fetch(want, cache, http)
+        done += 1
+        if on_progress is not None:
+            on_progress(f"Fetched {done}/{len(needed)}: {want.filename}")
+        return result
+
     with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
-        archives = list(pool.map(lambda w: _fetch(w, cache, http), needed))
+        archives = list(pool.map(fetch, needed))
+    if on_progress is not None:
+        on_progress(f"Installing {len(needed)} packages...")
     downloaded = sum(1 for _, fresh in archives if fresh)
     trees = []
     for want, (path, _) in zip(needed, archives, strict=True):

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from tether.cli.context import Context
 from tether.cli.options import add_index_options, index_options
+
+if TYPE_CHECKING:
+    from tether.commands.sync import SyncResult
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -53,10 +58,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace, ctx: Context) -> int:
+    console = ctx.console
+    try:
+        result = _sync(args, ctx, console.status)
+    finally:
+        console.clear_status()
+    return _report(result, ctx)
+
+
+def _sync(args: argparse.Namespace, ctx: Context, status: Callable[[str], None]) -> SyncResult:
     from tether.commands.sync import SyncOptions, sync
     from tether.install.wheel import LinkMode
 
-    result = sync(
+    return sync(
         SyncOptions(
             start=ctx.project_start,
             environ=ctx.environ,
@@ -75,8 +89,12 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             exact=not args.inexact,
             link_mode=LinkMode(args.link_mode),
             compile_bytecode=args.compile_bytecode,
+            on_progress=status,
         )
     )
+
+
+def _report(result: SyncResult, ctx: Context) -> int:
     console = ctx.console
     steps = result.plan
     if steps.empty:
