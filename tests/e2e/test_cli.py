@@ -38,6 +38,8 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
     commands = re.findall(r"^  (\w+)\s{2,}(\S.*)$", result.stdout.split("commands:")[1], re.M)
     assert dict(commands) == {
         "init": "Create a new project (pyproject.toml, src layout, dev tools)",
+        "add": "Add dependencies to pyproject.toml, then lock and sync",
+        "remove": "Remove dependencies from pyproject.toml, then lock and sync",
         "lock": "Resolve the project for every supported environment into pylock.toml",
         "sync": "Make the project's environment match the lock",
         "run": "Run a command in the project's environment (locking and syncing first if needed)",

@@ -15,6 +15,8 @@ class Verb:
 
 VERBS: tuple[Verb, ...] = (
     Verb("init", "Create a new project (pyproject.toml, src layout, dev tools)", "init"),
+    Verb("add", "Add dependencies to pyproject.toml, then lock and sync", "add"),
+    Verb("remove", "Remove dependencies from pyproject.toml, then lock and sync", "remove"),
     Verb("lock", "Resolve the project for every supported environment into pylock.toml", "lock"),
     Verb("sync", "Make the project's environment match the lock", "sync"),
     Verb(

@@ -1,0 +1,47 @@
+"""`tether add PKG…` and `tether remove PKG…` (one module: the same options)."""
+
+from __future__ import annotations
+
+import argparse
+
+from tether.cli.context import Context
+from tether.cli.options import add_index_options, index_options
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("packages", nargs="+", metavar="PACKAGE", help="requirements or names")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--group", metavar="G", help="the dependency group G (PEP 735)")
+    where.add_argument("--dev", action="store_true", help="the dev group (--group dev)")
+    where.add_argument("--optional", metavar="EXTRA", help="the extra EXTRA")
+    parser.add_argument(
+        "--bounds",
+        choices=["lower", "exact", "compatible", "major"],
+        default="lower",
+        help="for a package added without a version: >=X (default), ==X, ~=X.Y or <next major",
+    )
+    parser.add_argument("--frozen", action="store_true", help="edit pyproject.toml only")
+    parser.add_argument("--no-sync", action="store_true", help="lock but do not sync")
+    add_index_options(parser)
+
+
+def handle(args: argparse.Namespace, ctx: Context, *, removing: bool = False) -> int:
+    from tether.commands.add import EditOptions, add, remove
+
+    options = EditOptions(
+        start=ctx.project_start,
+        environ=ctx.environ,
+        names=tuple(args.packages),
+        index=index_options(args),  # type: ignore[arg-type]
+        group="dev" if args.dev else args.group,
+        optional=args.optional,
+        bounds=args.bounds,
+        frozen=args.frozen,
+        no_sync=args.no_sync,
+    )
+    result = remove(options) if removing else add(options)
+    if removing:
+        ctx.console.info(f"Removed {', '.join(args.packages)} from {result.pyproject}")
+    else:
+        ctx.console.info(f"Added {', '.join(result.written)} to {result.pyproject}")
+    return 0

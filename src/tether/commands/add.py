@@ -1,0 +1,147 @@
+"""`tether add` / `tether remove`: edit pyproject.toml, lock, sync; a failed resolution
+leaves pyproject.toml exactly as it was."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from tether.commands.lock import LockOptions, lock
+from tether.commands.services import IndexOptions
+from tether.errors import TetherError, UsageError
+from tether.fs import atomic_write
+from tether.lock import LOCK_NAME
+from tether.project import find_pyproject
+from tether.project.edit import Section, add_requirements, remove_requirements
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EditOptions:
+    start: Path
+    environ: Mapping[str, str]
+    names: tuple[str, ...]
+    index: IndexOptions = field(default_factory=IndexOptions)
+    group: str | None = None
+    optional: str | None = None
+    bounds: str = "lower"  # lower (>=X), exact (==X), compatible (~=X.Y), major (<next major)
+    frozen: bool = False  # edit only: no lock, no sync
+    no_sync: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EditResult:
+    pyproject: Path
+    written: tuple[str, ...]
+    synced: bool
+
+
+def add(options: EditOptions) -> EditResult:
+    requirements = _parse(options.names)
+    section, name = _section(options)
+    path = find_pyproject(options.start)
+    original = path.read_text(encoding="utf-8")
+    atomic_write(path, add_requirements(original, requirements, section=section, name=name))
+    if options.frozen:
+        return EditResult(pyproject=path, written=tuple(map(str, requirements)), synced=False)
+    try:
+        _lock(path, options)
+        bounded = [_bounded(r, path.parent / LOCK_NAME, options.bounds) for r in requirements]
+        if bounded != requirements:
+            text = add_requirements(original, bounded, section=section, name=name)
+            atomic_write(path, text)
+            _lock(path, options)
+    except (TetherError, KeyboardInterrupt):
+        atomic_write(path, original)  # nothing lost: the file is exactly as it was
+        raise
+    synced = _sync(path, options)
+    return EditResult(pyproject=path, written=tuple(map(str, bounded)), synced=synced)
+
+
+def remove(options: EditOptions) -> EditResult:
+    section, name = _section(options)
+    path = find_pyproject(options.start)
+    original = path.read_text(encoding="utf-8")
+    text, missing = remove_requirements(original, list(options.names), section=section, name=name)
+    if missing:
+        where = f"{section.value} '{name}'" if name else "the project's dependencies"
+        raise UsageError(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in {where}",
+            hint="check the name, or pass --group / --optional for where it is",
+        )
+    atomic_write(path, text)
+    if options.frozen:
+        return EditResult(pyproject=path, written=(), synced=False)
+    try:
+        _lock(path, options)
+    except (TetherError, KeyboardInterrupt):
+        atomic_write(path, original)
+        raise
+    return EditResult(pyproject=path, written=(), synced=_sync(path, options))
+
+
+def _parse(names: tuple[str, ...]) -> list[Requirement]:
+    if not names:
+        raise UsageError("nothing to add", hint="e.g. tether add 'numpy>=2' httpx")
+    parsed = []
+    for text in names:
+        try:
+            parsed.append(Requirement(text))
+        except InvalidRequirement as err:
+            raise UsageError(
+                f"invalid requirement '{text}': {err}",
+                hint='requirements follow PEP 508, e.g. "numpy>=1.26" or "uvicorn[standard]"',
+            ) from None
+    return parsed
+
+
+def _section(options: EditOptions) -> tuple[Section, str | None]:
+    if options.group and options.optional:
+        raise UsageError("--group and --optional exclude each other")
+    if options.group:
+        return Section.GROUP, options.group
+    if options.optional:
+        return Section.OPTIONAL, options.optional
+    return Section.DEPENDENCIES, None
+
+
+def _lock(path: Path, options: EditOptions) -> None:
+    lock(LockOptions(start=path.parent, index=options.index, environ=options.environ))
+
+
+def _sync(path: Path, options: EditOptions) -> bool:
+    if options.no_sync:
+        return False
+    from tether.commands.sync import SyncOptions, sync  # noqa: PLC0415 - only when syncing
+
+    sync(SyncOptions(start=path.parent, environ=options.environ, index=options.index))
+    return True
+
+
+def _bounded(requirement: Requirement, lock_path: Path, bounds: str) -> Requirement:
+    """A requirement without a version gets one from the lock (uv's `>=X.Y.Z`)."""
+    if requirement.specifier or requirement.url:
+        return requirement
+    key = canonicalize_name(requirement.name)
+    versions = [
+        Version(p["version"])
+        for p in tomllib.loads(lock_path.read_text(encoding="utf-8")).get("packages", [])
+        if canonicalize_name(p.get("name", "")) == key and p.get("version")
+    ]
+    if not versions:
+        return requirement
+    version = max(versions)
+    specifier = {
+        "lower": f">={version}",
+        "exact": f"=={version}",
+        "compatible": f"~={version.major}.{version.minor}",
+        "major": f">={version},<{version.major + 1}",
+    }[bounds]
+    extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+    marker = f"; {requirement.marker}" if requirement.marker else ""
+    return Requirement(f"{requirement.name}{extras}{specifier}{marker}")
