@@ -24,6 +24,7 @@ VERBS: tuple[Verb, ...] = (
         "Run a command in the project's environment (locking and syncing first if needed)",
         "run",
     ),
+    Verb("tree", "Show the locked dependency graph", "tree"),
     Verb("project", "Show the project as tether reads it, validating pyproject.toml", "project"),
     Verb("index", "Show what the package indexes serve: versions, files, metadata", "index"),
     Verb("python", "List the Python interpreters tether finds, or the one it would use", "python"),

@@ -1,0 +1,37 @@
+"""`tether tree`."""
+
+from __future__ import annotations
+
+import argparse
+
+from tether.cli.context import Context
+from tether.cli.options import add_index_options, index_options
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--depth", type=int, metavar="N", help="show N levels")
+    parser.add_argument(
+        "--invert", "--why", dest="invert", metavar="NAME", help="show what needs NAME, and why"
+    )
+    parser.add_argument(
+        "--outdated", action="store_true", help="show the latest version where it is newer"
+    )
+    add_index_options(parser)
+
+
+def handle(args: argparse.Namespace, ctx: Context) -> int:
+    from tether.commands.tree import TreeOptions, tree
+
+    lines = tree(
+        TreeOptions(
+            start=ctx.project_start,
+            environ=ctx.environ,
+            depth=args.depth,
+            invert=args.invert,
+            outdated=args.outdated,
+            index=index_options(args),  # type: ignore[arg-type]
+        )
+    )
+    for line in lines:
+        ctx.console.print(line)
+    return 0

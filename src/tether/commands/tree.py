@@ -1,0 +1,148 @@
+"""`tether tree`: the locked dependency graph, from the project down (or, with
+`--invert NAME`, from a package up to what needs it)."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from tether.commands.services import IndexOptions
+from tether.errors import LockError
+from tether.lock import LOCK_NAME
+from tether.project import Project, find_pyproject, load_project
+
+
+@dataclass(slots=True)
+class _Node:
+    versions: list[str] = field(default_factory=list)
+    deps: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TreeOptions:
+    start: Path
+    environ: Mapping[str, str]
+    depth: int | None = None
+    invert: str | None = None
+    outdated: bool = False
+    index: IndexOptions = field(default_factory=IndexOptions)
+
+
+def tree(options: TreeOptions) -> list[str]:
+    project = load_project(find_pyproject(options.start))
+    packages = _packages(project)
+    children: dict[str, list[str]] = {n: sorted(p.deps) for n, p in packages.items()}
+    roots = _roots(project, packages)
+    latest = _latest(packages, options) if options.outdated else {}
+
+    def label(name: str) -> str:
+        versions = packages[name].versions
+        text = f"{name} {' | '.join(versions)}" if versions else name
+        newest = latest.get(name)
+        if newest and newest not in versions:
+            text += f" (latest: {newest})"
+        return text
+
+    if options.invert is not None:
+        target = canonicalize_name(options.invert)
+        if target not in packages:
+            raise LockError(f"{options.invert} is not in the lock", hint="check the name")
+        parents: dict[str, list[str]] = {}
+        for parent, kids in children.items():
+            for kid in kids:
+                parents.setdefault(kid, []).append(parent)
+        for root in roots:
+            parents.setdefault(root, []).append(project.name)
+        packages[project.name] = _Node([str(project.version or "")])
+        return _render(target, parents, label, options.depth, level=0)
+    lines = [f"{project.display_name} {project.version or ''}".rstrip()]
+    shown: set[str] = set()
+    for position, root in enumerate(roots):
+        lines += _render(
+            root,
+            children,
+            label,
+            options.depth,
+            prefix="",
+            last=position == len(roots) - 1,
+            top=False,
+            shown=shown,
+        )
+    return lines
+
+
+def _packages(project: Project) -> dict[str, _Node]:
+    path = project.root / LOCK_NAME
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LockError(f"{path} does not exist", hint="run `tether lock` first") from None
+    found: dict[str, _Node] = {}
+    for package in data.get("packages", []):
+        entry = found.setdefault(canonicalize_name(package["name"]), _Node())
+        if package.get("version"):
+            entry.versions.append(package["version"])
+        entry.deps |= {canonicalize_name(d["name"]) for d in package.get("dependencies", [])}
+    found.pop(project.name, None)
+    return found
+
+
+def _roots(project: Project, packages: Mapping[str, _Node]) -> list[str]:
+    requirements = [*project.dependencies]
+    for group in project.default_groups():
+        requirements += project.dependency_groups.get(group, ())
+    return sorted({canonicalize_name(r.name) for r in requirements} & set(packages))
+
+
+def _latest(packages: Mapping[str, _Node], options: TreeOptions) -> dict[str, str]:
+    from tether.commands.services import index_client, resolve_indexes  # noqa: PLC0415
+
+    client = index_client(
+        resolve_indexes((), options.index, options.environ), options.index, options.environ
+    )
+    from tether.index.client import Found  # noqa: PLC0415
+
+    newest = {}
+    for name in packages:
+        found = client.find(name)
+        if isinstance(found, Found):
+            stable = [v for v in found.page.versions() if not v.is_prerelease]
+            if stable:
+                newest[name] = str(max(stable))
+    return newest
+
+
+def _render(
+    name: str,
+    edges: Mapping[str, list[str]],
+    label: Callable[[str], str],
+    depth: int | None,
+    *,
+    prefix: str = "",
+    last: bool = True,
+    top: bool = True,
+    seen: frozenset[str] = frozenset(),
+    level: int = 1,
+    shown: set[str] | None = None,
+) -> list[str]:
+    """Depth-first drawing; a package whose subtree was already drawn (or a cycle)
+    is marked `(*)` and not expanded again, as uv and cargo do."""
+    shown = set() if shown is None else shown
+    kids = edges.get(name, [])
+    repeated = name in seen or (bool(kids) and name in shown)
+    connector = "" if top else ("└── " if last else "├── ")
+    lines = [f"{prefix}{connector}{label(name)}" + (" (*)" if repeated else "")]
+    if repeated or (depth is not None and level >= depth):
+        return lines
+    shown.add(name)
+    child_prefix = prefix + ("" if top else ("    " if last else "│   "))
+    for position, kid in enumerate(kids):
+        lines += _render(
+            kid, edges, label, depth, prefix=child_prefix, last=position == len(kids) - 1,
+            top=False, seen=seen | {name}, level=level + 1, shown=shown,
+        )  # fmt: skip
+    return lines
