@@ -8,7 +8,6 @@ import json
 import shutil
 import subprocess
 import tempfile
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +17,7 @@ from packaging.pylock import (
     PackageArchive,
     PackageSdist,
     PackageWheel,
-    Pylock,
     PylockSelectError,
-    PylockValidationError,
 )
 from packaging.utils import canonicalize_name
 
@@ -35,7 +32,7 @@ from tether.fs import atomic_write
 from tether.install.apply import ApplyResult, apply
 from tether.install.plan import InstallPlan, Wanted, plan
 from tether.install.wheel import LinkMode, Target, install, installed, uninstall, unpack
-from tether.lock import LOCK_NAME
+from tether.lock import LOCK_NAME, read_lock
 from tether.project import Project, find_pyproject, load_project
 from tether.python.interpreter import Interpreter, describe
 from tether.python.venv import create
@@ -93,7 +90,7 @@ def sync(options: SyncOptions) -> SyncResult:
             f"{lock_path} does not exist, and --frozen uses the lock as it is",
             hint="run `tether lock` first, or drop --frozen",
         )
-    pylock = _read_lock(lock_path)
+    pylock = read_lock(lock_path)
     environment = _environment(project, options)
     interpreter = describe(environment / "bin" / "python")
     extras: list[str] = (
@@ -247,16 +244,6 @@ def _install_project(
             requested=True,
             direct_url={"url": url, "dir_info": {"editable": True}},
         )
-
-
-def _read_lock(path: Path) -> Pylock:
-    try:
-        return Pylock.from_dict(tomllib.loads(path.read_text(encoding="utf-8")))
-    except (tomllib.TOMLDecodeError, PylockValidationError, OSError) as err:
-        raise LockError(
-            f"{path} is not a valid PEP 751 lock: {err}",
-            hint="run `tether lock` to re-create it",
-        ) from None
 
 
 def _environment(project: Project, options: SyncOptions) -> Path:

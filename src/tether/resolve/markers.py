@@ -16,7 +16,7 @@ clauses for the extra being resolved and keeps the rest of the marker intact.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -187,10 +187,54 @@ def substitute(marker: Marker | None, *, extra: str | None) -> Marker | bool:
     """
     if marker is None:
         return True
-    result = _reduce(marker._markers, extra)
+    return _rebuild(_reduce(marker._markers, lambda atom: _decide_extra(atom, extra)))
+
+
+def select(marker: Marker | None, *, extras: Iterable[str], groups: Iterable[str]) -> Marker | bool:
+    """`marker` with PEP 751's `"x" in extras` / `"x" in dependency_groups` clauses
+    decided for a chosen selection: what is left is a marker pip understands."""
+    if marker is None:
+        return True
+    chosen = {
+        "extras": {_normalise(e) for e in extras},
+        "dependency_groups": {_normalise(g) for g in groups},
+    }
+    return _rebuild(_reduce(marker._markers, lambda atom: _decide_selection(atom, chosen)))
+
+
+def _rebuild(result: Any) -> Marker | bool:
     if isinstance(result, bool):
         return result
     return Marker(_format(result))
+
+
+def _decide_extra(atom: tuple[Any, Any, Any], extra: str | None) -> bool | None:
+    left, op, right = atom
+    names = {getattr(left, "value", None), getattr(right, "value", None)}
+    is_extra = "extra" in names and (
+        type(left).__name__ == "Variable" or type(right).__name__ == "Variable"
+    )
+    if not is_extra:
+        return None
+    value = right.value if type(left).__name__ == "Variable" else left.value
+    equal = _normalise(value) == _normalise(extra or "")
+    if op.value == "==":
+        return equal
+    if op.value == "!=":
+        return not equal
+    return None
+
+
+def _decide_selection(atom: tuple[Any, Any, Any], chosen: dict[str, set[str]]) -> bool | None:
+    left, op, right = atom
+    if type(right).__name__ != "Variable" or right.value not in chosen:
+        return None
+    inside = _normalise(left.value) in chosen[right.value]
+    if op.value == "in":
+        return inside
+    if op.value == "not in":
+        return not inside
+    return None
 
 
 def conjoin(*markers: Marker | None) -> Marker | None:
@@ -295,26 +339,13 @@ def _unique(markers: list[Marker]) -> list[Marker]:
     return list(seen.values())
 
 
-def _reduce(node: Any, extra: str | None) -> Any:
-    """Partially evaluate packaging's marker tree: atoms on `extra` become booleans."""
+def _reduce(node: Any, decide: Callable[[tuple[Any, Any, Any]], bool | None]) -> Any:
+    """Partially evaluate packaging's marker tree: atoms `decide` knows become booleans."""
     if isinstance(node, tuple):
-        left, op, right = node
-        names = {getattr(left, "value", None), getattr(right, "value", None)}
-        is_extra = "extra" in names and (
-            type(left).__name__ == "Variable" or type(right).__name__ == "Variable"
-        )
-        if not is_extra:
-            return node
-        value = right.value if type(left).__name__ == "Variable" else left.value
-        wanted = extra or ""
-        equal = _normalise(value) == _normalise(wanted)
-        if op.value == "==":
-            return equal
-        if op.value == "!=":
-            return not equal
-        return node
+        decided = decide(node)
+        return node if decided is None else decided
     if isinstance(node, list):
-        items = [item if isinstance(item, str) else _reduce(item, extra) for item in node]
+        items = [item if isinstance(item, str) else _reduce(item, decide) for item in node]
         # Collapse "and" before "or" (marker precedence).
         disjuncts: list[list[Any]] = [[]]
         for item in items:

@@ -25,6 +25,7 @@ VERBS: tuple[Verb, ...] = (
         "run",
     ),
     Verb("tree", "Show the locked dependency graph", "tree"),
+    Verb("export", "Write the lock in another format (a hashed requirements file)", "export"),
     Verb("project", "Show the project as tether reads it, validating pyproject.toml", "project"),
     Verb("index", "Show what the package indexes serve: versions, files, metadata", "index"),
     Verb("python", "List the Python interpreters tether finds, or the one it would use", "python"),

@@ -1,0 +1,86 @@
+"""`tether export`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tether.cli.context import Context
+from tether.cli.options import add_index_options, index_options
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format", choices=["requirements"], default="requirements", help="what to write"
+    )
+    parser.add_argument("-o", "--output-file", metavar="PATH", help="write here, not to stdout")
+    parser.add_argument("--no-hashes", action="store_true", help="leave out --hash options")
+    parser.add_argument(
+        "--group", action="append", default=[], metavar="G", help="also export group G"
+    )
+    parser.add_argument(
+        "--only-group", action="append", default=[], metavar="G", help="export only group G"
+    )
+    parser.add_argument("--no-dev", action="store_true", help="leave out the default groups (dev)")
+    parser.add_argument("--all-groups", action="store_true", help="export every dependency group")
+    parser.add_argument("--extra", action="append", default=[], metavar="E", help="export extra E")
+    parser.add_argument("--all-extras", action="store_true", help="export every extra")
+    lock_mode = parser.add_mutually_exclusive_group()
+    lock_mode.add_argument(
+        "--frozen", action="store_true", help="use pylock.toml as it is, without checking it"
+    )
+    lock_mode.add_argument(
+        "--locked", action="store_true", help="fail if pylock.toml is out of date"
+    )
+    add_index_options(parser)
+
+
+def handle(args: argparse.Namespace, ctx: Context) -> int:
+    from pathlib import Path
+
+    from tether.commands.export import ExportOptions, export
+    from tether.fs import atomic_write
+
+    text = export(
+        ExportOptions(
+            start=ctx.project_start,
+            environ=ctx.environ,
+            index=index_options(args),  # type: ignore[arg-type]
+            hashes=not args.no_hashes,
+            extras=tuple(args.extra),
+            all_extras=args.all_extras,
+            groups=tuple(args.group),
+            only_groups=tuple(args.only_group),
+            no_default_groups=args.no_dev,
+            all_groups=args.all_groups,
+            frozen=args.frozen,
+            locked=args.locked,
+            command=_command_line(),
+        )
+    )
+    if args.output_file is None:
+        ctx.console.data(text.removesuffix("\n"))
+        return 0
+    path = Path(args.output_file)
+    atomic_write(path, text)
+    ctx.console.info(f"Wrote {path}")
+    return 0
+
+
+def _command_line() -> list[str]:
+    """The export options as typed, for the file's header (index URLs left out: they
+    may carry credentials)."""
+    words = sys.argv[sys.argv.index("export") + 1 :] if "export" in sys.argv else []
+    kept: list[str] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+            continue
+        if word in ("--index-url", "--extra-index-url", "-i"):
+            skip = True
+            continue
+        if word.startswith(("--index-url=", "--extra-index-url=")):
+            continue
+        kept.append(word)
+    return kept

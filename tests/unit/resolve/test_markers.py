@@ -1,0 +1,39 @@
+"""Partial evaluation of markers: what `tether export` and the lock's extras rely on."""
+
+from __future__ import annotations
+
+import pytest
+from packaging.markers import Marker
+
+from tether.resolve.markers import select, substitute
+
+LOCKED = Marker('"dev" in dependency_groups and sys_platform == "win32" or "gpu" in extras')
+
+
+@pytest.mark.parametrize(
+    ("extras", "groups", "expected"),
+    [
+        ((), ("dev",), 'sys_platform == "win32"'),
+        ((), (), False),
+        (("GPU",), (), True),
+        (("gpu",), ("dev",), True),
+    ],
+)
+def test_select_decides_extras_and_groups(
+    extras: tuple[str, ...], groups: tuple[str, ...], expected: str | bool
+) -> None:
+    result = select(LOCKED, extras=extras, groups=groups)
+    assert (str(result) if isinstance(result, Marker) else result) == expected
+
+
+def test_select_handles_not_in_and_leaves_other_markers() -> None:
+    marker = Marker('"docs" not in dependency_groups and python_version >= "3.12"')
+    assert str(select(marker, extras=(), groups=())) == 'python_version >= "3.12"'
+    assert select(marker, extras=(), groups=("docs",)) is False
+    assert select(None, extras=(), groups=()) is True
+
+
+def test_substitute_decides_the_extra_variable() -> None:
+    marker = Marker('extra == "a" and python_version < "3.12"')
+    assert str(substitute(marker, extra="a")) == 'python_version < "3.12"'
+    assert substitute(marker, extra=None) is False
