@@ -1,4 +1,5 @@
-"""Option groups several verbs share (index selection, offline, refresh)."""
+"""Option groups several verbs share (index selection, offline, refresh; which groups
+and extras; how the lock is trusted)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,30 @@ def parse_timestamp(text: str) -> datetime:
             hint='use RFC 3339 ("2024-06-01T00:00:00Z") or a date ("2024-06-01")',
         ) from None
     return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+
+
+def add_selection_options(parser: argparse.ArgumentParser, verb: str) -> None:
+    """--group/--only-group/--no-dev/--all-groups/--extra/--all-extras, as uv names them."""
+    group = parser.add_argument_group("groups and extras")
+    group.add_argument(
+        "--group", action="append", default=[], metavar="G", help=f"also {verb} group G"
+    )
+    group.add_argument(
+        "--only-group",
+        action="append",
+        default=[],
+        metavar="G",
+        help=f"{verb} only group G (and no default groups)",
+    )
+    group.add_argument("--no-dev", action="store_true", help="leave out the default groups (dev)")
+    group.add_argument("--all-groups", action="store_true", help=f"{verb} every dependency group")
+    group.add_argument("--extra", action="append", default=[], metavar="E", help=f"{verb} extra E")
+    group.add_argument("--all-extras", action="store_true", help=f"{verb} every extra")
+
+
+def add_lock_mode_options(parser: argparse.ArgumentParser) -> None:
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--frozen", action="store_true", help="use pylock.toml as it is, without checking it"
+    )
+    mode.add_argument("--locked", action="store_true", help="fail if pylock.toml is out of date")

@@ -96,7 +96,12 @@ def sync(options: SyncOptions) -> SyncResult:
     extras: list[str] = (
         sorted(project.optional_dependencies) if options.all_extras else list(options.extras)
     )
-    groups = _groups(project, options)
+    groups = project.selected_groups(
+        groups=options.groups,
+        only_groups=options.only_groups,
+        no_default_groups=options.no_default_groups,
+        all_groups=options.all_groups,
+    )
     try:
         selected = list(
             pylock.select(
@@ -263,15 +268,6 @@ def _environment(project: Project, options: SyncOptions) -> Path:
     interpreter = find_python(options.python, options.environ, str(project.requires_python))
     create(root, interpreter, prompt=project.display_name)
     return root
-
-
-def _groups(project: Project, options: SyncOptions) -> list[str]:
-    if options.all_groups:
-        return sorted(project.dependency_groups)
-    if options.only_groups:
-        return list(options.only_groups)
-    chosen = [] if options.no_default_groups else list(project.default_groups())
-    return sorted({*chosen, *options.groups})
 
 
 def _requested(project: Project, extras: list[str], groups: list[str]) -> set[str]:

@@ -7,7 +7,7 @@ is validated here, once, so later stages can trust the types and never re-parse.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -110,6 +110,23 @@ class Project:
             return chosen
         dev = canonicalize_name("dev")
         return (dev,) if dev in self.dependency_groups else ()
+
+    def selected_groups(
+        self,
+        *,
+        groups: Sequence[str] = (),
+        only_groups: Sequence[str] = (),
+        no_default_groups: bool = False,
+        all_groups: bool = False,
+    ) -> list[str]:
+        """The groups a command works on, from uv's flags: `--all-groups` wins, then
+        `--only-group`, else the default groups (unless `--no-dev`) plus `--group`."""
+        if all_groups:
+            return sorted(self.dependency_groups)
+        if only_groups:
+            return list(only_groups)
+        chosen = [] if no_default_groups else list(self.default_groups())
+        return sorted({*chosen, *groups})
 
 
 def load_project(pyproject: Path) -> Project:

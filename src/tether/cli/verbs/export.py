@@ -6,7 +6,12 @@ import argparse
 import sys
 
 from tether.cli.context import Context
-from tether.cli.options import add_index_options, index_options
+from tether.cli.options import (
+    add_index_options,
+    add_lock_mode_options,
+    add_selection_options,
+    index_options,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -15,23 +20,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("-o", "--output-file", metavar="PATH", help="write here, not to stdout")
     parser.add_argument("--no-hashes", action="store_true", help="leave out --hash options")
-    parser.add_argument(
-        "--group", action="append", default=[], metavar="G", help="also export group G"
-    )
-    parser.add_argument(
-        "--only-group", action="append", default=[], metavar="G", help="export only group G"
-    )
-    parser.add_argument("--no-dev", action="store_true", help="leave out the default groups (dev)")
-    parser.add_argument("--all-groups", action="store_true", help="export every dependency group")
-    parser.add_argument("--extra", action="append", default=[], metavar="E", help="export extra E")
-    parser.add_argument("--all-extras", action="store_true", help="export every extra")
-    lock_mode = parser.add_mutually_exclusive_group()
-    lock_mode.add_argument(
-        "--frozen", action="store_true", help="use pylock.toml as it is, without checking it"
-    )
-    lock_mode.add_argument(
-        "--locked", action="store_true", help="fail if pylock.toml is out of date"
-    )
+    add_selection_options(parser, "export")
+    add_lock_mode_options(parser)
     add_index_options(parser)
 
 

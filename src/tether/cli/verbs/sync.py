@@ -7,34 +7,20 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tether.cli.context import Context
-from tether.cli.options import add_index_options, index_options
+from tether.cli.options import (
+    add_index_options,
+    add_lock_mode_options,
+    add_selection_options,
+    index_options,
+)
 
 if TYPE_CHECKING:
     from tether.commands.sync import SyncResult
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--group", action="append", default=[], metavar="G", help="also install group G"
-    )
-    parser.add_argument(
-        "--only-group",
-        action="append",
-        default=[],
-        metavar="G",
-        help="install only group G (and no default groups)",
-    )
-    parser.add_argument("--no-dev", action="store_true", help="leave out the default groups (dev)")
-    parser.add_argument("--all-groups", action="store_true", help="install every dependency group")
-    parser.add_argument("--extra", action="append", default=[], metavar="E", help="install extra E")
-    parser.add_argument("--all-extras", action="store_true", help="install every extra")
-    lock_mode = parser.add_mutually_exclusive_group()
-    lock_mode.add_argument(
-        "--frozen", action="store_true", help="use pylock.toml as it is, without checking it"
-    )
-    lock_mode.add_argument(
-        "--locked", action="store_true", help="fail if pylock.toml is out of date"
-    )
+    add_selection_options(parser, "install")
+    add_lock_mode_options(parser)
     parser.add_argument(
         "-p", "--python", metavar="REQUEST", help="the interpreter for a new environment"
     )
