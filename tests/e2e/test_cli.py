@@ -45,6 +45,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
         "run": "Run a command in the project's environment (locking and syncing first if needed)",
         "tree": "Show the locked dependency graph",
         "export": "Write the lock in another format (a hashed requirements file)",
+        "check": "Check the environment: requirements met, contents match the lock",
         "project": "Show the project as tether reads it, validating pyproject.toml",
         "index": "Show what the package indexes serve: versions, files, metadata",
         "python": "List the Python interpreters tether finds, or the one it would use",

@@ -47,7 +47,7 @@ def prepare(options: RunOptions) -> Prepared:
     if not options.command:
         raise UsageError("no command to run", hint="e.g. tether run pytest -q")
     project = load_project(find_pyproject(options.start))
-    environment = _environment_root(project, options.environ)
+    environment = project.environment(options.environ)
     synced = False
     if not _in_sync(project, environment):
         from tether.commands.sync import SyncOptions, sync  # noqa: PLC0415 - the slow path
@@ -72,12 +72,6 @@ def prepare(options: RunOptions) -> Prepared:
             hint="is it a dependency of the project? add it with the right group, then sync",
         )
     return Prepared(program=program, argv=list(options.command), environ=environ, synced=synced)
-
-
-def _environment_root(project: Project, environ: Mapping[str, str]) -> Path:
-    configured = environ.get("TETHER_PROJECT_ENVIRONMENT")
-    root = Path(configured) if configured else project.root / ".venv"
-    return root if root.is_absolute() else project.root / root
 
 
 def _in_sync(project: Project, environment: Path) -> bool:

@@ -198,15 +198,9 @@ def _environment_warning(project: Project, environ: Mapping[str, str]) -> str | 
     active = environ.get("VIRTUAL_ENV")
     if not active:
         return None
-    if Path(active).resolve() == _environment_root(project, environ).resolve():
+    if Path(active).resolve() == project.environment(environ).resolve():
         return None
     return f"ignoring VIRTUAL_ENV={active}: it is not the project's environment"
-
-
-def _environment_root(project: Project, environ: Mapping[str, str]) -> Path:
-    configured = environ.get("TETHER_PROJECT_ENVIRONMENT")
-    root = Path(configured) if configured else project.root / ".venv"
-    return root if root.is_absolute() else project.root / root
 
 
 def _install_project(
@@ -254,7 +248,7 @@ def _install_project(
 def _environment(project: Project, options: SyncOptions) -> Path:
     """The project's environment, created (or re-created for another interpreter) when it
     does not fit."""
-    root = _environment_root(project, options.environ)
+    root = project.environment(options.environ)
     python = root / "bin" / "python"
     if python.exists() and options.python is None:
         try:

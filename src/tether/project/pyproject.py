@@ -111,6 +111,13 @@ class Project:
         dev = canonicalize_name("dev")
         return (dev,) if dev in self.dependency_groups else ()
 
+    def environment(self, environ: Mapping[str, str]) -> Path:
+        """The project's virtual environment: `.venv`, or TETHER_PROJECT_ENVIRONMENT
+        (relative to the project root)."""
+        configured = environ.get("TETHER_PROJECT_ENVIRONMENT")
+        path = Path(configured) if configured else Path(".venv")
+        return path if path.is_absolute() else self.root / path
+
     def selected_groups(
         self,
         *,

@@ -1,0 +1,153 @@
+"""`tether check`: is the installed environment sound?
+
+Two questions, answered without touching anything: does every installed distribution
+have its requirements installed, at versions they accept (what `pip check` does), and
+does the environment hold what the lock selects for it (nothing missing, nothing extra,
+no other versions)? Reads the environment and the lock; no network, no resolver.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.parser import BytesParser
+from pathlib import Path
+
+from packaging.markers import InvalidMarker
+from packaging.pylock import PylockSelectError
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from tether.commands.run import STATE
+from tether.errors import InstallError
+from tether.install.plan import PROTECTED
+from tether.install.wheel import Installed, installed
+from tether.lock import LOCK_NAME, read_lock
+from tether.project import Project, find_pyproject, load_project
+from tether.python.interpreter import Interpreter, describe
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckOptions:
+    start: Path
+    environ: Mapping[str, str]
+    environment: Path | None = None  # another venv: requirements only, no lock
+    lock: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    environment: Path
+    checked: int
+    against_lock: bool
+    problems: tuple[str, ...]
+
+
+def check(options: CheckOptions) -> CheckReport:
+    project: Project | None = None
+    if options.environment is None:
+        project = load_project(find_pyproject(options.start))
+        environment = project.environment(options.environ)
+    else:
+        environment = options.environment.absolute()
+    python = environment / "bin" / "python"
+    if not python.exists():
+        raise InstallError(
+            f"there is no environment at {environment}",
+            hint="run `tether sync` to create it" if project else "check the path",
+        )
+    interpreter = describe(python)
+    dists: dict[str, Installed] = {}
+    for key in ("purelib", "platlib"):
+        dists.update(installed(Path(interpreter.paths[key])))
+    markers = dict(interpreter.markers)
+    problems = [
+        f"{d.name} {d.version} is half-installed (no RECORD): run `tether sync --reinstall`"
+        for d in dists.values()
+        if not d.complete
+    ]
+    versions = {name: d.version for name, d in dists.items()}
+    for dist in sorted(dists.values(), key=lambda d: d.name.lower()):
+        problems += _unsatisfied(dist, versions, markers)
+    against_lock = False
+    if project is not None and options.lock and (project.root / LOCK_NAME).exists():
+        against_lock = True
+        problems += _against_lock(project, environment, versions, interpreter)
+    return CheckReport(
+        environment=environment,
+        checked=len(dists),
+        against_lock=against_lock,
+        problems=tuple(problems),
+    )
+
+
+def _unsatisfied(
+    dist: Installed, versions: Mapping[str, str], markers: dict[str, str]
+) -> list[str]:
+    with (dist.dist_info / "METADATA").open("rb") as stream:
+        metadata = BytesParser().parse(stream, headersonly=True)
+    found = []
+    for line in metadata.get_all("Requires-Dist") or []:
+        try:
+            requirement = Requirement(line)
+            if requirement.marker and not requirement.marker.evaluate({**markers, "extra": ""}):
+                continue
+        except (InvalidRequirement, InvalidMarker):
+            found.append(f"{dist.name} {dist.version} has an invalid requirement: {line!r}")
+            continue
+        have = versions.get(canonicalize_name(requirement.name))
+        if have is None:
+            found.append(f"{dist.name} {dist.version} requires {requirement}, not installed")
+        elif not _accepts(requirement, have):
+            found.append(
+                f"{dist.name} {dist.version} requires {requirement}, "
+                f"but {requirement.name} {have} is installed"
+            )
+    return found
+
+
+def _accepts(requirement: Requirement, version: str) -> bool:
+    try:
+        return requirement.specifier.contains(Version(version), prereleases=True)
+    except InvalidVersion:
+        return False
+
+
+def _against_lock(
+    project: Project, environment: Path, versions: Mapping[str, str], interpreter: Interpreter
+) -> list[str]:
+    try:
+        state = json.loads((environment / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = {}
+    extras = state.get("extras", [])
+    groups = state.get("groups", sorted(project.default_groups()))
+    lock_path = project.root / LOCK_NAME
+    try:
+        selected = list(
+            read_lock(lock_path).select(
+                environment=dict(interpreter.markers),  # type: ignore[arg-type]
+                tags=interpreter.tags(),
+                extras=extras,
+                dependency_groups=groups,
+            )
+        )
+    except PylockSelectError as err:
+        return [f"{lock_path} has nothing installable for this environment: {err}"]
+    wanted = {
+        canonicalize_name(package.name): str(package.version)
+        for package, _ in selected
+        if canonicalize_name(package.name) != project.name
+    }
+    problems = []
+    for name, version in sorted(wanted.items()):
+        have = versions.get(name)
+        if have is None:
+            problems.append(f"{name} {version} is in the lock but not installed")
+        elif Version(have) != Version(version):
+            problems.append(f"{name} is {have} here but {version} in the lock")
+    extra = sorted(set(versions) - set(wanted) - PROTECTED - {project.name})
+    problems += [f"{e} {versions[e]} is installed but not in the lock" for e in extra]
+    return problems
