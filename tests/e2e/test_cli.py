@@ -41,6 +41,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
         "add": "Add dependencies to pyproject.toml, then lock and sync",
         "remove": "Remove dependencies from pyproject.toml, then lock and sync",
         "lock": "Resolve the project for every supported environment into pylock.toml",
+        "upgrade": "Re-lock with the newest allowed versions, show what moved, sync",
         "sync": "Make the project's environment match the lock",
         "run": "Run a command in the project's environment (locking and syncing first if needed)",
         "tree": "Show the locked dependency graph",

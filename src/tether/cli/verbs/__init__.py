@@ -18,6 +18,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("add", "Add dependencies to pyproject.toml, then lock and sync", "add"),
     Verb("remove", "Remove dependencies from pyproject.toml, then lock and sync", "remove"),
     Verb("lock", "Resolve the project for every supported environment into pylock.toml", "lock"),
+    Verb("upgrade", "Re-lock with the newest allowed versions, show what moved, sync", "upgrade"),
     Verb("sync", "Make the project's environment match the lock", "sync"),
     Verb(
         "run",
