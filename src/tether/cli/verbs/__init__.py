@@ -28,6 +28,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("tree", "Show the locked dependency graph", "tree"),
     Verb("export", "Write the lock in another format (a hashed requirements file)", "export"),
     Verb("check", "Check the environment: requirements met, contents match the lock", "check"),
+    Verb("cache", "Show or clean the global cache (dir, size, clean [PKG], prune)", "cache"),
     Verb("project", "Show the project as tether reads it, validating pyproject.toml", "project"),
     Verb("index", "Show what the package indexes serve: versions, files, metadata", "index"),
     Verb("python", "List the Python interpreters tether finds, or the one it would use", "python"),

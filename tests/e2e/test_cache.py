@@ -1,0 +1,73 @@
+"""`tether cache`: dir, size, clean by package, clean everything, prune."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.e2e.test_add import tether
+from tests.e2e.test_sync import project
+from tests.support.cli import RunResult, run_tether
+from tests.support.index_server import IndexServer
+
+pytest_plugins = ["tests.e2e.test_add"]
+
+
+def cache(root: Path, *args: str) -> RunResult:
+    return run_tether(
+        "cache", *args, cwd=root, env={"TETHER_CACHE_DIR": str(root.parent / "cache")}
+    )
+
+
+def files(directory: Path) -> set[str]:
+    return {p.name for p in directory.rglob("*") if p.is_file()}
+
+
+def test_cache_clean_by_package_and_everything(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path / "svc", '"web"')
+    assert tether(root, index, "sync").exit_code == 0
+    store = tmp_path / "cache"
+    assert cache(root, "dir").stdout == f"{store}\n"
+    assert cache(root, "size").stdout.endswith(" files\n")
+    before = files(store)
+    assert {"util.json", "util-2.0-py3-none-any.whl", "web-2.0-py3-none-any.whl"} <= before
+
+    cleaned = cache(root, "clean", "UTIL")
+    assert cleaned.exit_code == 0, cleaned.stderr
+    assert "Removed UTIL:" in cleaned.stderr
+    after = files(store)
+    assert not {name for name in after if name.startswith("util")}
+    assert {"web.json", "web-2.0-py3-none-any.whl"} <= after
+    assert "Nothing to remove" in cache(root, "clean", "util").stderr
+
+    (root / ".venv").rename(root / "old-venv")
+    assert tether(root, index, "sync").exit_code == 0  # fetched again
+    assert "util-2.0-py3-none-any.whl" in files(store)
+
+    everything = cache(root, "clean")
+    assert everything.exit_code == 0
+    assert not store.exists()
+
+
+def test_cache_prune_removes_old_buckets_and_stale_temporaries(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    root.mkdir()
+    store = tmp_path / "cache"
+    (store / "simple-v0").mkdir(parents=True)
+    (store / "simple-v0" / "old.json").write_text("{}")
+    (store / "simple-v1" / "x").mkdir(parents=True)
+    kept = store / "simple-v1" / "x" / "web.json"
+    kept.write_text("{}")
+    stale = store / "simple-v1" / "x" / ".web.json.tmp123"
+    stale.write_text("")
+    os.utime(stale, (0, 0))
+    fresh = store / "simple-v1" / "x" / ".util.json.tmp456"
+    fresh.write_text("")
+
+    pruned = cache(root, "prune")
+    assert pruned.exit_code == 0, pruned.stderr
+    assert "2 entries" in pruned.stderr
+    assert not (store / "simple-v0").exists()
+    assert not stale.exists()
+    assert kept.exists()
+    assert fresh.exists()  # a writer may be in flight
