@@ -47,6 +47,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
         "tree": "Show the locked dependency graph",
         "export": "Write the lock in another format (a hashed requirements file)",
         "check": "Check the environment: requirements met, contents match the lock",
+        "env": "Describe the project's environment, or switch its Python (info, use)",
         "cache": "Show or clean the global cache (dir, size, clean [PKG], prune)",
         "project": "Show the project as tether reads it, validating pyproject.toml",
         "index": "Show what the package indexes serve: versions, files, metadata",

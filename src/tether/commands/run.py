@@ -49,7 +49,7 @@ def prepare(options: RunOptions) -> Prepared:
     project = load_project(find_pyproject(options.start))
     environment = project.environment(options.environ)
     synced = False
-    if not _in_sync(project, environment):
+    if not in_sync(project, environment):
         from tether.commands.sync import SyncOptions, sync  # noqa: PLC0415 - the slow path
 
         sync(SyncOptions(start=project.root, environ=options.environ))
@@ -74,11 +74,9 @@ def prepare(options: RunOptions) -> Prepared:
     return Prepared(program=program, argv=list(options.command), environ=environ, synced=synced)
 
 
-def _in_sync(project: Project, environment: Path) -> bool:
-    """The lock matches pyproject.toml and the environment was synced from this lock
-    with the default selection: nothing to do."""
+def lock_is_fresh(project: Project) -> bool:
+    """The lock exists and was made from pyproject.toml as it is now."""
     settings = project.settings
-    lock_path = project.root / LOCK_NAME
     fingerprints = inputs(
         project,
         resolver_options(
@@ -88,12 +86,25 @@ def _in_sync(project: Project, environment: Path) -> bool:
         ),
     )
     try:
-        check_inputs(lock_path, fingerprints)
+        check_inputs(project.root / LOCK_NAME, fingerprints)
+    except LockError:
+        return False
+    return True
+
+
+def in_sync(project: Project, environment: Path) -> bool:
+    """The lock matches pyproject.toml and the environment was synced from this lock
+    with the default selection: nothing to do."""
+    lock_path = project.root / LOCK_NAME
+    if not lock_is_fresh(project):
+        return False
+    try:
         state = json.loads((environment / STATE).read_text(encoding="utf-8"))
-    except (LockError, OSError, ValueError):
+        locked = hashlib.sha256(lock_path.read_bytes()).hexdigest()
+    except (OSError, ValueError):
         return False
     return (
-        state.get("lock-sha256") == hashlib.sha256(lock_path.read_bytes()).hexdigest()
+        state.get("lock-sha256") == locked
         and state.get("groups") == sorted(project.default_groups())
         and state.get("extras") == []
         and (environment / "bin" / "python").exists()

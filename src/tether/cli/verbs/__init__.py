@@ -28,6 +28,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("tree", "Show the locked dependency graph", "tree"),
     Verb("export", "Write the lock in another format (a hashed requirements file)", "export"),
     Verb("check", "Check the environment: requirements met, contents match the lock", "check"),
+    Verb("env", "Describe the project's environment, or switch its Python (info, use)", "env"),
     Verb("cache", "Show or clean the global cache (dir, size, clean [PKG], prune)", "cache"),
     Verb("project", "Show the project as tether reads it, validating pyproject.toml", "project"),
     Verb("index", "Show what the package indexes serve: versions, files, metadata", "index"),

@@ -1,0 +1,72 @@
+"""`tether env info` and `tether env use REQUEST`: the project's environment, described
+and switched to another interpreter."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from tether.commands.run import STATE, in_sync, lock_is_fresh
+from tether.commands.services import IndexOptions, cache_dir
+from tether.errors import PythonNotFound
+from tether.lock import LOCK_NAME, locked_versions
+from tether.project import find_pyproject, load_project
+from tether.python.interpreter import describe
+
+
+def info(start: Path, environ: Mapping[str, str]) -> dict[str, object]:
+    """What a user debugging "why does it not import" wants first, as plain data."""
+    from tether.commands.cache import size  # noqa: PLC0415
+
+    project = load_project(find_pyproject(start))
+    environment = project.environment(environ)
+    lock_path = project.root / LOCK_NAME
+    python = environment / "bin" / "python"
+    interpreter: dict[str, object] | None = None
+    if python.exists():
+        try:
+            found = describe(python)
+            interpreter = {
+                "version": str(found.version),
+                "implementation": found.implementation,
+                "executable": found.executable,
+                "base-prefix": found.base_prefix,
+            }
+        except PythonNotFound:
+            interpreter = None
+    files, total = size(environ)
+    return {
+        "project": project.display_name,
+        "root": str(project.root),
+        "requires-python": str(project.requires_python) or None,
+        "environment": str(environment),
+        "interpreter": interpreter,
+        "lock": str(lock_path) if lock_path.exists() else None,
+        "lock-packages": len(locked_versions(lock_path)),
+        "lock-fresh": lock_is_fresh(project),
+        "synced-from-lock": _synced(environment, lock_path),
+        "in-sync": in_sync(project, environment) if lock_path.exists() else False,
+        "cache": str(cache_dir(environ)),
+        "cache-bytes": total,
+        "cache-files": files,
+    }
+
+
+def use(start: Path, environ: Mapping[str, str], request: str, index: IndexOptions) -> str:
+    """Re-create the environment with the interpreter `request` names, then sync it.
+    Later syncs keep it while it satisfies requires-python."""
+    from tether.commands.sync import SyncOptions, sync  # noqa: PLC0415
+
+    result = sync(SyncOptions(start=start, environ=environ, index=index, python=request))
+    return f"{result.interpreter.implementation} {result.interpreter.version}"
+
+
+def _synced(environment: Path, lock_path: Path) -> bool:
+    """Whether the environment's last sync installed from this very lock."""
+    try:
+        state = json.loads((environment / STATE).read_text(encoding="utf-8"))
+        return bool(state.get("lock-sha256") == hashlib.sha256(lock_path.read_bytes()).hexdigest())
+    except (OSError, ValueError):
+        return False
