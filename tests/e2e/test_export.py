@@ -72,3 +72,32 @@ def test_pip_installs_the_export_with_require_hashes(tmp_path: Path, index: Inde
     )  # fmt: skip
     assert refused.returncode != 0
     assert "HASHES" in refused.stderr.upper()
+
+
+def test_dockerfile_export_is_multi_stage_non_root_and_runtime_only(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    root = project(tmp_path / "svc", DEPENDENCIES)
+    result = tether(root, index, "export", "--format", "dockerfile")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    lines = text.splitlines()
+    assert lines[0] == "# syntax=docker/dockerfile:1"
+    stages = [line for line in lines if line.startswith("FROM ")]
+    assert stages == [
+        "FROM python:${PYTHON_VERSION}-slim AS builder",
+        "FROM python:${PYTHON_VERSION}-slim AS runtime",
+    ]
+    assert "ARG PYTHON_VERSION=3.11" in lines  # the oldest requires-python admits
+    start, end = (
+        lines.index("COPY <<'REQUIREMENTS' /tmp/requirements.txt"),
+        lines.index("REQUIREMENTS"),
+    )
+    embedded = "\n".join(lines[start + 1 : end])
+    assert embedded.count("--hash=sha256:") == 3  # util, web, winonly: no dev group
+    assert "testkit" not in text
+    assert "--require-hashes --no-deps" in text
+    runtime = lines[lines.index(stages[1]) :]
+    assert "USER app" in runtime
+    assert runtime.index("USER app") > runtime.index("COPY --from=builder /opt/venv /opt/venv")
+    assert lines[-1] == 'CMD ["python"]'

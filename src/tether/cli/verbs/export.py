@@ -16,7 +16,10 @@ from tether.cli.options import (
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--format", choices=["requirements"], default="requirements", help="what to write"
+        "--format",
+        choices=["requirements", "dockerfile"],
+        default="requirements",
+        help="a hashed requirements file, or a multi-stage Dockerfile (runtime groups only)",
     )
     parser.add_argument("-o", "--output-file", metavar="PATH", help="write here, not to stdout")
     parser.add_argument("--no-hashes", action="store_true", help="leave out --hash options")
@@ -46,6 +49,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             frozen=args.frozen,
             locked=args.locked,
             command=_command_line(),
+            format=args.format,
         )
     )
     if args.output_file is None:

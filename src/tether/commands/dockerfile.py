@@ -1,0 +1,91 @@
+"""`tether export --format dockerfile`: a self-contained multi-stage Dockerfile.
+
+The builder stage creates a venv and installs the exported requirements with
+`pip --require-hashes --no-deps` (the lock already decided every version, so pip
+resolves nothing), then the project itself when it is a package. The runtime stage is a
+slim image holding only that venv and the source, running as a non-root user. The
+requirements travel inside the Dockerfile as a heredoc (BuildKit, `dockerfile:1`
+syntax), so the file needs nothing beside it but the project's source.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+
+from packaging.version import Version
+
+from tether.project import Project
+from tether.python.interpreter import describe
+
+CANDIDATE_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+UID = 10001
+
+
+def dockerfile(
+    project: Project, header: Sequence[str], requirements: Sequence[str], environ: Mapping[str, str]
+) -> str:
+    python = _python_version(project, environ)
+    install_project = (
+        [
+            "COPY . /app",
+            "RUN /opt/venv/bin/pip install --no-cache-dir --no-deps /app",
+        ]
+        if project.is_package
+        else []
+    )
+    copy_source = [] if project.is_package else ["COPY --chown=app:app . /app"]
+    lines = [
+        "# syntax=docker/dockerfile:1",
+        *header,
+        f"ARG PYTHON_VERSION={python}",
+        "",
+        "FROM python:${PYTHON_VERSION}-slim AS builder",
+        "ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1",
+        "RUN python -m venv /opt/venv",
+        "COPY <<'REQUIREMENTS' /tmp/requirements.txt",
+        *requirements,
+        "REQUIREMENTS",
+        "RUN /opt/venv/bin/pip install --no-cache-dir --require-hashes --no-deps "
+        "-r /tmp/requirements.txt",
+        *install_project,
+        "",
+        "FROM python:${PYTHON_VERSION}-slim AS runtime",
+        f"RUN useradd --create-home --uid {UID} app",
+        "COPY --from=builder /opt/venv /opt/venv",
+        *copy_source,
+        "WORKDIR /app",
+        'ENV PATH="/opt/venv/bin:$PATH" PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1',
+        "USER app",
+        f"CMD {_command(project)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _python_version(project: Project, environ: Mapping[str, str]) -> str:
+    """The environment's Python when there is one, else the oldest that
+    requires-python admits (what the lock was made to support)."""
+    python = project.environment(environ) / "bin" / "python"
+    if python.exists():
+        try:
+            found = describe(python)
+        except Exception:  # noqa: BLE001 - a broken venv just means "no preference"
+            found = None
+        if found is not None:
+            return f"{found.version.major}.{found.version.minor}"
+    for candidate in CANDIDATE_PYTHONS:
+        if project.requires_python.contains(Version(f"{candidate}.99"), prereleases=True):
+            return candidate
+    return CANDIDATE_PYTHONS[-1]
+
+
+def _command(project: Project) -> str:
+    """The project's first console script, else an interpreter."""
+    try:
+        data = tomllib.loads((project.root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        data = {}
+    scripts = data.get("project", {}).get("scripts", {})
+    if isinstance(scripts, dict) and scripts:
+        return f'["{sorted(scripts)[0]}"]'
+    return '["python"]'
