@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import tomllib
@@ -13,7 +14,7 @@ from pathlib import Path
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from tether.commands.services import IndexOptions, index_client, resolve_indexes
 from tether.errors import LockError, ResolutionError
@@ -21,6 +22,7 @@ from tether.fs import atomic_write
 from tether.index.client import IndexClient
 from tether.lock import LOCK_NAME, LockDocument, LockedPackage, dumps
 from tether.lock.freshness import check_inputs, resolver_options
+from tether.lock.merge import Sides, has_conflict_markers, pins, provenance, read_sides
 from tether.lock.reachability import always, package_markers
 from tether.project import ConflictItem, Project, find_pyproject, load_project
 from tether.project.fingerprint import inputs
@@ -52,6 +54,7 @@ class LockResult:
     requests: int = 0
     bytes_received: int = 0
     fresh: bool = False  # the lock matched its inputs: nothing was resolved
+    merged: tuple[str, ...] | None = None  # a conflicted lock: where each change came from
 
 
 def lock(options: LockOptions) -> LockResult:
@@ -80,6 +83,7 @@ def lock(options: LockOptions) -> LockResult:
                 path=path, packages=0, changed=False, seconds=time.monotonic() - started, fresh=True
             )
     _refuse_unsupported(project)
+    sides = _conflict_sides(path)
     indexes = resolve_indexes(settings.indexes, options.index, options.environ)
     client = index_client(
         indexes,
@@ -107,7 +111,7 @@ def lock(options: LockOptions) -> LockResult:
         on_package=options.on_package,
         preferences={}
         if options.upgrade
-        else _preferences(path, {canonicalize_name(n) for n in options.upgrade_packages}),
+        else _preferences(path, {canonicalize_name(n) for n in options.upgrade_packages}, sides),
     )
     splitters = root_splitters(requirements)
     while True:
@@ -162,7 +166,25 @@ def lock(options: LockOptions) -> LockResult:
         seconds=time.monotonic() - started,
         requests=stats.requests if stats else 0,
         bytes_received=stats.bytes_received if stats else 0,
+        merged=None if sides is None else tuple(provenance(sides, pins(text))),
     )
+
+
+def _conflict_sides(path: Path) -> Sides | None:
+    """Both sides of a lock git left conflicted; None for a normal (or no) lock."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if not has_conflict_markers(text):
+        return None
+    sides = read_sides(text)
+    if sides is None:
+        raise LockError(
+            f"{path} holds git conflict markers, and a side of the conflict is not valid TOML",
+            hint=f"take one side (`git checkout --ours {path.name}`), then run `tether lock`",
+        )
+    return sides
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -175,22 +197,26 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _preferences(
-    path: Path, upgrading: set[NormalizedName]
+    path: Path, upgrading: set[NormalizedName], sides: Sides | None = None
 ) -> dict[NormalizedName, frozenset[Version]]:
-    """The versions the current lock holds, except for packages being upgraded. An
-    unreadable lock gives no preferences (it is about to be replaced anyway)."""
-    try:
-        packages = tomllib.loads(path.read_text(encoding="utf-8")).get("packages", [])
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
-    found: dict[NormalizedName, set[Version]] = {}
-    for package in packages:
+    """The versions the current lock holds (both sides' of a conflicted one), except for
+    packages being upgraded. An unreadable lock gives no preferences (it is about to be
+    replaced anyway)."""
+    if sides is not None:
+        held = [sides.ours, sides.theirs]
+    else:
         try:
-            name, version = canonicalize_name(package["name"]), Version(package["version"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        if name not in upgrading:
-            found.setdefault(name, set()).add(version)
+            held = [pins(path.read_text(encoding="utf-8"))]
+        except (OSError, tomllib.TOMLDecodeError):
+            return {}
+    found: dict[NormalizedName, set[Version]] = {}
+    for side in held:
+        for name, versions in side.items():
+            if canonicalize_name(name) in upgrading:
+                continue
+            for version in versions:
+                with contextlib.suppress(InvalidVersion):
+                    found.setdefault(canonicalize_name(name), set()).add(Version(version))
     return {name: frozenset(versions) for name, versions in found.items()}
 
 

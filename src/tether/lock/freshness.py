@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tether.errors import LockError
+from tether.lock.merge import has_conflict_markers
 
 
 def resolver_options(
@@ -29,8 +30,14 @@ def check_inputs(path: Path, fingerprints: Mapping[str, str]) -> None:
     """Raise `LockError` naming what changed, if the lock at `path` is stale or missing."""
     if not path.exists():
         raise LockError(f"{path} does not exist", hint="run `tether lock` to create it")
+    text = path.read_text(encoding="utf-8")
+    if has_conflict_markers(text):
+        raise LockError(
+            f"{path} holds git conflict markers",
+            hint="run `tether lock`: it re-locks preferring the pins of both sides",
+        )
     try:
-        recorded = tomllib.loads(path.read_text(encoding="utf-8"))["tool"]["tether"]["inputs"]
+        recorded = tomllib.loads(text)["tool"]["tether"]["inputs"]
     except (tomllib.TOMLDecodeError, KeyError, TypeError):
         raise LockError(
             f"{path} was not written by tether (no [tool.tether.inputs])",
