@@ -6,7 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+
+from packaging.markers import default_environment
+from packaging.pylock import Pylock
 
 from tests.e2e.test_add import tether
 from tests.e2e.test_sync import project
@@ -101,3 +105,30 @@ def test_dockerfile_export_is_multi_stage_non_root_and_runtime_only(
     assert "USER app" in runtime
     assert runtime.index("USER app") > runtime.index("COPY --from=builder /opt/venv /opt/venv")
     assert lines[-1] == 'CMD ["python"]'
+
+
+def test_pylock_export_is_a_valid_lock_of_the_selection(tmp_path: Path, index: IndexServer) -> None:
+
+    root = project(tmp_path / "svc", DEPENDENCIES)
+    result = tether(
+        root, index, "export", "--format", "pylock", "--no-dev", "-o", "pylock.prod.toml"
+    )
+    assert result.exit_code == 0, result.stderr
+
+    data = tomllib.loads((root / "pylock.prod.toml").read_text())
+    lock = Pylock.from_dict(data)
+    assert sorted((p.name, str(p.marker or "")) for p in lock.packages) == [
+        ("util", ""),
+        ("web", ""),
+        ("winonly", 'sys_platform == "win32"'),
+    ]
+    assert data["dependency-groups"] == []
+    assert "inputs" not in data.get("tool", {}).get("tether", {})
+    selected = {
+        package.name
+        for package, _ in lock.select(
+            environment={**default_environment(), "sys_platform": "linux"},
+            dependency_groups=(),
+        )
+    }
+    assert selected == {"util", "web"}

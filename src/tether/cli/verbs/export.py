@@ -17,9 +17,10 @@ from tether.cli.options import (
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
-        choices=["requirements", "dockerfile"],
+        choices=["requirements", "pylock", "dockerfile"],
         default="requirements",
-        help="a hashed requirements file, or a multi-stage Dockerfile (runtime groups only)",
+        help="a hashed requirements file, a PEP 751 lock of the selection, or a multi-stage "
+        "Dockerfile (runtime groups only)",
     )
     parser.add_argument("-o", "--output-file", metavar="PATH", help="write here, not to stdout")
     parser.add_argument("--no-hashes", action="store_true", help="leave out --hash options")
