@@ -20,6 +20,9 @@ def test_tree_draws_the_lock_and_inverts_it(tmp_path: Path, index: IndexServer) 
     assert drawn.exit_code == 0, drawn.stderr
     assert drawn.stdout == ("svc 0.1.0\n├── testkit 1.0\n└── web 2.0\n    └── util 2.0\n")
 
+    runtime = tether(root, index, "tree", "--no-dev")
+    assert runtime.stdout == "svc 0.1.0\n└── web 2.0\n    └── util 2.0\n"
+
     shallow = tether(root, index, "tree", "--depth", "1")
     assert shallow.stdout == "svc 0.1.0\n├── testkit 1.0\n└── web 2.0\n"
 

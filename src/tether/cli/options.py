@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
+from typing import Any
 
 from tether.errors import UsageError
 
@@ -79,6 +80,18 @@ def add_selection_options(parser: argparse.ArgumentParser, verb: str) -> None:
     group.add_argument("--all-groups", action="store_true", help=f"{verb} every dependency group")
     group.add_argument("--extra", action="append", default=[], metavar="E", help=f"{verb} extra E")
     group.add_argument("--all-extras", action="store_true", help=f"{verb} every extra")
+
+
+def selection(args: argparse.Namespace) -> dict[str, Any]:
+    """The parsed selection options, as the keyword arguments the commands' options take."""
+    return {
+        "groups": tuple(args.group),
+        "only_groups": tuple(args.only_group),
+        "no_default_groups": args.no_dev,
+        "all_groups": args.all_groups,
+        "extras": tuple(args.extra),
+        "all_extras": args.all_extras,
+    }
 
 
 def add_lock_mode_options(parser: argparse.ArgumentParser) -> None:

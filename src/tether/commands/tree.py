@@ -29,6 +29,12 @@ class TreeOptions:
     depth: int | None = None
     invert: str | None = None
     outdated: bool = False
+    groups: tuple[str, ...] = ()
+    only_groups: tuple[str, ...] = ()
+    no_default_groups: bool = False
+    all_groups: bool = False
+    extras: tuple[str, ...] = ()
+    all_extras: bool = False
     index: IndexOptions = field(default_factory=IndexOptions)
 
 
@@ -36,7 +42,7 @@ def tree(options: TreeOptions) -> list[str]:
     project = load_project(find_pyproject(options.start))
     packages = _packages(project)
     children: dict[str, list[str]] = {n: sorted(p.deps) for n, p in packages.items()}
-    roots = _roots(project, packages)
+    roots = _roots(project, packages, options)
     latest = _latest(packages, options) if options.outdated else {}
 
     def label(name: str) -> str:
@@ -91,10 +97,19 @@ def _packages(project: Project) -> dict[str, _Node]:
     return found
 
 
-def _roots(project: Project, packages: Mapping[str, _Node]) -> list[str]:
+def _roots(project: Project, packages: Mapping[str, _Node], options: TreeOptions) -> list[str]:
     requirements = [*project.dependencies]
-    for group in project.default_groups():
-        requirements += project.dependency_groups.get(group, ())
+    groups = project.selected_groups(
+        groups=options.groups,
+        only_groups=options.only_groups,
+        no_default_groups=options.no_default_groups,
+        all_groups=options.all_groups,
+    )
+    for group in groups:
+        requirements += project.dependency_groups.get(canonicalize_name(group), ())
+    extras = project.optional_dependencies if options.all_extras else options.extras
+    for extra in extras:
+        requirements += project.optional_dependencies.get(canonicalize_name(extra), ())
     return sorted({canonicalize_name(r.name) for r in requirements} & set(packages))
 
 

@@ -11,6 +11,7 @@ from tether.cli.options import (
     add_lock_mode_options,
     add_selection_options,
     index_options,
+    selection,
 )
 
 
@@ -41,12 +42,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             environ=ctx.environ,
             index=index_options(args),  # type: ignore[arg-type]
             hashes=not args.no_hashes,
-            extras=tuple(args.extra),
-            all_extras=args.all_extras,
-            groups=tuple(args.group),
-            only_groups=tuple(args.only_group),
-            no_default_groups=args.no_dev,
-            all_groups=args.all_groups,
+            **selection(args),
             frozen=args.frozen,
             locked=args.locked,
             command=_command_line(),

@@ -12,6 +12,7 @@ from tether.cli.options import (
     add_lock_mode_options,
     add_selection_options,
     index_options,
+    selection,
 )
 
 if TYPE_CHECKING:
@@ -61,12 +62,7 @@ def _sync(args: argparse.Namespace, ctx: Context, status: Callable[[str], None])
             start=ctx.project_start,
             environ=ctx.environ,
             index=index_options(args),  # type: ignore[arg-type]
-            groups=tuple(args.group),
-            only_groups=tuple(args.only_group),
-            no_default_groups=args.no_dev,
-            all_groups=args.all_groups,
-            extras=tuple(args.extra),
-            all_extras=args.all_extras,
+            **selection(args),
             frozen=args.frozen,
             locked=args.locked,
             python=args.python,

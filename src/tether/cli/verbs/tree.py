@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 
 from tether.cli.context import Context
-from tether.cli.options import add_index_options, index_options
+from tether.cli.options import (
+    add_index_options,
+    add_selection_options,
+    index_options,
+    selection,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -16,6 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--outdated", action="store_true", help="show the latest version where it is newer"
     )
+    add_selection_options(parser, "show")
     add_index_options(parser)
 
 
@@ -29,6 +35,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             depth=args.depth,
             invert=args.invert,
             outdated=args.outdated,
+            **selection(args),
             index=index_options(args),  # type: ignore[arg-type]
         )
     )
