@@ -49,6 +49,7 @@ def add(options: EditOptions) -> EditResult:
     atomic_write(path, add_requirements(original, requirements, section=section, name=name))
     if options.frozen:
         return EditResult(pyproject=path, written=tuple(map(str, requirements)), synced=False)
+    lock_before = _read_bytes(path.parent / LOCK_NAME)
     try:
         _lock(path, options)
         bounded = [_bounded(r, path.parent / LOCK_NAME, options.bounds) for r in requirements]
@@ -57,7 +58,8 @@ def add(options: EditOptions) -> EditResult:
             atomic_write(path, text)
             _lock(path, options)
     except (TetherError, KeyboardInterrupt):
-        atomic_write(path, original)  # nothing lost: the file is exactly as it was
+        atomic_write(path, original)  # nothing lost: both files exactly as they were
+        _restore(path.parent / LOCK_NAME, lock_before)
         raise
     synced = _sync(path, options)
     return EditResult(pyproject=path, written=tuple(map(str, bounded)), synced=synced)
@@ -77,10 +79,12 @@ def remove(options: EditOptions) -> EditResult:
     atomic_write(path, text)
     if options.frozen:
         return EditResult(pyproject=path, written=(), synced=False)
+    lock_before = _read_bytes(path.parent / LOCK_NAME)
     try:
         _lock(path, options)
     except (TetherError, KeyboardInterrupt):
         atomic_write(path, original)
+        _restore(path.parent / LOCK_NAME, lock_before)
         raise
     return EditResult(pyproject=path, written=(), synced=_sync(path, options))
 
@@ -145,3 +149,18 @@ def _bounded(requirement: Requirement, lock_path: Path, bounds: str) -> Requirem
     extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
     marker = f"; {requirement.marker}" if requirement.marker else ""
     return Requirement(f"{requirement.name}{extras}{specifier}{marker}")
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _restore(path: Path, data: bytes | None) -> None:
+    """Put the lock back as it was before a failed edit (or remove one the edit made)."""
+    if data is None:
+        path.unlink(missing_ok=True)
+    elif _read_bytes(path) != data:
+        atomic_write(path, data)
