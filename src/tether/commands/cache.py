@@ -36,10 +36,6 @@ class Removed:
     bytes: int
 
 
-def cache_path(environ: Mapping[str, str]) -> Path:
-    return cache_dir(environ)
-
-
 def clean(environ: Mapping[str, str], packages: Iterable[str] = ()) -> Removed:
     """Everything, or every entry of the named packages in every bucket."""
     root = cache_dir(environ)

@@ -8,7 +8,6 @@ no other versions)? Reads the environment and the lock; no network, no resolver.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.parser import BytesParser
@@ -20,7 +19,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from tether.commands.run import STATE
+from tether.commands.run import sync_state
 from tether.errors import InstallError
 from tether.install.plan import PROTECTED
 from tether.install.wheel import Installed, installed
@@ -118,10 +117,7 @@ def _accepts(requirement: Requirement, version: str) -> bool:
 def _against_lock(
     project: Project, environment: Path, versions: Mapping[str, str], interpreter: Interpreter
 ) -> list[str]:
-    try:
-        state = json.loads((environment / STATE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        state = {}
+    state = sync_state(environment)
     extras = state.get("extras", [])
     groups = state.get("groups", sorted(project.default_groups()))
     lock_path = project.root / LOCK_NAME

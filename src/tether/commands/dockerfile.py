@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from packaging.version import Version
 
+from tether.errors import PythonNotFound
 from tether.project import Project
 from tether.python.interpreter import describe
 
@@ -69,7 +70,7 @@ def _python_version(project: Project, environ: Mapping[str, str]) -> str:
     if python.exists():
         try:
             found = describe(python)
-        except Exception:  # noqa: BLE001 - a broken venv just means "no preference"
+        except PythonNotFound:  # a broken venv just means "no preference"
             found = None
         if found is not None:
             return f"{found.version.major}.{found.version.minor}"

@@ -3,12 +3,10 @@ and switched to another interpreter."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from tether.commands.run import STATE, in_sync, lock_is_fresh
+from tether.commands.run import in_sync, lock_is_fresh, sync_state, synced_from
 from tether.commands.services import IndexOptions, cache_dir
 from tether.errors import PythonNotFound
 from tether.lock import LOCK_NAME, locked_versions
@@ -46,7 +44,7 @@ def info(start: Path, environ: Mapping[str, str]) -> dict[str, object]:
         "lock": str(lock_path) if lock_path.exists() else None,
         "lock-packages": len(locked_versions(lock_path)),
         "lock-fresh": lock_is_fresh(project),
-        "synced-from-lock": _synced(environment, lock_path),
+        "synced-from-lock": synced_from(sync_state(environment), lock_path),
         "in-sync": in_sync(project, environment) if lock_path.exists() else False,
         "cache": str(cache_dir(environ)),
         "cache-bytes": total,
@@ -61,12 +59,3 @@ def use(start: Path, environ: Mapping[str, str], request: str, index: IndexOptio
 
     result = sync(SyncOptions(start=start, environ=environ, index=index, python=request))
     return f"{result.interpreter.implementation} {result.interpreter.version}"
-
-
-def _synced(environment: Path, lock_path: Path) -> bool:
-    """Whether the environment's last sync installed from this very lock."""
-    try:
-        state = json.loads((environment / STATE).read_text(encoding="utf-8"))
-        return bool(state.get("lock-sha256") == hashlib.sha256(lock_path.read_bytes()).hexdigest())
-    except (OSError, ValueError):
-        return False

@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tether.errors import LockError, UsageError
 from tether.lock import LOCK_NAME
@@ -95,17 +96,29 @@ def lock_is_fresh(project: Project) -> bool:
 def in_sync(project: Project, environment: Path) -> bool:
     """The lock matches pyproject.toml and the environment was synced from this lock
     with the default selection: nothing to do."""
-    lock_path = project.root / LOCK_NAME
     if not lock_is_fresh(project):
         return False
-    try:
-        state = json.loads((environment / STATE).read_text(encoding="utf-8"))
-        locked = hashlib.sha256(lock_path.read_bytes()).hexdigest()
-    except (OSError, ValueError):
-        return False
+    state = sync_state(environment)
     return (
-        state.get("lock-sha256") == locked
+        synced_from(state, project.root / LOCK_NAME)
         and state.get("groups") == sorted(project.default_groups())
         and state.get("extras") == []
         and (environment / "bin" / "python").exists()
     )
+
+
+def sync_state(environment: Path) -> dict[str, Any]:
+    """What the environment's last sync recorded (empty when none, or unreadable)."""
+    try:
+        state = json.loads((environment / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def synced_from(state: Mapping[str, Any], lock_path: Path) -> bool:
+    """Whether that sync installed from this very lock (same bytes)."""
+    try:
+        return bool(state.get("lock-sha256") == hashlib.sha256(lock_path.read_bytes()).hexdigest())
+    except OSError:
+        return False

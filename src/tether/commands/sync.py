@@ -26,6 +26,7 @@ from tether.build.sdist import build_wheel_from_sdist
 from tether.commands.build_env import installer
 from tether.commands.lock import LockOptions, lock
 from tether.commands.python import find_python
+from tether.commands.run import STATE
 from tether.commands.services import IndexOptions, index_client, open_cache, resolve_indexes
 from tether.errors import InstallError, LockError, PythonNotFound
 from tether.fs import atomic_write
@@ -36,8 +37,6 @@ from tether.lock import LOCK_NAME, read_lock
 from tether.project import Project, find_pyproject, load_project
 from tether.python.interpreter import Interpreter, describe
 from tether.python.venv import create
-
-STATE = ".tether-state.json"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

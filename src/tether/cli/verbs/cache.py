@@ -20,9 +20,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace, ctx: Context) -> int:
     from tether.commands import cache
+    from tether.commands.services import cache_dir
 
     if args.action == "dir":
-        ctx.console.data(str(cache.cache_path(ctx.environ)))
+        ctx.console.data(str(cache_dir(ctx.environ)))
         return 0
     if args.action == "size":
         files, total = cache.size(ctx.environ)
