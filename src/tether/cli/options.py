@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tether.errors import UsageError
+
+if TYPE_CHECKING:
+    from tether.project import Selection
 
 
 def add_index_options(parser: argparse.ArgumentParser) -> None:
@@ -82,16 +85,18 @@ def add_selection_options(parser: argparse.ArgumentParser, verb: str) -> None:
     group.add_argument("--all-extras", action="store_true", help=f"{verb} every extra")
 
 
-def selection(args: argparse.Namespace) -> dict[str, Any]:
-    """The parsed selection options, as the keyword arguments the commands' options take."""
-    return {
-        "groups": tuple(args.group),
-        "only_groups": tuple(args.only_group),
-        "no_default_groups": args.no_dev,
-        "all_groups": args.all_groups,
-        "extras": tuple(args.extra),
-        "all_extras": args.all_extras,
-    }
+def selection(args: argparse.Namespace) -> Selection:
+    """The parsed selection options, as the commands take them."""
+    from tether.project import Selection
+
+    return Selection(
+        groups=tuple(args.group),
+        only_groups=tuple(args.only_group),
+        no_default_groups=args.no_dev,
+        all_groups=args.all_groups,
+        extras=tuple(args.extra),
+        all_extras=args.all_extras,
+    )
 
 
 def add_lock_mode_options(parser: argparse.ArgumentParser) -> None:

@@ -34,7 +34,7 @@ from tether.install.apply import ApplyResult, apply
 from tether.install.plan import InstallPlan, Wanted, plan
 from tether.install.wheel import LinkMode, Target, install, installed, uninstall, unpack
 from tether.lock import LOCK_NAME, read_lock
-from tether.project import Project, find_pyproject, load_project
+from tether.project import Project, Selection, find_pyproject, load_project
 from tether.python.interpreter import Interpreter, describe
 from tether.python.venv import create
 
@@ -44,12 +44,7 @@ class SyncOptions:
     start: Path
     environ: Mapping[str, str]
     index: IndexOptions = field(default_factory=IndexOptions)
-    groups: tuple[str, ...] = ()
-    only_groups: tuple[str, ...] = ()
-    no_default_groups: bool = False
-    all_groups: bool = False
-    extras: tuple[str, ...] = ()
-    all_extras: bool = False
+    selection: Selection = field(default_factory=Selection)
     frozen: bool = False
     locked: bool = False
     python: str | None = None
@@ -92,15 +87,8 @@ def sync(options: SyncOptions) -> SyncResult:
     pylock = read_lock(lock_path)
     environment = _environment(project, options)
     interpreter = describe(environment / "bin" / "python")
-    extras: list[str] = (
-        sorted(project.optional_dependencies) if options.all_extras else list(options.extras)
-    )
-    groups = project.selected_groups(
-        groups=options.groups,
-        only_groups=options.only_groups,
-        no_default_groups=options.no_default_groups,
-        all_groups=options.all_groups,
-    )
+    extras = project.selected_extras(options.selection)
+    groups = project.selected_groups(options.selection)
     try:
         selected = list(
             pylock.select(

@@ -13,7 +13,7 @@ from packaging.utils import canonicalize_name
 from tether.commands.services import IndexOptions
 from tether.errors import LockError
 from tether.lock import LOCK_NAME
-from tether.project import Project, find_pyproject, load_project
+from tether.project import Project, Selection, find_pyproject, load_project
 
 
 @dataclass(slots=True)
@@ -29,12 +29,7 @@ class TreeOptions:
     depth: int | None = None
     invert: str | None = None
     outdated: bool = False
-    groups: tuple[str, ...] = ()
-    only_groups: tuple[str, ...] = ()
-    no_default_groups: bool = False
-    all_groups: bool = False
-    extras: tuple[str, ...] = ()
-    all_extras: bool = False
+    selection: Selection = field(default_factory=Selection)
     index: IndexOptions = field(default_factory=IndexOptions)
 
 
@@ -99,15 +94,9 @@ def _packages(project: Project) -> dict[str, _Node]:
 
 def _roots(project: Project, packages: Mapping[str, _Node], options: TreeOptions) -> list[str]:
     requirements = [*project.dependencies]
-    groups = project.selected_groups(
-        groups=options.groups,
-        only_groups=options.only_groups,
-        no_default_groups=options.no_default_groups,
-        all_groups=options.all_groups,
-    )
-    for group in groups:
+    for group in project.selected_groups(options.selection):
         requirements += project.dependency_groups.get(canonicalize_name(group), ())
-    extras = project.optional_dependencies if options.all_extras else options.extras
+    extras = project.selected_extras(options.selection)
     for extra in extras:
         requirements += project.optional_dependencies.get(canonicalize_name(extra), ())
     return sorted({canonicalize_name(r.name) for r in requirements} & set(packages))

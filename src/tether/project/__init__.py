@@ -2,7 +2,7 @@
 
 from tether.index.config import Index
 from tether.project.discovery import PYPROJECT, find_pyproject, try_find_pyproject
-from tether.project.pyproject import BuildSystem, Project, load_project
+from tether.project.pyproject import BuildSystem, Project, Selection, load_project
 from tether.project.settings import (
     ConflictItem,
     PrereleasePolicy,
@@ -19,6 +19,7 @@ __all__ = [
     "PrereleasePolicy",
     "Project",
     "ResolutionStrategy",
+    "Selection",
     "Settings",
     "Source",
     "find_pyproject",

@@ -7,7 +7,7 @@ is validated here, once, so later stages can trust the types and never re-parse.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -118,22 +118,33 @@ class Project:
         path = Path(configured) if configured else Path(".venv")
         return path if path.is_absolute() else self.root / path
 
-    def selected_groups(
-        self,
-        *,
-        groups: Sequence[str] = (),
-        only_groups: Sequence[str] = (),
-        no_default_groups: bool = False,
-        all_groups: bool = False,
-    ) -> list[str]:
+    def selected_groups(self, selection: Selection) -> list[str]:
         """The groups a command works on, from uv's flags: `--all-groups` wins, then
         `--only-group`, else the default groups (unless `--no-dev`) plus `--group`."""
-        if all_groups:
+        if selection.all_groups:
             return sorted(self.dependency_groups)
-        if only_groups:
-            return list(only_groups)
-        chosen = [] if no_default_groups else list(self.default_groups())
-        return sorted({*chosen, *groups})
+        if selection.only_groups:
+            return list(selection.only_groups)
+        chosen = [] if selection.no_default_groups else list(self.default_groups())
+        return sorted({*chosen, *selection.groups})
+
+    def selected_extras(self, selection: Selection) -> list[str]:
+        """`--all-extras`, else the extras named with `--extra`."""
+        if selection.all_extras:
+            return sorted(self.optional_dependencies)
+        return list(selection.extras)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Selection:
+    """Which dependency groups and extras a command works on, as uv's flags say."""
+
+    groups: tuple[str, ...] = ()
+    only_groups: tuple[str, ...] = ()
+    no_default_groups: bool = False
+    all_groups: bool = False
+    extras: tuple[str, ...] = ()
+    all_extras: bool = False
 
 
 def load_project(pyproject: Path) -> Project:

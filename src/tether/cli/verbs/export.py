@@ -42,7 +42,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             environ=ctx.environ,
             index=index_options(args),  # type: ignore[arg-type]
             hashes=not args.no_hashes,
-            **selection(args),
+            selection=selection(args),
             frozen=args.frozen,
             locked=args.locked,
             command=_command_line(),

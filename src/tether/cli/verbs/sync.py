@@ -62,7 +62,7 @@ def _sync(args: argparse.Namespace, ctx: Context, status: Callable[[str], None])
             start=ctx.project_start,
             environ=ctx.environ,
             index=index_options(args),  # type: ignore[arg-type]
-            **selection(args),
+            selection=selection(args),
             frozen=args.frozen,
             locked=args.locked,
             python=args.python,

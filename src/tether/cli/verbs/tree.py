@@ -35,7 +35,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             depth=args.depth,
             invert=args.invert,
             outdated=args.outdated,
-            **selection(args),
+            selection=selection(args),
             index=index_options(args),  # type: ignore[arg-type]
         )
     )
