@@ -45,6 +45,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
         "sync": "Make the project's environment match the lock",
         "run": "Run a command in the project's environment (locking and syncing first if needed)",
         "tree": "Show the locked dependency graph",
+        "pip": "pip-tools workflow: compile requirements.in into pins, sync a venv to them",
         "export": "Write the lock in another format (a hashed requirements file)",
         "check": "Check the environment: requirements met, contents match the lock",
         "env": "Describe the project's environment, or switch its Python (info, use)",

@@ -105,3 +105,21 @@ def add_lock_mode_options(parser: argparse.ArgumentParser) -> None:
         "--frozen", action="store_true", help="use pylock.toml as it is, without checking it"
     )
     mode.add_argument("--locked", action="store_true", help="fail if pylock.toml is out of date")
+
+
+def arguments_after(verb: str) -> list[str]:
+    """The command line after `verb` as typed, for a generated file's header, without
+    index URLs (they may carry credentials)."""
+    import sys
+
+    words = sys.argv[sys.argv.index(verb) + 1 :] if verb in sys.argv else []
+    kept: list[str] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in ("--index-url", "--extra-index-url", "-i"):
+            skip = True
+        elif not word.startswith(("--index-url=", "--extra-index-url=")):
+            kept.append(word)
+    return kept

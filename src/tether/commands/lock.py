@@ -9,6 +9,7 @@ import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from packaging.markers import Marker
@@ -96,43 +97,23 @@ def lock(options: LockOptions) -> LockResult:
         ),
         options.environ,
     )
-    grid = Grid.build(str(project.requires_python), [str(m) for m in settings.environments])
-    selections = conflict_selections(settings.conflicts)
-    everything = Selection(None, frozenset(), frozenset())
-    requirements = _root_requirements(project, everything)
-    provider_options = ProviderOptions(
-        grid=grid,
+    resolved = resolve_project(
+        project,
+        client,
         exclude_newer=exclude_newer,
-        prerelease=str(resolver["prerelease"]),
-        resolution=str(resolver["resolution"]),
-        pins=_index_pins(project, everything),
-        constraints={canonicalize_name(r.name): r for r in settings.constraints},
-        overrides={canonicalize_name(r.name): r for r in settings.overrides},
-        on_package=options.on_package,
+        resolver=resolver,
         preferences={}
         if options.upgrade
         else _preferences(path, {canonicalize_name(n) for n in options.upgrade_packages}, sides),
+        on_package=options.on_package,
     )
-    splitters = root_splitters(requirements)
-    while True:
-        forks = regions(splitters, grid)
-        try:
-            found, root_dependencies = _resolve_forks(
-                project, client, provider_options, forks, selections
-            )
-            break
-        except _ForkFailed as failure:
-            more = failure.splitters - splitters
-            if not more or len(splitters) >= MAX_SPLITTERS:
-                raise failure.error from None
-            splitters |= more
-    packages = [_merge(entries, grid, project) for entries in found.values()]
+    forks, selections, packages = resolved.forks, resolved.selections, list(resolved.packages)
     if project.is_package:
         packages.append(
             LockedPackage(
                 name=project.name,
                 version=None if project.version is None else str(project.version),
-                dependencies=tuple(sorted(root_dependencies)),
+                dependencies=tuple(sorted(resolved.root_dependencies)),
                 directory=".",
             )
         )
@@ -167,6 +148,64 @@ def lock(options: LockOptions) -> LockResult:
         requests=stats.requests if stats else 0,
         bytes_received=stats.bytes_received if stats else 0,
         merged=None if sides is None else tuple(provenance(sides, pins(text))),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resolved:
+    """A project resolved for every environment and conflict selection it supports."""
+
+    packages: tuple[LockedPackage, ...]
+    root_dependencies: frozenset[str]
+    forks: list[Marker | None]
+    selections: list[Selection]
+
+
+def resolve_project(
+    project: Project,
+    client: IndexClient,
+    *,
+    exclude_newer: datetime | None,
+    resolver: Mapping[str, object],
+    preferences: Mapping[NormalizedName, frozenset[Version]],
+    on_package: Callable[[str], None] | None = None,
+) -> Resolved:
+    """Resolve `project` (forking where its requirements ask for it) into locked
+    packages. Shared by `tether lock` and `tether pip compile`."""
+    settings = project.settings
+    grid = Grid.build(str(project.requires_python), [str(m) for m in settings.environments])
+    selections = conflict_selections(settings.conflicts)
+    everything = Selection(None, frozenset(), frozenset())
+    requirements = _root_requirements(project, everything)
+    provider_options = ProviderOptions(
+        grid=grid,
+        exclude_newer=exclude_newer,
+        prerelease=str(resolver["prerelease"]),
+        resolution=str(resolver["resolution"]),
+        pins=_index_pins(project, everything),
+        constraints={canonicalize_name(r.name): r for r in settings.constraints},
+        overrides={canonicalize_name(r.name): r for r in settings.overrides},
+        on_package=on_package,
+        preferences=dict(preferences),
+    )
+    splitters = root_splitters(requirements)
+    while True:
+        forks = regions(splitters, grid)
+        try:
+            found, root_dependencies = _resolve_forks(
+                project, client, provider_options, forks, selections
+            )
+            break
+        except _ForkFailed as failure:
+            more = failure.splitters - splitters
+            if not more or len(splitters) >= MAX_SPLITTERS:
+                raise failure.error from None
+            splitters |= more
+    return Resolved(
+        packages=tuple(_merge(entries, grid, project) for entries in found.values()),
+        root_dependencies=frozenset(root_dependencies),
+        forks=forks,
+        selections=selections,
     )
 
 

@@ -30,6 +30,7 @@ from tether.commands.run import STATE
 from tether.commands.services import IndexOptions, index_client, open_cache, resolve_indexes
 from tether.errors import InstallError, LockError, PythonNotFound
 from tether.fs import atomic_write
+from tether.index.config import Index
 from tether.install.apply import ApplyResult, apply
 from tether.install.plan import InstallPlan, Wanted, plan
 from tether.install.wheel import LinkMode, Target, install, installed, uninstall, unpack
@@ -132,26 +133,15 @@ def sync(options: SyncOptions) -> SyncResult:
         applied = None
         if not install_plan.empty:
             indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
-            client = index_client(indexes, options.index, options.environ)
-            build_into = Path(tempfile.mkdtemp(prefix="tether-built-"))
-            try:
-                applied = apply(
-                    install_plan,
-                    target=target,
-                    cache=open_cache(options.environ),
-                    http=lambda: client.http,
-                    link_mode=options.link_mode,
-                    on_progress=options.on_progress,
-                    build=lambda sdist: build_wheel_from_sdist(
-                        sdist,
-                        out_dir=build_into,
-                        python=target.python,
-                        install_requirements=installer(indexes, options.index, options.environ),
-                        environ=options.environ,
-                    ),
-                )
-            finally:
-                shutil.rmtree(build_into, ignore_errors=True)
+            applied = apply_plan(
+                install_plan,
+                target=target,
+                indexes=indexes,
+                index=options.index,
+                environ=options.environ,
+                link_mode=options.link_mode,
+                on_progress=options.on_progress,
+            )
         if options.compile_bytecode and applied is not None:
             _compile(target)
         if skipped_project and project.build_system is not None:
@@ -167,6 +157,40 @@ def sync(options: SyncOptions) -> SyncResult:
         skipped_project=skipped_project,
         warnings=(warning,) if warning else (),
     )
+
+
+def apply_plan(
+    install_plan: InstallPlan,
+    *,
+    target: Target,
+    indexes: tuple[Index, ...],
+    index: IndexOptions,
+    environ: Mapping[str, str],
+    link_mode: LinkMode = LinkMode.HARDLINK,
+    on_progress: Callable[[str], None] | None = None,
+) -> ApplyResult:
+    """Carry out `install_plan` in `target`: download (or take from the cache), build
+    sdists into wheels with the environment's interpreter, link, remove."""
+    client = index_client(indexes, index, environ)
+    build_into = Path(tempfile.mkdtemp(prefix="tether-built-"))
+    try:
+        return apply(
+            install_plan,
+            target=target,
+            cache=open_cache(environ),
+            http=lambda: client.http,
+            link_mode=link_mode,
+            on_progress=on_progress,
+            build=lambda sdist: build_wheel_from_sdist(
+                sdist,
+                out_dir=build_into,
+                python=target.python,
+                install_requirements=installer(indexes, index, environ),
+                environ=environ,
+            ),
+        )
+    finally:
+        shutil.rmtree(build_into, ignore_errors=True)
 
 
 def _compile(target: Target) -> None:

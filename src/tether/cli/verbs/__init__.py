@@ -26,6 +26,11 @@ VERBS: tuple[Verb, ...] = (
         "run",
     ),
     Verb("tree", "Show the locked dependency graph", "tree"),
+    Verb(
+        "pip",
+        "pip-tools workflow: compile requirements.in into pins, sync a venv to them",
+        "pip",
+    ),
     Verb("export", "Write the lock in another format (a hashed requirements file)", "export"),
     Verb("check", "Check the environment: requirements met, contents match the lock", "check"),
     Verb("env", "Describe the project's environment, or switch its Python (info, use)", "env"),

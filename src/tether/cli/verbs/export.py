@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from tether.cli.context import Context
 from tether.cli.options import (
     add_index_options,
     add_lock_mode_options,
     add_selection_options,
+    arguments_after,
     index_options,
     selection,
 )
@@ -45,7 +45,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             selection=selection(args),
             frozen=args.frozen,
             locked=args.locked,
-            command=_command_line(),
+            command=arguments_after("export"),
             format=args.format,
         )
     )
@@ -56,22 +56,3 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
     atomic_write(path, text)
     ctx.console.info(f"Wrote {path}")
     return 0
-
-
-def _command_line() -> list[str]:
-    """The export options as typed, for the file's header (index URLs left out: they
-    may carry credentials)."""
-    words = sys.argv[sys.argv.index("export") + 1 :] if "export" in sys.argv else []
-    kept: list[str] = []
-    skip = False
-    for word in words:
-        if skip:
-            skip = False
-            continue
-        if word in ("--index-url", "--extra-index-url", "-i"):
-            skip = True
-            continue
-        if word.startswith(("--index-url=", "--extra-index-url=")):
-            continue
-        kept.append(word)
-    return kept

@@ -16,7 +16,12 @@ from tether.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tether.cli.console import Console
     from tether.commands.sync import SyncResult
+    from tether.install.apply import ApplyResult
+    from tether.install.plan import InstallPlan
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -78,9 +83,20 @@ def _sync(args: argparse.Namespace, ctx: Context, status: Callable[[str], None])
 
 def _report(result: SyncResult, ctx: Context) -> int:
     console = ctx.console
-    steps = result.plan
+    report_plan(result.plan, result.environment, result.applied, console)
+    for warning in result.warnings:
+        console.warn(warning)
+    if result.skipped_project:
+        console.warn("the project itself was not installed (it has no build system)")
+    return 0
+
+
+def report_plan(
+    steps: InstallPlan, environment: Path, applied: ApplyResult | None, console: Console
+) -> None:
+    """What a sync did, a line per package, then a summary."""
     if steps.empty:
-        console.info(f"{result.environment} is in sync ({len(steps.keep)} packages)")
+        console.info(f"{environment} is in sync ({len(steps.keep)} packages)")
     else:
         for want in steps.install:
             console.info(f" + {want.name}=={want.version}")
@@ -88,14 +104,9 @@ def _report(result: SyncResult, ctx: Context) -> int:
             console.info(f" ~ {want.name} {have.version} -> {want.version}")
         for have in steps.remove:
             console.info(f" - {have.name}=={have.version}")
-        downloaded = result.applied.downloaded if result.applied else 0
+        downloaded = applied.downloaded if applied else 0
         console.info(
-            f"Synced {result.environment}: {len(steps.install)} installed, "
+            f"Synced {environment}: {len(steps.install)} installed, "
             f"{len(steps.replace)} replaced, {len(steps.remove)} removed "
             f"({downloaded} downloaded)"
         )
-    for warning in result.warnings:
-        console.warn(warning)
-    if result.skipped_project:
-        console.warn("the project itself was not installed (it has no build system)")
-    return 0
