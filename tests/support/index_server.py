@@ -96,7 +96,8 @@ class Artifact:
 @dataclass(slots=True)
 class _State:
     artifacts: dict[str, Artifact] = field(default_factory=dict)
-    projects: dict[str, list[str]] = field(default_factory=dict)
+    # index root ("/simple", or "/whl/cu126" for a PyTorch-like layout) -> project -> files
+    mounts: dict[str, dict[str, list[str]]] = field(default_factory=lambda: {"/simple": {}})
     faults: dict[str, Fault] = field(default_factory=dict)
     fault_hits: dict[str, int] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
@@ -137,8 +138,9 @@ class IndexServer:
         self.add(*dists)
 
     # ------------------------------------------------------------------ set-up
-    def add(self, *dists: Dist) -> None:
-        """Build and publish `dists` (also while the server runs)."""
+    def add(self, *dists: Dist, at: str = "/simple") -> None:
+        """Build and publish `dists` (also while the server runs), in the index rooted
+        at `at` (several roots make one server look like PyTorch's per-backend indexes)."""
         for dist in dists:
             built: list[tuple[str, bytes, bytes | None]] = []
             if dist.wheel:
@@ -149,7 +151,7 @@ class IndexServer:
             if dist.sdist:
                 built.append((dist.sdist_filename, build_sdist(dist), None))
             with self._state.lock:
-                files = self._state.projects.setdefault(dist.project, [])
+                files = self._state.mounts.setdefault(at, {}).setdefault(dist.project, [])
                 for filename, content, meta in built:
                     self._state.artifacts[filename] = Artifact(
                         filename=filename,
@@ -247,16 +249,30 @@ class IndexServer:
         with self._state.lock:
             self._state.requests.append(request)
 
-    def _project_files(self, project: str) -> list[Artifact] | None:
+    def index_url_at(self, root: str) -> str:
+        """The URL of the index rooted at `root` (see `add`)."""
+        return f"{self.url}{root}"
+
+    def _project_files(self, project: str, root: str = "/simple") -> list[Artifact] | None:
         with self._state.lock:
-            names = self._state.projects.get(project)
+            names = self._state.mounts.get(root, {}).get(project)
             if names is None:
                 return None
             return [self._state.artifacts[name] for name in names]
 
-    def _project_names(self) -> list[str]:
+    def _project_names(self, root: str = "/simple") -> list[str]:
         with self._state.lock:
-            return sorted(self._state.projects)
+            return sorted(self._state.mounts.get(root, {}))
+
+    def _root_of(self, path: str) -> tuple[str, str | None] | None:
+        """(index root, project or None) for a page path, None when it is no page."""
+        with self._state.lock:
+            roots = list(self._state.mounts)
+        trimmed = path.rstrip("/")
+        if trimmed in roots:
+            return trimmed, None
+        parent, _, project = trimmed.rpartition("/")
+        return (parent, project) if parent in roots and project else None
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -305,17 +321,20 @@ class _Handler(BaseHTTPRequestHandler):
             )
         if fault is not None and fault.kind == "stall":
             state._stop.wait(fault.seconds)
-        if path in ("/simple", "/simple/"):
-            return self._root_page(state, query, head=head)
-        if match := re.fullmatch(r"/simple/([^/]+)/?", path):
-            return self._project_page(state, match.group(1), path, query, head=head)
         if match := re.fullmatch(r"/files/(.+)", path):
             return self._file(state, unquote(match.group(1)), fault, head=head)
+        page = state._root_of(path)
+        if page is not None and page[1] is None:
+            return self._root_page(state, query, page[0], head=head)
+        if page is not None and page[1] is not None:
+            return self._project_page(state, page[1], path, query, page[0], head=head)
         return self._send(HTTPStatus.NOT_FOUND, b"404 Not Found\n", "text/plain", head=head)
 
     # ------------------------------------------------------------------ pages
-    def _root_page(self, state: IndexServer, query: dict[str, list[str]], *, head: bool) -> int:
-        names = state._project_names()
+    def _root_page(
+        self, state: IndexServer, query: dict[str, list[str]], root: str, *, head: bool
+    ) -> int:
+        names = state._project_names(root)
         media = self._negotiate(state, query)
         if media is None:
             return self._not_acceptable(head=head)
@@ -329,7 +348,14 @@ class _Handler(BaseHTTPRequestHandler):
         return self._page(state, _html_page("Simple index", links), media, head=head)
 
     def _project_page(
-        self, state: IndexServer, raw: str, path: str, query: dict[str, list[str]], *, head: bool
+        self,
+        state: IndexServer,
+        raw: str,
+        path: str,
+        query: dict[str, list[str]],
+        root: str,
+        *,
+        head: bool,
     ) -> int:
         project = canonicalize_name(raw)
         if project != raw or not path.endswith("/"):
@@ -339,18 +365,18 @@ class _Handler(BaseHTTPRequestHandler):
                 b"",
                 "text/plain",
                 head=head,
-                extra={"Location": f"/simple/{project}/"},
+                extra={"Location": f"{root}/{project}/"},
             )
-        files = state._project_files(project)
+        files = state._project_files(project, root)
         if files is None:
             return self._send(HTTPStatus.NOT_FOUND, b"404 Not Found\n", "text/plain", head=head)
         media = self._negotiate(state, query)
         if media is None:
             return self._not_acceptable(head=head)
         if media in _JSON_TYPES:
-            body = json.dumps(_project_json(state, project, files), sort_keys=True).encode()
+            body = json.dumps(_project_json(state, project, files, root), sort_keys=True).encode()
             return self._page(state, body, JSON_V1, head=head)
-        links = "".join(_html_link(state, artifact) for artifact in files)
+        links = "".join(_html_link(state, artifact, root) for artifact in files)
         return self._page(state, _html_page(f"Links for {project}", links), media, head=head)
 
     def _page(self, state: IndexServer, body: bytes, media: str, *, head: bool) -> int:
@@ -513,12 +539,20 @@ def _upload_time(artifact: Artifact) -> str | None:
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _project_json(state: IndexServer, project: str, files: list[Artifact]) -> dict[str, object]:
+def _files_base(root: str) -> str:
+    """Links to files: relative under /simple (as many indexes write them), root-relative
+    elsewhere (as PyTorch's indexes do)."""
+    return "../../files/" if root == "/simple" else "/files/"
+
+
+def _project_json(
+    state: IndexServer, project: str, files: list[Artifact], root: str = "/simple"
+) -> dict[str, object]:
     entries = []
     for artifact in files:
         entry: dict[str, object] = {
             "filename": artifact.filename,
-            "url": f"../../files/{quote(artifact.filename)}",
+            "url": f"{_files_base(root)}{quote(artifact.filename)}",
             "hashes": {"sha256": artifact.sha256},
             "size": len(artifact.content),
             "yanked": artifact.yanked,
@@ -546,8 +580,8 @@ def _version_of(filename: str) -> str:
     return stem.split("-")[1]
 
 
-def _html_link(state: IndexServer, artifact: Artifact) -> str:
-    attributes = [f'href="../../files/{quote(artifact.filename)}#sha256={artifact.sha256}"']
+def _html_link(state: IndexServer, artifact: Artifact, root: str = "/simple") -> str:
+    attributes = [f'href="{_files_base(root)}{quote(artifact.filename)}#sha256={artifact.sha256}"']
     if artifact.requires_python:
         attributes.append(f'data-requires-python="{html.escape(artifact.requires_python)}"')
     if artifact.yanked is not False:

@@ -123,3 +123,12 @@ def arguments_after(verb: str) -> list[str]:
         elif not word.startswith(("--index-url=", "--extra-index-url=")):
             kept.append(word)
     return kept
+
+
+def add_torch_backend_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--torch-backend",
+        metavar="NAME",
+        help="which of the project's torch-backends to use: cpu, cu126, ... or auto (the "
+        "default: what this machine's GPU runs); also TETHER_TORCH_BACKEND",
+    )

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from packaging.version import Version
 
+from tether.accel.tables import CUDA_BASE_IMAGES
 from tether.errors import PythonNotFound
 from tether.project import Project
 from tether.python.interpreter import describe
@@ -24,9 +25,14 @@ UID = 10001
 
 
 def dockerfile(
-    project: Project, header: Sequence[str], requirements: Sequence[str], environ: Mapping[str, str]
+    project: Project,
+    header: Sequence[str],
+    requirements: Sequence[str],
+    environ: Mapping[str, str],
+    torch_backend: str | None = None,
 ) -> str:
     python = _python_version(project, environ)
+    cuda_image = CUDA_BASE_IMAGES.get(torch_backend or "")
     install_project = (
         [
             "COPY . /app",
@@ -51,7 +57,7 @@ def dockerfile(
         "-r /tmp/requirements.txt",
         *install_project,
         "",
-        "FROM python:${PYTHON_VERSION}-slim AS runtime",
+        *(_cuda_runtime(cuda_image) if cuda_image else _slim_runtime()),
         f"RUN useradd --create-home --uid {UID} app",
         "COPY --from=builder /opt/venv /opt/venv",
         *copy_source,
@@ -61,6 +67,29 @@ def dockerfile(
         f"CMD {_command(project)}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _slim_runtime() -> list[str]:
+    return ["FROM python:${PYTHON_VERSION}-slim AS runtime"]
+
+
+def _cuda_runtime(image: str) -> list[str]:
+    """NVIDIA's CUDA runtime image for the chosen backend, with the builder's Python
+    copied in at the same path (the venv's interpreter links point there) and the few
+    shared libraries its standard library loads."""
+    ssl = "libssl3t64" if "ubuntu24" in image else "libssl3"
+    return [
+        "FROM python:${PYTHON_VERSION}-slim AS python",
+        "",
+        f"FROM {image} AS runtime",
+        "RUN apt-get update \\",
+        "    && apt-get install -y --no-install-recommends ca-certificates libffi8 "
+        f"libsqlite3-0 libbz2-1.0 liblzma5 zlib1g {ssl} \\",
+        "    && rm -rf /var/lib/apt/lists/*",
+        "COPY --from=python /usr/local /usr/local",
+        "RUN ldconfig",
+        "ENV NVIDIA_VISIBLE_DEVICES=all NVIDIA_DRIVER_CAPABILITIES=compute,utility",
+    ]
 
 
 def _python_version(project: Project, environ: Mapping[str, str]) -> str:

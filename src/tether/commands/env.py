@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from tether.accel import detect
 from tether.commands.run import in_sync, lock_is_fresh, sync_state, synced_from
 from tether.commands.services import IndexOptions, cache_dir
-from tether.errors import PythonNotFound
+from tether.commands.torch_backend import pick_backend
+from tether.errors import PythonNotFound, TetherError
 from tether.lock import LOCK_NAME, locked_versions
 from tether.project import find_pyproject, load_project
 from tether.python.interpreter import describe
@@ -35,6 +37,22 @@ def info(start: Path, environ: Mapping[str, str]) -> dict[str, object]:
         except PythonNotFound:
             interpreter = None
     files, total = size(environ)
+    backends = project.settings.torch_backends
+    accelerator = detect(environ, rocm=any(b.startswith("rocm") for b in backends))
+    torch: dict[str, object] | None = None
+    if backends:
+        try:
+            pick = pick_backend(project, None, environ)
+        except TetherError as err:
+            torch = {"declared": list(backends), "selected": None, "reason": err.message}
+        else:
+            assert pick is not None  # noqa: S101 - backends are declared
+            torch = {
+                "declared": list(backends),
+                "selected": pick.backend,
+                "reason": pick.reason,
+                "installed": sync_state(environment).get("torch-backend"),
+            }
     return {
         "project": project.display_name,
         "root": str(project.root),
@@ -45,7 +63,18 @@ def info(start: Path, environ: Mapping[str, str]) -> dict[str, object]:
         "lock-packages": len(locked_versions(lock_path)),
         "lock-fresh": lock_is_fresh(project),
         "synced-from-lock": synced_from(sync_state(environment), lock_path),
-        "in-sync": in_sync(project, environment) if lock_path.exists() else False,
+        "in-sync": in_sync(project, environment, environ) if lock_path.exists() else False,
+        "accelerator": {
+            "kind": accelerator.kind,
+            "source": accelerator.source,
+            "driver-version": accelerator.driver_version,
+            "cuda-version": accelerator.cuda_version,
+            "compute-capabilities": list(accelerator.compute_capabilities),
+            "gpus": list(accelerator.gpu_names),
+            "rocm-version": accelerator.rocm_version,
+            "description": accelerator.describe(),
+        },
+        "torch-backend": torch,
         "cache": str(cache_dir(environ)),
         "cache-bytes": total,
         "cache-files": files,

@@ -174,7 +174,7 @@ def resolve_project(
     packages. Shared by `tether lock` and `tether pip compile`."""
     settings = project.settings
     grid = Grid.build(str(project.requires_python), [str(m) for m in settings.environments])
-    selections = conflict_selections(settings.conflicts)
+    selections = conflict_selections(settings.conflicts, required=settings.torch_backends)
     everything = Selection(None, frozenset(), frozenset())
     requirements = _root_requirements(project, everything)
     provider_options = ProviderOptions(
@@ -269,14 +269,19 @@ class Selection:
     excluded: frozenset[ConflictItem]
 
 
-def conflict_selections(conflicts: Sequence[Sequence[ConflictItem]]) -> list[Selection]:
+def conflict_selections(
+    conflicts: Sequence[Sequence[ConflictItem]], *, required: Sequence[str] = ()
+) -> list[Selection]:
     """Each conflict set contributes "one of its items is on, the others off" or "all
-    off"; sets multiply. With no conflicts there is one selection that excludes nothing."""
+    off"; sets multiply. With no conflicts there is one selection that excludes nothing.
+    The set of `required` extras (the torch backends) has no "all off": one is always on."""
     selections = [Selection(None, frozenset(), frozenset())]
+    selector = {ConflictItem(extra=canonicalize_name(e)) for e in required}
     for items in conflicts:
         expanded = []
         for selection in selections:
-            for chosen in [*items, None]:
+            none: list[ConflictItem | None] = [] if selector and set(items) == selector else [None]
+            for chosen in [*items, *none]:
                 off = frozenset(i for i in items if i != chosen)
                 on = frozenset() if chosen is None else frozenset({chosen})
                 parts = [_item_marker(i, present=True) for i in on] + [
@@ -486,6 +491,7 @@ def _merge(entries: list[LockedPackage], grid: Grid, project: Project) -> Locked
         extras=sorted(project.optional_dependencies),
         groups=sorted(project.dependency_groups),
         conflicting=bool(project.settings.conflicts),
+        required=project.settings.torch_backends,
     ):
         marker = None
     return replace(entries[0], marker=marker)
@@ -532,6 +538,7 @@ def _resolve_forks(
             grid=fork_grid,
             extras=sorted(project.optional_dependencies),
             groups=sorted(project.dependency_groups),
+            required=settings.torch_backends,
         )
         for package, version in resolution.versions.items():
             if package.extra is None:

@@ -50,7 +50,7 @@ def prepare(options: RunOptions) -> Prepared:
     project = load_project(find_pyproject(options.start))
     environment = project.environment(options.environ)
     synced = False
-    if not in_sync(project, environment):
+    if not in_sync(project, environment, options.environ):
         from tether.commands.sync import SyncOptions, sync  # noqa: PLC0415 - the slow path
 
         sync(SyncOptions(start=project.root, environ=options.environ))
@@ -93,7 +93,7 @@ def lock_is_fresh(project: Project) -> bool:
     return True
 
 
-def in_sync(project: Project, environment: Path) -> bool:
+def in_sync(project: Project, environment: Path, environ: Mapping[str, str]) -> bool:
     """The lock matches pyproject.toml and the environment was synced from this lock
     with the default selection: nothing to do."""
     if not lock_is_fresh(project):
@@ -102,9 +102,22 @@ def in_sync(project: Project, environment: Path) -> bool:
     return (
         synced_from(state, project.root / LOCK_NAME)
         and state.get("groups") == sorted(project.default_groups())
-        and state.get("extras") == []
+        and state.get("extras") == _expected_extras(project, state, environ)
         and (environment / "bin" / "python").exists()
     )
+
+
+def _expected_extras(
+    project: Project, state: Mapping[str, Any], environ: Mapping[str, str]
+) -> list[str]:
+    """No extras, but the torch backend: the one asked for in TETHER_TORCH_BACKEND, else
+    the one the last sync detected (detection is the slow path's job)."""
+    backends = project.settings.torch_backends
+    if not backends:
+        return []
+    asked = environ.get("TETHER_TORCH_BACKEND", "auto").strip() or "auto"
+    backend = state.get("torch-backend") if asked == "auto" else asked
+    return [backend] if isinstance(backend, str) and backend in backends else [""]
 
 
 def sync_state(environment: Path) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from filelock import FileLock
@@ -28,6 +28,7 @@ from tether.commands.lock import LockOptions, lock
 from tether.commands.python import find_python
 from tether.commands.run import STATE
 from tether.commands.services import IndexOptions, index_client, open_cache, resolve_indexes
+from tether.commands.torch_backend import BackendPick, pick_backend
 from tether.errors import InstallError, LockError, PythonNotFound
 from tether.fs import atomic_write
 from tether.index.config import Index
@@ -54,6 +55,7 @@ class SyncOptions:
     exact: bool = True
     link_mode: LinkMode = LinkMode.HARDLINK
     compile_bytecode: bool = False
+    torch_backend: str | None = None  # a declared backend, or "auto" (the default)
     on_progress: Callable[[str], None] | None = None  # a status line for a terminal
 
 
@@ -65,6 +67,7 @@ class SyncResult:
     applied: ApplyResult | None
     skipped_project: bool
     warnings: tuple[str, ...] = ()
+    torch: BackendPick | None = None
 
 
 def sync(options: SyncOptions) -> SyncResult:
@@ -88,8 +91,12 @@ def sync(options: SyncOptions) -> SyncResult:
     pylock = read_lock(lock_path)
     environment = _environment(project, options)
     interpreter = describe(environment / "bin" / "python")
-    extras = project.selected_extras(options.selection)
-    groups = project.selected_groups(options.selection)
+    torch = pick_backend(project, options.torch_backend, options.environ)
+    chosen = options.selection
+    if torch is not None:
+        chosen = replace(chosen, torch_backend=torch.backend)
+    extras = project.selected_extras(chosen)
+    groups = project.selected_groups(chosen)
     try:
         selected = list(
             pylock.select(
@@ -147,7 +154,7 @@ def sync(options: SyncOptions) -> SyncResult:
         if skipped_project and project.build_system is not None:
             _install_project(project, interpreter, target, options)
             skipped_project = False
-        _write_state(environment, lock_path, extras, groups)
+        _write_state(environment, lock_path, extras, groups, torch)
     warning = _environment_warning(project, options.environ)
     return SyncResult(
         environment=environment,
@@ -156,6 +163,7 @@ def sync(options: SyncOptions) -> SyncResult:
         applied=applied,
         skipped_project=skipped_project,
         warnings=(warning,) if warning else (),
+        torch=torch,
     )
 
 
@@ -328,11 +336,18 @@ def _wanted(
     )
 
 
-def _write_state(environment: Path, lock_path: Path, extras: list[str], groups: list[str]) -> None:
+def _write_state(
+    environment: Path,
+    lock_path: Path,
+    extras: list[str],
+    groups: list[str],
+    torch: BackendPick | None,
+) -> None:
     """What this sync installed from, so an in-sync `run` can skip all of this."""
     state = {
         "lock-sha256": hashlib.sha256(lock_path.read_bytes()).hexdigest(),
         "extras": extras,
         "groups": groups,
+        "torch-backend": None if torch is None else torch.backend,
     }
     atomic_write(environment / STATE, json.dumps(state, sort_keys=True))

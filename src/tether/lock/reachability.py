@@ -31,9 +31,10 @@ def package_markers(
     grid: Grid,
     extras: Sequence[str],
     groups: Sequence[str],
+    required: Sequence[str] = (),
 ) -> dict[str, Marker | None]:
     """Marker per locked (base) package name."""
-    contexts = _contexts(extras, groups)
+    contexts = _contexts(extras, groups, required=required)
     chosen = {root: root_version, **versions}
     markers: dict[Package, Marker | None] = {root: None}
     truth: dict[Package, frozenset[tuple[int, int]]] = {root: _everything(grid, contexts)}
@@ -70,23 +71,37 @@ def package_markers(
 
 
 def always(
-    marker: Marker, *, grid: Grid, extras: Sequence[str], groups: Sequence[str], conflicting: bool
+    marker: Marker,
+    *,
+    grid: Grid,
+    extras: Sequence[str],
+    groups: Sequence[str],
+    conflicting: bool,
+    required: Sequence[str] = (),
 ) -> bool:
     """Whether `marker` holds in every environment and every choice of extras/groups."""
-    contexts = _contexts(extras, groups, conflicting=conflicting)
+    contexts = _contexts(extras, groups, conflicting=conflicting, required=required)
     return _truth(grid, contexts, str(marker)) == _everything(grid, contexts)
 
 
 def _contexts(
-    extras: Sequence[str], groups: Sequence[str], *, conflicting: bool = False
+    extras: Sequence[str],
+    groups: Sequence[str],
+    *,
+    conflicting: bool = False,
+    required: Sequence[str] = (),
 ) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
     """Choices of extras and groups to evaluate markers under: none, each alone, and all
-    together (left out when some of them conflict: that choice is not allowed)."""
+    together (left out when some of them conflict: that choice is not allowed). With
+    `required` extras (torch backend selectors), each choice has exactly one of them on."""
+    free = [e for e in extras if e not in required]
     options: list[tuple[frozenset[str], frozenset[str]]] = [(frozenset(), frozenset())]
-    options += [(frozenset({e}), frozenset()) for e in extras]
+    options += [(frozenset({e}), frozenset()) for e in free]
     options += [(frozenset(), frozenset({g})) for g in groups]
     if not conflicting:
-        options.append((frozenset(extras), frozenset(groups)))
+        options.append((frozenset(free), frozenset(groups)))
+    if required:
+        options = [(chosen | {r}, group) for chosen, group in options for r in required]
     return tuple(options)
 
 

@@ -36,6 +36,7 @@ from tether.project.fields import (
 )
 from tether.project.settings import Settings, parse_settings
 from tether.project.toml_source import TomlDocument, read_toml
+from tether.project.torch import expand as expand_torch
 
 PROJECT_KEYS = frozenset(
     {
@@ -129,10 +130,16 @@ class Project:
         return sorted({*chosen, *selection.groups})
 
     def selected_extras(self, selection: Selection) -> list[str]:
-        """`--all-extras`, else the extras named with `--extra`."""
+        """`--all-extras` (torch backend selectors aside), else the extras named with
+        `--extra`; plus the torch backend chosen for this machine, if any."""
+        backends = set(self.settings.torch_backends)
         if selection.all_extras:
-            return sorted(self.optional_dependencies)
-        return list(selection.extras)
+            chosen: list[str] = [e for e in sorted(self.optional_dependencies) if e not in backends]
+        else:
+            chosen = list(selection.extras)
+        if selection.torch_backend is not None:
+            chosen = sorted({*chosen, selection.torch_backend})
+        return chosen
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,6 +152,7 @@ class Selection:
     all_groups: bool = False
     extras: tuple[str, ...] = ()
     all_extras: bool = False
+    torch_backend: str | None = None  # chosen for this machine (or asked for)
 
 
 def load_project(pyproject: Path) -> Project:
@@ -184,6 +192,7 @@ def parse_project(doc: TomlDocument) -> Project:
     settings = parse_settings(
         doc, tool.get("tether", {}), extras=frozenset(extras), groups=frozenset(groups)
     )
+    settings = expand_torch(doc, settings, extras, tool.get("tether", {}))
     return Project(
         root=doc.path.parent,
         name=name,

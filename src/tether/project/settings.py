@@ -103,6 +103,8 @@ class Settings:
     sources: Mapping[NormalizedName, tuple[Source, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    torch_backends: tuple[str, ...] = ()  # read by project/torch.py, as is torch-index-url
+    torch_index_url: str = "https://download.pytorch.org/whl"
 
     def index_chain(self) -> tuple[Index, ...]:
         """The indexes a package is looked up in, in order (see `index_chain`)."""
@@ -121,6 +123,8 @@ SETTINGS_KEYS = frozenset(
         "conflicts",
         "index",
         "sources",
+        "torch-backends",
+        "torch-index-url",
     }
 )
 _INDEX_KEYS = frozenset({"name", "url", "default", "explicit", "username", "credential-command"})

@@ -50,7 +50,14 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
         ("Lock up to date", "yes" if data["lock-fresh"] else "no: run `tether lock`"),
         ("Environment in sync", "yes" if data["in-sync"] else "no: run `tether sync`"),
         ("Cache", f"{data['cache']} ({cache_mb})"),
+        ("Accelerator", data["accelerator"]["description"]),  # type: ignore[index]
     ]
+    torch = data["torch-backend"]
+    if isinstance(torch, dict):
+        selected = torch["selected"] or "none"
+        rows.append(("Torch backend", f"{selected} ({torch['reason']})"))
+        if torch.get("installed"):
+            rows.append(("Torch installed", str(torch["installed"])))
     for label, value in rows:
         ctx.console.print(f"{label + ':':<21}{value}")
     return 0

@@ -9,6 +9,7 @@ from tether.cli.options import (
     add_index_options,
     add_lock_mode_options,
     add_selection_options,
+    add_torch_backend_option,
     arguments_after,
     index_options,
     selection,
@@ -27,6 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-hashes", action="store_true", help="leave out --hash options")
     add_selection_options(parser, "export")
     add_lock_mode_options(parser)
+    add_torch_backend_option(parser)
     add_index_options(parser)
 
 
@@ -47,6 +49,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             locked=args.locked,
             command=arguments_after("export"),
             format=args.format,
+            torch_backend=args.torch_backend,
         )
     )
     if args.output_file is None:

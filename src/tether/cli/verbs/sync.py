@@ -11,6 +11,7 @@ from tether.cli.options import (
     add_index_options,
     add_lock_mode_options,
     add_selection_options,
+    add_torch_backend_option,
     index_options,
     selection,
 )
@@ -46,6 +47,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--compile-bytecode", action="store_true", help="byte-compile what was installed"
     )
+    add_torch_backend_option(parser)
     add_index_options(parser)
 
 
@@ -76,6 +78,7 @@ def _sync(args: argparse.Namespace, ctx: Context, status: Callable[[str], None])
             exact=not args.inexact,
             link_mode=LinkMode(args.link_mode),
             compile_bytecode=args.compile_bytecode,
+            torch_backend=args.torch_backend,
             on_progress=status,
         )
     )
@@ -83,6 +86,8 @@ def _sync(args: argparse.Namespace, ctx: Context, status: Callable[[str], None])
 
 def _report(result: SyncResult, ctx: Context) -> int:
     console = ctx.console
+    if result.torch is not None:
+        (console.warn if result.torch.fallback else console.info)(result.torch.notice())
     report_plan(result.plan, result.environment, result.applied, console)
     for warning in result.warnings:
         console.warn(warning)
