@@ -11,6 +11,7 @@ import pytest
 
 from tests.e2e.test_sync import UNIVERSE, versions
 from tests.support.cli import RunResult, run_tether
+from tests.support.dists import Dist
 from tests.support.index_server import IndexServer
 
 PYPROJECT = textwrap.dedent(
@@ -103,3 +104,40 @@ def test_add_an_invalid_requirement(tmp_path: Path, index: IndexServer) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("error: invalid requirement 'web>>2': ")
     assert (root / "pyproject.toml").read_text() == PYPROJECT
+
+
+def test_add_pins_to_a_named_index_and_remove_unpins(tmp_path: Path, index: IndexServer) -> None:
+    index.add(Dist("util", "3.0"), at="/private")
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        PYPROJECT.replace('    "util",  # utilities\n', "")
+        + f'\n[[tool.tether.index]]\nname = "private"\nurl = "{index.url}/private"\n'
+        "explicit = true\n"
+    )
+    result = tether(root, index, "add", "util", "--index", "private")
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert '[tool.tether.sources]\nutil = {index = "private"}' in text
+    assert '"util>=3.0"' in text  # only the private index has 3.0
+    assert versions(root)["util"] == "3.0"
+
+    unknown = tether(root, index, "add", "web", "--index", "nowhere")
+    assert unknown.exit_code == 1
+    assert "nowhere" in unknown.stderr
+    assert (root / "pyproject.toml").read_text() == text
+
+    removed = tether(root, index, "remove", "util")
+    assert removed.exit_code == 0, removed.stderr
+    assert "util" not in (root / "pyproject.toml").read_text()
+
+
+def test_add_a_direct_reference(tmp_path: Path, index: IndexServer) -> None:
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    wheel = index.file_url("web-1.0-py3-none-any.whl")
+    result = tether(root, index, "add", f"web @ {wheel}")
+    assert result.exit_code == 0, result.stderr
+    assert f'"web @ {wheel}"' in (root / "pyproject.toml").read_text()
+    assert versions(root)["web"] == "1.0"

@@ -18,7 +18,13 @@ from tether.errors import TetherError, UsageError
 from tether.fs import atomic_write
 from tether.lock import LOCK_NAME
 from tether.project import find_pyproject
-from tether.project.edit import Section, add_requirements, remove_requirements
+from tether.project.edit import (
+    Section,
+    add_requirements,
+    drop_unused_sources,
+    pin_to_index,
+    remove_requirements,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,6 +36,7 @@ class EditOptions:
     group: str | None = None
     optional: str | None = None
     bounds: str = "lower"  # lower (>=X), exact (==X), compatible (~=X.Y), major (<next major)
+    pin_index: str | None = None  # `--index NAME`: pin the packages to that index
     frozen: bool = False  # edit only: no lock, no sync
     no_sync: bool = False
 
@@ -46,7 +53,10 @@ def add(options: EditOptions) -> EditResult:
     section, name = _section(options)
     path = find_pyproject(options.start)
     original = path.read_text(encoding="utf-8")
-    atomic_write(path, add_requirements(original, requirements, section=section, name=name))
+    edited = add_requirements(original, requirements, section=section, name=name)
+    if options.pin_index is not None:
+        edited = pin_to_index(edited, [r.name for r in requirements], options.pin_index)
+    atomic_write(path, edited)
     if options.frozen:
         return EditResult(pyproject=path, written=tuple(map(str, requirements)), synced=False)
     lock_before = _read_bytes(path.parent / LOCK_NAME)
@@ -54,7 +64,7 @@ def add(options: EditOptions) -> EditResult:
         _lock(path, options)
         bounded = [_bounded(r, path.parent / LOCK_NAME, options.bounds) for r in requirements]
         if bounded != requirements:
-            text = add_requirements(original, bounded, section=section, name=name)
+            text = add_requirements(edited, bounded, section=section, name=name)
             atomic_write(path, text)
             _lock(path, options)
     except (TetherError, KeyboardInterrupt):
@@ -76,7 +86,7 @@ def remove(options: EditOptions) -> EditResult:
             f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in {where}",
             hint="check the name, or pass --group / --optional for where it is",
         )
-    atomic_write(path, text)
+    atomic_write(path, drop_unused_sources(text, list(options.names)))
     if options.frozen:
         return EditResult(pyproject=path, written=(), synced=False)
     lock_before = _read_bytes(path.parent / LOCK_NAME)

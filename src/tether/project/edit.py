@@ -43,6 +43,43 @@ def add_requirements(
     return tomlkit.dumps(document)
 
 
+def pin_to_index(text: str, names: list[str], index: str) -> str:
+    """`text` with each package pinned to `index` in `[tool.tether.sources]` (an existing
+    source for the package is replaced)."""
+    document = tomlkit.parse(text)
+    tool = _table(document, "tool", create=True)
+    tether = _table(tool, "tether", create=True)
+    sources = _table(tether, "sources", create=True)
+    for name in names:
+        entry = tomlkit.inline_table()
+        entry["index"] = index
+        sources[_existing_key(sources, name)] = entry
+    return tomlkit.dumps(document)
+
+
+def drop_unused_sources(text: str, names: list[str]) -> str:
+    """`text` without `[tool.tether.sources]` entries for `names` that no dependency
+    list mentions any more (`tether remove` cleans up after itself, as uv does)."""
+    document = tomlkit.parse(text)
+    sources = document.get("tool", {}).get("tether", {}).get("sources")
+    if not isinstance(sources, Table):
+        return text
+    still = _mentioned(document)
+    for name in names:
+        key = _existing_key(sources, name)
+        if key in sources and canonicalize_name(name) not in still:
+            del sources[key]
+    return tomlkit.dumps(document)
+
+
+def _mentioned(document: tomlkit.TOMLDocument) -> set[str]:
+    project = document.get("project", {})
+    lists = [project.get("dependencies", [])]
+    lists += list(project.get("optional-dependencies", {}).values())
+    lists += list(document.get("dependency-groups", {}).values())
+    return {n for items in lists for item in items if (n := _name(str(item))) is not None}
+
+
 def remove_requirements(
     text: str, names: list[str], *, section: Section, name: str | None = None
 ) -> tuple[str, list[str]]:

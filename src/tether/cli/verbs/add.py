@@ -8,7 +8,7 @@ from tether.cli.context import Context
 from tether.cli.options import add_index_options, index_options
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
+def configure(parser: argparse.ArgumentParser, *, removing: bool = False) -> None:
     parser.add_argument("packages", nargs="+", metavar="PACKAGE", help="requirements or names")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--group", metavar="G", help="the dependency group G (PEP 735)")
@@ -20,6 +20,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="lower",
         help="for a package added without a version: >=X (default), ==X, ~=X.Y or <next major",
     )
+    if not removing:
+        parser.add_argument(
+            "--index",
+            metavar="NAME",
+            dest="pin_index",
+            help="take the packages only from the [[tool.tether.index]] named NAME "
+            "(written to [tool.tether.sources])",
+        )
     parser.add_argument("--frozen", action="store_true", help="edit pyproject.toml only")
     parser.add_argument("--no-sync", action="store_true", help="lock but do not sync")
     add_index_options(parser)
@@ -36,6 +44,7 @@ def handle(args: argparse.Namespace, ctx: Context, *, removing: bool = False) ->
         group="dev" if args.dev else args.group,
         optional=args.optional,
         bounds=args.bounds,
+        pin_index=getattr(args, "pin_index", None),
         frozen=args.frozen,
         no_sync=args.no_sync,
     )

@@ -9,7 +9,7 @@ from tether.cli.verbs import add
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    add.configure(parser)
+    add.configure(parser, removing=True)
 
 
 def handle(args: argparse.Namespace, ctx: Context) -> int:
