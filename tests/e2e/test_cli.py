@@ -50,6 +50,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
         "check": "Check the environment: requirements met, contents match the lock",
         "env": "Describe the project's environment, or switch its Python (info, use)",
         "cache": "Show or clean the global cache (dir, size, clean [PKG], prune)",
+        "migrate": "Rewrite a Poetry project as PEP 621 and PEP 735, keeping its locked versions",
         "project": "Show the project as tether reads it, validating pyproject.toml",
         "index": "Show what the package indexes serve: versions, files, metadata",
         "python": "List the Python interpreters tether finds, or the one it would use",

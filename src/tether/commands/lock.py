@@ -8,7 +8,7 @@ import os
 import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -44,6 +44,8 @@ class LockOptions:
     resolution: str | None = None
     prerelease: str | None = None
     on_package: Callable[[str], None] | None = None  # progress: a package's versions arrived
+    # Versions to keep where possible besides the current lock's (e.g. poetry.lock's pins).
+    seed_preferences: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,7 +106,10 @@ def lock(options: LockOptions) -> LockResult:
         resolver=resolver,
         preferences={}
         if options.upgrade
-        else _preferences(path, {canonicalize_name(n) for n in options.upgrade_packages}, sides),
+        else {
+            **_seeds(options.seed_preferences),
+            **_preferences(path, {canonicalize_name(n) for n in options.upgrade_packages}, sides),
+        },
         on_package=options.on_package,
     )
     forks, selections, packages = resolved.forks, resolved.selections, list(resolved.packages)
@@ -233,6 +238,14 @@ def _relative(path: Path, root: Path) -> str:
         return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
     except ValueError:  # another drive (Windows)
         return path.resolve().as_posix()
+
+
+def _seeds(pins: Mapping[str, str]) -> dict[NormalizedName, frozenset[Version]]:
+    seeds: dict[NormalizedName, frozenset[Version]] = {}
+    for name, version in pins.items():
+        with contextlib.suppress(InvalidVersion):
+            seeds[canonicalize_name(name)] = frozenset({Version(version)})
+    return seeds
 
 
 def _preferences(

@@ -34,6 +34,7 @@ from tether.project.fields import (
     parse_requirements,
     parse_string,
 )
+from tether.project.poetry import PoetryError, as_pyproject, convert, is_poetry_project
 from tether.project.settings import Settings, parse_settings
 from tether.project.toml_source import TomlDocument, read_toml
 from tether.project.torch import expand as expand_torch
@@ -156,9 +157,31 @@ class Selection:
 
 
 def load_project(pyproject: Path) -> Project:
-    """Read and validate `pyproject`; raise `ProjectError` pointing at what is wrong."""
+    """Read and validate `pyproject`; raise `ProjectError` pointing at what is wrong.
+    A Poetry manifest (`[tool.poetry]`, no `[project]`) is read as what it means."""
     doc = read_toml(pyproject)
+    if is_poetry_project(doc.data):
+        doc = poetry_document(doc)
     return parse_project(doc)
+
+
+def poetry_document(doc: TomlDocument) -> TomlDocument:
+    """`doc` with its `[tool.poetry]` tables translated (see project/poetry.py); later
+    errors point into that translation, and say so."""
+    import tomlkit  # noqa: PLC0415 - only for Poetry projects
+
+    try:
+        converted = convert(doc.data)
+    except PoetryError as err:
+        raise doc.error(
+            f"cannot read the Poetry project: {err}",
+            at=doc.locate_key(err.where.rsplit(".", 1)[-1].split("[")[0]),
+            hint="fix that entry, or write the project as PEP 621 ([project])",
+        ) from None
+    data = as_pyproject(doc.data, converted)
+    return TomlDocument(
+        path=doc.path, text=tomlkit.dumps(data), data=data, translated_from="[tool.poetry]"
+    )
 
 
 def parse_project(doc: TomlDocument) -> Project:

@@ -26,6 +26,7 @@ class TomlDocument:
     path: Path
     text: str
     data: dict[str, Any]
+    translated_from: str | None = None  # e.g. "[tool.poetry]": positions are not the file's
 
     def locate(self, needle: str) -> tuple[int, int] | None:
         """Line and column (1-based) of the first occurrence of `needle`, if present."""
@@ -59,6 +60,9 @@ class TomlDocument:
         self, message: str, *, at: tuple[int, int] | None = None, hint: str | None = None
     ) -> ProjectError:
         """A `ProjectError` about this file, at `at` when known."""
+        if self.translated_from is not None:
+            message = f"{message} (in tether's reading of {self.translated_from})"
+            at = None
         line, column = at if at is not None else (None, None)
         return ProjectError(message, path=self.path, line=line, column=column, hint=hint)
 

@@ -35,6 +35,11 @@ VERBS: tuple[Verb, ...] = (
     Verb("check", "Check the environment: requirements met, contents match the lock", "check"),
     Verb("env", "Describe the project's environment, or switch its Python (info, use)", "env"),
     Verb("cache", "Show or clean the global cache (dir, size, clean [PKG], prune)", "cache"),
+    Verb(
+        "migrate",
+        "Rewrite a Poetry project as PEP 621 and PEP 735, keeping its locked versions",
+        "migrate",
+    ),
     Verb("project", "Show the project as tether reads it, validating pyproject.toml", "project"),
     Verb("index", "Show what the package indexes serve: versions, files, metadata", "index"),
     Verb("python", "List the Python interpreters tether finds, or the one it would use", "python"),

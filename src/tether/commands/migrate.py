@@ -1,0 +1,268 @@
+"""`tether migrate`: rewrite a Poetry project's `pyproject.toml` as PEP 621 `[project]`,
+PEP 735 `[dependency-groups]` and `[tool.tether]`, then lock it keeping the versions
+`poetry.lock` pinned wherever the new constraints allow.
+
+Tables tether does not translate (other tools' settings, `[build-system]`, Poetry's own
+`packages`/`include`/`exclude`, which poetry-core still reads) are kept with their
+comments; the translated Poetry tables are removed. `[build-system]` moves to
+poetry-core 2, the first that reads `[project]`. All or nothing: when the new manifest
+is invalid or the lock fails, `pyproject.toml` is put back as it was.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from tether.commands.lock import LockOptions, LockResult, lock
+from tether.commands.services import IndexOptions
+from tether.errors import ProjectError, TetherError
+from tether.fs import atomic_write
+from tether.lock import LOCK_NAME, locked_versions
+from tether.project import find_pyproject
+from tether.project.poetry import Converted, PoetryError, convert, is_poetry_project
+from tether.project.pyproject import parse_project
+from tether.project.toml_source import TomlDocument, read_toml
+
+TRANSLATED = (
+    "name",
+    "version",
+    "description",
+    "readme",
+    "keywords",
+    "classifiers",
+    "license",
+    "authors",
+    "maintainers",
+    "urls",
+    "homepage",
+    "repository",
+    "documentation",
+    "scripts",
+    "plugins",
+    "dependencies",
+    "dev-dependencies",
+    "group",
+    "extras",
+    "source",
+)
+PROJECT_ORDER = (
+    "name",
+    "version",
+    "description",
+    "readme",
+    "requires-python",
+    "license",
+    "authors",
+    "maintainers",
+    "keywords",
+    "classifiers",
+    "dependencies",
+    "optional-dependencies",
+    "urls",
+    "scripts",
+    "entry-points",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MigrateOptions:
+    start: Path
+    environ: Mapping[str, str]
+    index: IndexOptions = field(default_factory=IndexOptions)
+    dry_run: bool = False
+    lock: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MigrateResult:
+    path: Path
+    text: str
+    warnings: tuple[str, ...]
+    lock: LockResult | None = None
+    poetry_pins: int = 0  # versions poetry.lock held
+    moved: tuple[tuple[str, str, str], ...] = ()  # (name, poetry.lock's, pylock's)
+
+
+def migrate(options: MigrateOptions) -> MigrateResult:
+    path = find_pyproject(options.start)
+    doc = read_toml(path)
+    if not is_poetry_project(doc.data):
+        raise ProjectError(
+            "is not a Poetry project ([tool.poetry] with dependencies, and no [project])",
+            path=path,
+            hint="nothing to migrate: tether reads this file as it is",
+        )
+    try:
+        converted = convert(doc.data)
+    except PoetryError as err:
+        raise ProjectError(f"cannot migrate: {err}", path=path) from None
+    text = rewrite(doc.text, converted)
+    # The new manifest must read back as a valid project before anything is written.
+    parse_project(TomlDocument(path=path, text=text, data=tomllib.loads(text)))
+    if options.dry_run:
+        return MigrateResult(path=path, text=text, warnings=tuple(converted.warnings))
+    pins = poetry_lock_pins(path.parent / "poetry.lock")
+    original = path.read_bytes()
+    atomic_write(path, text)
+    if not options.lock:
+        return MigrateResult(path=path, text=text, warnings=tuple(converted.warnings))
+    try:
+        result = lock(
+            LockOptions(
+                start=path.parent,
+                index=options.index,
+                environ=options.environ,
+                seed_preferences=pins,
+            )
+        )
+    except (TetherError, KeyboardInterrupt) as err:
+        atomic_write(path, original)
+        if isinstance(err, TetherError):
+            err.add_note(f"{path.name} was left as it was (still the Poetry manifest)")
+        raise
+    locked = locked_versions(path.parent / LOCK_NAME)
+    moved = tuple(
+        (name, version, ", ".join(locked[name]))
+        for name, version in sorted(pins.items())
+        if name in locked and version not in locked[name]
+    )
+    return MigrateResult(
+        path=path,
+        text=text,
+        warnings=tuple(converted.warnings),
+        lock=result,
+        poetry_pins=len(pins),
+        moved=moved,
+    )
+
+
+def poetry_lock_pins(path: Path) -> dict[str, str]:
+    """name -> version from a `poetry.lock` (empty when there is none or it is unreadable)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    pins: dict[str, str] = {}
+    for package in data.get("package", []):
+        if isinstance(package, dict) and "name" in package and "version" in package:
+            pins[canonicalize_name(str(package["name"]))] = str(package["version"])
+    return pins
+
+
+def rewrite(text: str, converted: Converted) -> str:
+    """`text` with the Poetry tables replaced by what they mean (tomlkit keeps the rest,
+    comments included)."""
+    import tomlkit  # noqa: PLC0415 - only for this verb
+    from tomlkit.items import Table  # noqa: PLC0415
+
+    old = tomlkit.parse(text)
+    new = tomlkit.document()
+    project = tomlkit.table()
+    for key in PROJECT_ORDER:
+        if key in converted.project:
+            project.add(key, _item(key, converted.project[key]))
+    new.add("project", project)
+    if converted.dependency_groups:
+        groups = tomlkit.table()
+        for name, requirements in converted.dependency_groups.items():
+            groups.add(name, _array(requirements))
+        new.add("dependency-groups", groups)
+    for raw_key, value in old.body:
+        if raw_key is None:  # comments and blank lines between tables stay where they were
+            new.append(None, value)
+            continue
+        key = raw_key.key
+        if key in ("project", "dependency-groups"):
+            continue
+        if key == "build-system":
+            _build_system(value)
+        if key == "tool" and isinstance(value, Table):
+            _rewrite_tool(value, converted)
+        new.append(raw_key, value)
+    return tomlkit.dumps(new)
+
+
+def _rewrite_tool(tool: Any, converted: Converted) -> None:
+    import tomlkit  # noqa: PLC0415
+
+    poetry = tool["poetry"]
+    for key in TRANSLATED:
+        if key in poetry:
+            del poetry[key]
+    if not poetry:
+        del tool["poetry"]
+    if not converted.tether:
+        return
+    if "tether" not in tool:
+        tool.add("tether", tomlkit.table())
+    tether = tool["tether"]
+    for key, value in converted.tether.items():
+        if key == "index":
+            tables = tomlkit.aot()
+            for index in value:
+                table = tomlkit.table()
+                for name, item in index.items():
+                    table.add(name, item)
+                tables.append(table)
+            tether[key] = tables
+        elif key == "sources":
+            sources = tomlkit.table()
+            for name, entry in value.items():
+                inline = tomlkit.inline_table()
+                inline.update(entry)
+                sources.add(name, inline)
+            tether[key] = sources
+        else:
+            tether[key] = value
+
+
+def _build_system(value: Any) -> None:
+    """poetry-core 2 is the first that reads [project]."""
+    backend = value.get("build-backend", "")
+    if backend in ("poetry.core.masonry.api", "poetry.masonry.api"):
+        value["requires"] = ["poetry-core>=2.0.0,<3.0.0"]
+        value["build-backend"] = "poetry.core.masonry.api"
+
+
+def _item(key: str, value: Any) -> Any:
+    import tomlkit  # noqa: PLC0415
+
+    if key in ("dependencies", "classifiers", "keywords") and isinstance(value, list):
+        return _array(value)
+    if key == "optional-dependencies":
+        table = tomlkit.table()
+        for extra, requirements in value.items():
+            table.add(extra, _array(requirements))
+        return table
+    if key in ("urls", "scripts"):
+        table = tomlkit.table()
+        table.update(value)
+        return table
+    if key in ("authors", "maintainers"):
+        people = tomlkit.array()
+        for person in value:
+            inline = tomlkit.inline_table()
+            inline.update(person)
+            people.append(inline)
+        return people
+    if key == "license":
+        inline = tomlkit.inline_table()
+        inline.update(value)
+        return inline
+    return value
+
+
+def _array(items: list[str]) -> Any:
+    import tomlkit  # noqa: PLC0415
+
+    array = tomlkit.array()
+    array.extend(items)
+    if len(items) > 1:
+        array.multiline(multiline=True)
+    return array

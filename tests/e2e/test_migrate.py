@@ -1,0 +1,134 @@
+"""Poetry projects: tether locks and syncs one as it is, and `tether migrate` rewrites
+it as PEP 621 + PEP 735 keeping the versions poetry.lock pinned; a failure changes nothing."""
+
+from __future__ import annotations
+
+import textwrap
+import tomllib
+from pathlib import Path
+
+from tests.e2e.test_add import tether
+from tests.e2e.test_sync import versions
+from tests.support.index_server import IndexServer
+
+pytest_plugins = ["tests.e2e.test_add"]
+
+POETRY = textwrap.dedent(
+    """\
+    # The service, still on Poetry.
+    [tool.poetry]
+    name = "svc"
+    version = "0.1.0"
+    description = "A service"
+    authors = ["Ada <ada@example.com>"]
+    packages = [{ include = "svc", from = "src" }]  # poetry-core still reads this
+
+    [tool.poetry.dependencies]
+    python = "^3.11"
+    web = "^1.0"
+    winonly = { version = "*", platform = "win32" }
+
+    [tool.poetry.group.dev.dependencies]
+    testkit = "*"
+
+    [tool.ruff]  # other tools' settings stay, comments too
+    line-length = 100
+    """
+)
+POETRY_LOCK = textwrap.dedent(
+    """\
+    [[package]]
+    name = "web"
+    version = "1.0"
+
+    [[package]]
+    name = "util"
+    version = "1.0"
+
+    [[package]]
+    name = "testkit"
+    version = "1.0"
+    """
+)
+
+
+def test_a_poetry_project_locks_and_syncs_as_it_is(tmp_path: Path, index: IndexServer) -> None:
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(POETRY)
+    result = tether(root, index, "sync")
+    assert result.exit_code == 0, result.stderr
+    assert versions(root) == {"web": "1.0", "util": "2.0", "testkit": "1.0"}
+    assert (root / "pyproject.toml").read_text() == POETRY  # read, not rewritten
+
+
+def test_migrate_rewrites_and_keeps_poetry_lock_versions(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        POETRY + '\n[build-system]\nrequires = ["poetry-core>=1.0.0"]\n'
+        'build-backend = "poetry.core.masonry.api"\n'
+    )
+    (root / "poetry.lock").write_text(POETRY_LOCK)
+    dry = tether(root, index, "migrate", "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert "[project]" in dry.stdout
+    assert not (root / "pylock.toml").exists()
+
+    result = tether(root, index, "migrate")
+    assert result.exit_code == 0, result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert text.startswith(
+        textwrap.dedent(
+            """\
+            [project]
+            name = "svc"
+            version = "0.1.0"
+            description = "A service"
+            requires-python = ">=3.11,<4.0"
+            authors = [{name = "Ada", email = "ada@example.com"}]
+            dependencies = [
+                "web>=1.0,<2.0",
+                "winonly; sys_platform == \\"win32\\"",
+            ]
+
+            [dependency-groups]
+            dev = ["testkit"]
+            """
+        )
+    )
+    assert "# The service, still on Poetry.\n" in text  # comments stay
+    assert 'packages = [{ include = "svc", from = "src" }]  # poetry-core still reads this' in text
+    assert "[tool.poetry.dependencies]" not in text
+    assert "[tool.ruff]  # other tools' settings stay, comments too" in text
+    data = tomllib.loads(text)
+    assert data["build-system"]["requires"] == ["poetry-core>=2.0.0,<3.0.0"]
+    locked = tomllib.loads((root / "pylock.toml").read_text())
+    pins = {p["name"]: p["version"] for p in locked["packages"] if "version" in p}
+    assert pins["util"] == "1.0"  # poetry.lock's version kept, though 2.0 exists
+    assert "Kept 3 of 3 versions from poetry.lock" in result.stderr
+
+    again = tether(root, index, "migrate")
+    assert again.exit_code == 1
+    assert "is not a Poetry project" in again.stderr
+
+
+def test_a_failed_migrate_changes_nothing(tmp_path: Path, index: IndexServer) -> None:
+    root = tmp_path / "svc"
+    root.mkdir()
+    broken = POETRY.replace('web = "^1.0"', 'web = "^9.0"')  # no such version
+    (root / "pyproject.toml").write_text(broken)
+    result = tether(root, index, "migrate")
+    assert result.exit_code == 1
+    assert "web" in result.stderr
+    assert "was left as it was" in result.stderr
+    assert (root / "pyproject.toml").read_text() == broken
+    assert not (root / "pylock.toml").exists()
+
+    (root / "pyproject.toml").write_text(POETRY.replace('"^1.0"', '"^1.0 || ^2.0"'))
+    bad = tether(root, index, "lock")
+    assert bad.exit_code == 1
+    assert "cannot read the Poetry project" in bad.stderr
+    assert "'or'" in bad.stderr
