@@ -46,7 +46,7 @@ def test_cache_clean_by_package_and_everything(tmp_path: Path, index: IndexServe
 
     everything = cache(root, "clean")
     assert everything.exit_code == 0
-    assert not store.exists()
+    assert files(store) <= {".tether-cache.lock"}  # the lock other processes wait on stays
 
 
 def test_cache_prune_removes_old_buckets_and_stale_temporaries(tmp_path: Path) -> None:
@@ -71,3 +71,41 @@ def test_cache_prune_removes_old_buckets_and_stale_temporaries(tmp_path: Path) -
     assert not stale.exists()
     assert kept.exists()
     assert fresh.exists()  # a writer may be in flight
+
+
+def test_clean_waits_for_running_tether_processes(tmp_path: Path, index: IndexServer) -> None:
+    """A process that uses the cache holds it shared; `cache clean` takes it exclusively,
+    so it never deletes files from under a running sync."""
+    import subprocess
+    import sys
+
+    root = project(tmp_path / "svc", '"util"')
+    assert tether(root, index, "sync").exit_code == 0
+    store = tmp_path / "cache"
+    before = files(store)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import os, time; from tether.commands.services import open_cache; "
+         "open_cache(os.environ); print('held', flush=True); time.sleep(60)"],
+        env={**os.environ, "TETHER_CACHE_DIR": str(store)},
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "held\n"
+        busy = run_tether(
+            "cache", "clean", cwd=root,
+            env={"TETHER_CACHE_DIR": str(store), "TETHER_CACHE_LOCK_TIMEOUT": "0.5"},
+        )  # fmt: skip
+        assert busy.exit_code == 1
+        assert "Waiting for other tether processes to release the cache" in busy.stderr
+        assert "is in use by another tether process" in busy.stderr
+        assert files(store) == before  # nothing removed
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+    done = cache(root, "clean")
+    assert done.exit_code == 0, done.stderr
+    assert files(store) <= {".tether-cache.lock"}

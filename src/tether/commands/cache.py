@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.parser import BytesParser
 from pathlib import Path
@@ -24,6 +24,7 @@ from packaging.utils import (
 )
 
 from tether.cache import Bucket
+from tether.cache.locking import LOCK_NAME, exclusive
 from tether.commands.services import cache_dir
 
 STALE_TEMPORARY_SECONDS = 3600.0
@@ -36,21 +37,47 @@ class Removed:
     bytes: int
 
 
-def clean(environ: Mapping[str, str], packages: Iterable[str] = ()) -> Removed:
-    """Everything, or every entry of the named packages in every bucket."""
+def clean(
+    environ: Mapping[str, str],
+    packages: Iterable[str] = (),
+    *,
+    on_wait: Callable[[str], None] | None = None,
+) -> Removed:
+    """Everything, or every entry of the named packages in every bucket; waits for
+    running tether processes to let go of the cache first."""
     root = cache_dir(environ)
     names: set[str] = {canonicalize_name(p) for p in packages}
-    if not names:
-        return _remove([root] if root.exists() else [])
-    return _remove(sorted(_entries_of(root, names)))
+    if not root.exists():
+        return Removed(0, 0, 0)
+    with exclusive(root, timeout=_lock_timeout(environ), on_wait=on_wait):
+        if not names:
+            return _remove([child for child in _children(root) if child.name != LOCK_NAME])
+        return _remove(sorted(_entries_of(root, names)))
 
 
-def prune(environ: Mapping[str, str], *, now: float | None = None) -> Removed:
+def prune(
+    environ: Mapping[str, str],
+    *,
+    now: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> Removed:
     """What no current tether reads: buckets of old formats, `run --with` overlays, and
     temporary files that writers left behind (older than an hour)."""
     root = cache_dir(environ)
     if not root.is_dir():
         return Removed(0, 0, 0)
+    with exclusive(root, timeout=_lock_timeout(environ), on_wait=on_wait):
+        return _prune(root, now)
+
+
+def _lock_timeout(environ: Mapping[str, str]) -> float:
+    try:
+        return float(environ.get("TETHER_CACHE_LOCK_TIMEOUT", "300"))
+    except ValueError:
+        return 300.0
+
+
+def _prune(root: Path, now: float | None) -> Removed:
     current = {bucket.value for bucket in Bucket}
     doomed = [
         child
@@ -62,7 +89,9 @@ def prune(environ: Mapping[str, str], *, now: float | None = None) -> Removed:
         doomed += [
             Path(directory, name)
             for name in files
-            if name.startswith(".") and name != ".lock" and _mtime(Path(directory, name)) < cutoff
+            if name.startswith(".")
+            and name not in (".lock", LOCK_NAME)
+            and _mtime(Path(directory, name)) < cutoff
         ]
     return _remove(doomed)
 

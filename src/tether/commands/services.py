@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tether.cache import Cache
+from tether.cache.locking import hold_shared
 from tether.errors import UsageError
 from tether.index import Index
 from tether.index.auth import AuthConfig, Authenticator, credentials_from_environ
@@ -45,7 +46,10 @@ def cache_dir(environ: Mapping[str, str]) -> Path:
 
 
 def open_cache(environ: Mapping[str, str]) -> Cache:
-    return Cache(cache_dir(environ))
+    """The cache, held shared until this process exits (see cache/locking.py)."""
+    root = cache_dir(environ)
+    hold_shared(root)
+    return Cache(root)
 
 
 def resolve_indexes(

@@ -30,10 +30,10 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
         ctx.console.data(f"{_megabytes(total)} in {files} files")
         return 0
     if args.action == "clean":
-        removed = cache.clean(ctx.environ, args.packages)
+        removed = cache.clean(ctx.environ, args.packages, on_wait=ctx.console.info)
         what = ", ".join(args.packages) if args.packages else "the cache"
     else:
-        removed = cache.prune(ctx.environ)
+        removed = cache.prune(ctx.environ, on_wait=ctx.console.info)
         what = "unused cache entries"
     if not removed.entries:
         ctx.console.info(f"Nothing to remove ({what})")
