@@ -477,7 +477,7 @@ def test_direct_references_to_a_local_wheel_and_a_remote_sdist(
 def test_direct_reference_errors(tmp_path: Path, index: IndexServer) -> None:
     (tmp_path / "somedir").mkdir()
     for reference, message in (
-        (f"pkg @ {(tmp_path / 'somedir').as_uri()}", "is a directory, which needs a PEP 517 build"),
+        (f"pkg @ {(tmp_path / 'somedir').as_uri()}", "is a directory without pyproject.toml"),
         (f"pkg @ {(tmp_path / 'nope-1.0-py3-none-any.whl').as_uri()}", "cannot read"),
         ("pkg @ git+https://example.invalid/pkg.git", "is not an http(s) or file URL"),
     ):

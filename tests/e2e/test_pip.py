@@ -248,3 +248,31 @@ def test_compile_reports_unsatisfiable_requirements(tmp_path: Path, index: Index
     assert "web" in result.stderr
     assert "util" in result.stderr
     assert not (root / "out.txt").exists()
+
+
+def test_editable_lines_compile_and_sync(tmp_path: Path, index: IndexServer) -> None:
+    from tests.e2e.test_path_dependencies import local_project
+
+    root = tmp_path / "work"
+    root.mkdir()
+    library = local_project(root / "mylib", "mylib", '"util<2"')
+    (root / "requirements.in").write_text("-e ./mylib\nweb<2\n")
+    compiled = tether(root, index, "pip", "compile", "requirements.in", "-o", "requirements.txt")
+    assert compiled.exit_code == 0, compiled.stderr
+    text = (root / "requirements.txt").read_text()
+    assert "\n-e ./mylib\n    # via -r requirements.in\n" in text
+    assert "util==1.0\n" in text
+    target = venv(root / ".venv")
+    synced = tether(root, index, "pip", "sync", "requirements.txt")
+    assert synced.exit_code == 0, synced.stderr
+    assert " + mylib (built from its directory)" in synced.stderr
+    assert site_versions(target) == {"mylib": "0.3.0", "util": "1.0", "web": "1.0"}
+    (library / "src" / "mylib" / "__init__.py").write_text("VALUE = 7\n")
+    done = subprocess.run(
+        [str(target / "bin" / "python"), "-c", "import mylib; print(mylib.VALUE)"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout == "7\n"  # editable: the directory itself is imported
+    again = tether(root, index, "pip", "sync", "requirements.txt")
+    assert "built from its directory" not in again.stderr
+    assert "is in sync" in again.stderr

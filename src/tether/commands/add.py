@@ -3,6 +3,7 @@ leaves pyproject.toml exactly as it was."""
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from tether.project.edit import (
     drop_unused_sources,
     pin_to_index,
     remove_requirements,
+    set_sources,
 )
 
 
@@ -37,6 +39,7 @@ class EditOptions:
     optional: str | None = None
     bounds: str = "lower"  # lower (>=X), exact (==X), compatible (~=X.Y), major (<next major)
     pin_index: str | None = None  # `--index NAME`: pin the packages to that index
+    editables: tuple[str, ...] = ()  # `--editable PATH`: project directories, as path sources
     frozen: bool = False  # edit only: no lock, no sync
     no_sync: bool = False
 
@@ -49,20 +52,28 @@ class EditResult:
 
 
 def add(options: EditOptions) -> EditResult:
-    requirements = _parse(options.names)
     section, name = _section(options)
     path = find_pyproject(options.start)
+    local = _editables(options.editables, path.parent)
+    requirements = [*_parse(options.names, allow_empty=bool(local)), *local.keys()]
     original = path.read_text(encoding="utf-8")
     edited = add_requirements(original, requirements, section=section, name=name)
     if options.pin_index is not None:
         edited = pin_to_index(edited, [r.name for r in requirements], options.pin_index)
+    if local:
+        edited = set_sources(
+            edited, {r.name: {"path": where, "editable": True} for r, where in local.items()}
+        )
     atomic_write(path, edited)
     if options.frozen:
         return EditResult(pyproject=path, written=tuple(map(str, requirements)), synced=False)
     lock_before = _read_bytes(path.parent / LOCK_NAME)
     try:
         _lock(path, options)
-        bounded = [_bounded(r, path.parent / LOCK_NAME, options.bounds) for r in requirements]
+        bounded = [
+            r if r in local else _bounded(r, path.parent / LOCK_NAME, options.bounds)
+            for r in requirements
+        ]
         if bounded != requirements:
             text = add_requirements(edited, bounded, section=section, name=name)
             atomic_write(path, text)
@@ -99,8 +110,32 @@ def remove(options: EditOptions) -> EditResult:
     return EditResult(pyproject=path, written=(), synced=_sync(path, options))
 
 
-def _parse(names: tuple[str, ...]) -> list[Requirement]:
-    if not names:
+def _editables(paths: tuple[str, ...], root: Path) -> dict[Requirement, str]:
+    """Each `--editable PATH`: its project name (from its pyproject.toml) and the path as
+    written to the source (relative to the project when it can be)."""
+    found: dict[Requirement, str] = {}
+    for given in paths:
+        directory = Path(given)
+        if not directory.is_absolute():
+            directory = Path.cwd() / directory
+        try:
+            data = tomllib.loads((directory / "pyproject.toml").read_text(encoding="utf-8"))
+            project_name = str(data["project"]["name"])
+        except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError):
+            raise UsageError(
+                f"--editable {given}: no pyproject.toml with a [project] name there",
+                hint="point at a project directory (PEP 621)",
+            ) from None
+        try:
+            where = Path(os.path.relpath(directory.resolve(), root.resolve())).as_posix()
+        except ValueError:  # another drive
+            where = directory.resolve().as_posix()
+        found[Requirement(project_name)] = where
+    return found
+
+
+def _parse(names: tuple[str, ...], *, allow_empty: bool = False) -> list[Requirement]:
+    if not names and not allow_empty:
         raise UsageError("nothing to add", hint="e.g. tether add 'numpy>=2' httpx")
     parsed = []
     for text in names:

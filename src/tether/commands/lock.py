@@ -386,6 +386,8 @@ def _locked(
     provider: IndexProvider,
     markers: Mapping[str, Marker | None],
     root_dir: Path,
+    *,
+    editable: bool = False,
 ) -> LockedPackage:
     listing = provider.listing(package.name)
     release = provider.release(package.name, version)
@@ -396,6 +398,16 @@ def _locked(
         for edge in edges
         if edge.child.name != package.name
     }
+    if listing.direct is not None and listing.direct.directory:
+        assert listing.direct.path is not None  # noqa: S101 - a directory is a local path
+        return LockedPackage(
+            name=package.name,
+            version=None if listing.direct.dynamic_version else str(version),
+            marker=markers.get(package.name),
+            dependencies=tuple(sorted(dependencies)),
+            directory=_relative(listing.direct.path, root_dir),
+            editable=editable,
+        )
     if listing.direct is not None:
         path = listing.direct.path
         return LockedPackage(
@@ -555,7 +567,17 @@ def _resolve_forks(
         )
         for package, version in resolution.versions.items():
             if package.extra is None:
-                entry = _locked(package, version, provider, markers, project.root)
+                entry = _locked(
+                    package,
+                    version,
+                    provider,
+                    markers,
+                    project.root,
+                    editable=any(
+                        source.editable
+                        for source in settings.sources.get(canonicalize_name(package.name), ())
+                    ),
+                )
                 entry = replace(entry, marker=conjoin(fork, selection.marker, entry.marker))
                 found.setdefault((entry.name, entry.version), []).append(entry)
         root_dependencies |= {e.child.name for e in provider.edges.get((root, root_version), ())}

@@ -16,6 +16,9 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
@@ -32,7 +35,7 @@ from tether.lock import LockedPackage
 from tether.lock.freshness import resolver_options
 from tether.project import Project
 from tether.project.requirements_txt import Entry, RequirementsFile, read_requirements
-from tether.project.settings import Settings
+from tether.project.settings import Settings, Source
 
 ROOT_NAME = canonicalize_name("tether-pip-compile-root")
 
@@ -140,15 +143,14 @@ def _project(
                 f"platform_machine == {environment['platform_machine']!r}"
             ),
         )
-    for entry in read.requirements:
-        if entry.editable:
-            raise ProjectError(
-                f"-e {entry.requirement.name}: editable requirements are not supported by "
-                "`tether pip compile` yet",
-                path=entry.source,
-                line=entry.line,
-                hint="list the project by name, or use a tether project with a path source",
-            )
+    # `-e ./dir` lines: a path source marked editable, as a project would declare it.
+    sources = {
+        canonicalize_name(e.requirement.name): (
+            Source(path=_local_path(e.requirement.url or ""), editable=True),
+        )
+        for e in read.requirements
+        if e.editable
+    }
     return Project(
         root=options.cwd,
         name=ROOT_NAME,
@@ -159,8 +161,13 @@ def _project(
         settings=Settings(
             environments=environments,
             constraints=tuple(e.requirement for e in read.constraints),
+            sources=MappingProxyType(sources),
         ),
     )
+
+
+def _local_path(url: str) -> str:
+    return url2pathname(unquote(urlsplit(url).path))
 
 
 def _preferences(options: CompileOptions) -> dict[NormalizedName, frozenset[Version]]:
@@ -221,13 +228,23 @@ def _render(
     lines += [f"--extra-index-url {strip_userinfo(u)[0]}" for u in read.extra_index_urls]
     parents = _parents(packages, read, options.cwd)
     for package in sorted(packages, key=lambda p: (canonicalize_name(p.name), p.version or "")):
-        lines += _package_lines(package, options.generate_hashes)
+        lines += _package_lines(package, options.generate_hashes, options.cwd)
         if options.annotate:
             lines += _via(parents.get(canonicalize_name(package.name), []))
     return "\n".join(lines) + "\n"
 
 
-def _package_lines(package: LockedPackage, hashes: bool) -> list[str]:
+def _package_lines(package: LockedPackage, hashes: bool, cwd: Path) -> list[str]:
+    if package.directory is not None:
+        where = (cwd / package.directory).resolve()
+        if package.editable:
+            shown = (
+                package.directory
+                if Path(package.directory).is_absolute()
+                else ("./" + package.directory.removeprefix("./"))
+            )
+            return [f"-e {shown}"]
+        return [f"{package.name} @ {where.as_uri()}"]
     if package.archive is not None:
         head = f"{package.name} @ {strip_userinfo(package.archive.url)[0]}"
         digests = [package.archive.sha256] if package.archive.sha256 else []

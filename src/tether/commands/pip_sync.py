@@ -28,6 +28,8 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
+from tether.commands.build_env import installer
+from tether.commands.directories import Directory, install_directory, read_build_system
 from tether.commands.pip_compile import with_file_indexes
 from tether.commands.services import IndexOptions, index_client, resolve_indexes
 from tether.commands.sync import apply_plan
@@ -60,6 +62,7 @@ class PipSyncResult:
     interpreter: Interpreter
     plan: InstallPlan
     applied: ApplyResult | None
+    directories: tuple[str, ...] = ()  # project directories (re)built and installed
 
 
 def pip_sync(options: PipSyncOptions) -> PipSyncResult:
@@ -83,11 +86,20 @@ def pip_sync(options: PipSyncOptions) -> PipSyncResult:
     indexes = resolve_indexes((), index, options.environ)
     client = index_client(indexes, index, options.environ)
     supported = {str(tag): rank for rank, tag in enumerate(interpreter.tags())}
-    wanted = [_wanted(entry, client.find, supported, interpreter) for entry in entries]
+    directories = [d for e in entries if (d := _directory(e)) is not None]
+    wanted = [
+        _wanted(entry, client.find, supported, interpreter)
+        for entry in entries
+        if _directory(entry) is None
+    ]
     target = Target.from_paths(interpreter.paths, python)
     site = Path(interpreter.paths["purelib"])
+    built: list[str] = []
     with FileLock(str(environment / ".tether.lock")):
-        install_plan = plan(wanted, installed(site), exact=True)
+        present = installed(site)
+        for directory in directories:  # built below, never removed as "not listed"
+            present.pop(canonicalize_name(directory.name), None)
+        install_plan = plan(wanted, present, exact=True)
         applied = None
         if not install_plan.empty and not options.dry_run:
             applied = apply_plan(
@@ -99,9 +111,37 @@ def pip_sync(options: PipSyncOptions) -> PipSyncResult:
                 link_mode=options.link_mode,
                 on_progress=options.on_progress,
             )
+        if not options.dry_run:
+            built = [
+                d.name
+                for d in directories
+                if install_directory(
+                    d,
+                    read_build_system(d.source),
+                    interpreter,
+                    target,
+                    installer=installer(indexes, index, options.environ),
+                    environ=options.environ,
+                )
+            ]
     return PipSyncResult(
-        environment=environment, interpreter=interpreter, plan=install_plan, applied=applied
+        environment=environment,
+        interpreter=interpreter,
+        plan=install_plan,
+        applied=applied,
+        directories=tuple(built),
     )
+
+
+def _directory(entry: Entry) -> Directory | None:
+    """A `-e ./dir` line, or `name @ file:///dir`: a project directory to build."""
+    url = entry.requirement.url
+    if url is None or urlsplit(url).scheme != "file":
+        return None
+    path = Path(url2pathname(unquote(urlsplit(url).path)))
+    if not path.is_dir():
+        return None
+    return Directory(entry.requirement.name, None, path.resolve(), entry.editable)
 
 
 def _environment(options: PipSyncOptions) -> Path:
@@ -128,11 +168,8 @@ def _check_entries(entries: list[Entry]) -> None:
     for entry in entries:
         requirement = entry.requirement
         where = f"{entry.source}:{entry.line}"
-        if entry.editable:
-            raise UsageError(
-                f"{where}: editable lines (-e) are not supported by `tether pip sync` yet",
-                hint="install the project with `tether sync` in its directory",
-            )
+        if _directory(entry) is not None:
+            continue  # a project directory: built, not pinned or hashed
         pinned = [s for s in requirement.specifier if s.operator in ("==", "===")]
         if requirement.url is None and (len(pinned) != 1 or "*" in pinned[0].version):
             raise UsageError(

@@ -11,19 +11,21 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock
 from packaging.pylock import (
     PackageArchive,
+    PackageDirectory,
     PackageSdist,
     PackageWheel,
     PylockSelectError,
 )
 from packaging.utils import canonicalize_name
 
-from tether.build.editable import build_editable
 from tether.build.sdist import build_wheel_from_sdist
 from tether.commands.build_env import installer
+from tether.commands.directories import Directory, install_directory, read_build_system
 from tether.commands.lock import LockOptions, lock
 from tether.commands.python import find_python
 from tether.commands.run import STATE
@@ -34,7 +36,7 @@ from tether.fs import atomic_write
 from tether.index.config import Index
 from tether.install.apply import ApplyResult, apply
 from tether.install.plan import InstallPlan, Wanted, plan
-from tether.install.wheel import LinkMode, Target, install, installed, uninstall, unpack
+from tether.install.wheel import LinkMode, Target, installed
 from tether.lock import LOCK_NAME, read_lock
 from tether.project import Project, Selection, find_pyproject, load_project
 from tether.python.interpreter import Interpreter, describe
@@ -68,6 +70,7 @@ class SyncResult:
     skipped_project: bool
     warnings: tuple[str, ...] = ()
     torch: BackendPick | None = None
+    directories: tuple[str, ...] = ()  # path dependencies (re)built and installed
 
 
 def sync(options: SyncOptions) -> SyncResult:
@@ -112,16 +115,9 @@ def sync(options: SyncOptions) -> SyncResult:
             hint=f"Python {interpreter.version} on {interpreter.markers['sys_platform']}; "
             "re-lock, or pick another interpreter with --python",
         ) from None
-    requested = _requested(project, extras, groups)
-    wanted: list[Wanted] = []
-    skipped_project = False
-    for package, dist in selected:
-        if canonicalize_name(package.name) == project.name and not isinstance(
-            dist, PackageWheel | PackageSdist | PackageArchive
-        ):
-            skipped_project = True
-            continue
-        wanted.append(_wanted(package.name, str(package.version), dist, project.root, requested))
+    wanted, directories, skipped_project = _partition(
+        selected, project, _requested(project, extras, groups)
+    )
     target = Target.from_paths(interpreter.paths, environment / "bin" / "python")
     site = Path(interpreter.paths["purelib"])
     # One sync at a time per environment; the plan is made under the lock, so a sync
@@ -130,6 +126,8 @@ def sync(options: SyncOptions) -> SyncResult:
         present = installed(site)
         if project.build_system is not None:
             present.pop(project.name, None)  # the project itself is handled below
+        for directory in directories:  # so are path dependencies
+            present.pop(canonicalize_name(directory.name), None)
         install_plan = plan(
             wanted,
             present,
@@ -151,6 +149,7 @@ def sync(options: SyncOptions) -> SyncResult:
             )
         if options.compile_bytecode and applied is not None:
             _compile(target)
+        built = _install_directories(project, directories, interpreter, target, options)
         if skipped_project and project.build_system is not None:
             _install_project(project, interpreter, target, options)
             skipped_project = False
@@ -164,7 +163,54 @@ def sync(options: SyncOptions) -> SyncResult:
         skipped_project=skipped_project,
         warnings=(warning,) if warning else (),
         torch=torch,
+        directories=tuple(built),
     )
+
+
+def _partition(
+    selected: list[tuple[Any, Any]], project: Project, requested: set[str]
+) -> tuple[list[Wanted], list[Directory], bool]:
+    """The lock's selection split into archives to install, directories to build, and
+    whether the project itself is among them."""
+    wanted: list[Wanted] = []
+    directories: list[Directory] = []
+    has_project = False
+    for package, dist in selected:
+        if canonicalize_name(package.name) == project.name and not isinstance(
+            dist, PackageWheel | PackageSdist | PackageArchive
+        ):
+            has_project = True
+            continue
+        if isinstance(dist, PackageDirectory):
+            version = None if package.version is None else str(package.version)
+            source = (project.root / dist.path).resolve()
+            directories.append(Directory(package.name, version, source, bool(dist.editable)))
+            continue
+        wanted.append(_wanted(package.name, str(package.version), dist, project.root, requested))
+    return wanted, directories, has_project
+
+
+def _install_directories(
+    project: Project,
+    directories: list[Directory],
+    interpreter: Interpreter,
+    target: Target,
+    options: SyncOptions,
+) -> list[str]:
+    indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
+    return [
+        directory.name
+        for directory in directories
+        if install_directory(
+            directory,
+            read_build_system(directory.source),
+            interpreter,
+            target,
+            installer=installer(indexes, options.index, options.environ),
+            environ=options.environ,
+            reinstall=options.reinstall,
+        )
+    ]
 
 
 def apply_plan(
@@ -225,43 +271,20 @@ def _environment_warning(project: Project, environ: Mapping[str, str]) -> str | 
 def _install_project(
     project: Project, interpreter: Interpreter, target: Target, options: SyncOptions
 ) -> None:
-    """The project itself, editable (PEP 660): rebuilt only when its version changed or
-    it is not installed as an editable of this directory."""
-    site = Path(interpreter.paths["purelib"])
-    current = installed(site).get(project.name)
-    url = project.root.as_uri()
-    if current is not None and current.complete and not options.reinstall:
-        try:
-            direct = json.loads((current.dist_info / "direct_url.json").read_text())
-        except (OSError, ValueError):
-            direct = {}
-        same = direct.get("url") == url and direct.get("dir_info", {}).get("editable")
-        if same and current.version == str(project.version):
-            return
+    """The project itself, editable (PEP 660)."""
     build_system = project.build_system
     assert build_system is not None  # noqa: S101 - checked by the caller
     indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
-    with tempfile.TemporaryDirectory(prefix="tether-editable-") as scratch:
-        wheel = build_editable(
-            source=project.root,
-            backend=build_system.backend,
-            backend_path=build_system.backend_path,
-            requires=build_system.requires,
-            python=target.python,
-            out_dir=Path(scratch) / "dist",
-            install_requirements=installer(indexes, options.index, options.environ),
-            environ=options.environ,
-        )
-        if current is not None:
-            uninstall(current.dist_info)
-        tree = unpack(wheel, Path(scratch) / "tree")
-        install(
-            tree,
-            target,
-            link_mode=LinkMode.COPY,  # the tree is temporary
-            requested=True,
-            direct_url={"url": url, "dir_info": {"editable": True}},
-        )
+    version = None if project.version is None else str(project.version)
+    install_directory(
+        Directory(project.name, version, project.root, editable=True),
+        build_system,
+        interpreter,
+        target,
+        installer=installer(indexes, options.index, options.environ),
+        environ=options.environ,
+        reinstall=options.reinstall,
+    )
 
 
 def _environment(project: Project, options: SyncOptions) -> Path:

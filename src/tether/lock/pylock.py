@@ -32,7 +32,8 @@ class LockedPackage:
     dependencies: tuple[str, ...] = ()
     wheels: tuple[DistFile, ...] = ()
     sdist: DistFile | None = None
-    directory: str | None = None  # the project itself, installed editable
+    directory: str | None = None  # the project itself, or a path dependency
+    editable: bool = True  # ... installed editable (the project always is)
     archive: DistFile | None = None  # a direct reference (`name @ url`)
     archive_path: str | None = None  # ... to a local file, relative to the project
 
@@ -76,7 +77,8 @@ def dumps(document: LockDocument) -> str:
             deps = ", ".join(f"{{ name = {_s(d)} }}" for d in sorted(set(package.dependencies)))
             lines.append(f"dependencies = [{deps}]")
         if package.directory is not None:
-            lines.append(f"directory = {{ path = {_s(package.directory)}, editable = true }}")
+            editable = "true" if package.editable else "false"
+            lines.append(f"directory = {{ path = {_s(package.directory)}, editable = {editable} }}")
         if package.archive is not None:
             lines.append(f"archive = {_archive(package.archive, package.archive_path)}")
         if package.sdist is not None:

@@ -46,13 +46,18 @@ def add_requirements(
 def pin_to_index(text: str, names: list[str], index: str) -> str:
     """`text` with each package pinned to `index` in `[tool.tether.sources]` (an existing
     source for the package is replaced)."""
+    return set_sources(text, {name: {"index": index} for name in names})
+
+
+def set_sources(text: str, entries: dict[str, dict[str, object]]) -> str:
+    """`text` with `[tool.tether.sources]` entries set (an existing one is replaced)."""
     document = tomlkit.parse(text)
     tool = _table(document, "tool", create=True)
     tether = _table(tool, "tether", create=True)
     sources = _table(tether, "sources", create=True)
-    for name in names:
+    for name, fields in entries.items():
         entry = tomlkit.inline_table()
-        entry["index"] = index
+        entry.update(fields)
         sources[_existing_key(sources, name)] = entry
     return tomlkit.dumps(document)
 

@@ -3,19 +3,21 @@ one archive, fetched whole, hashed, and read for its metadata.
 
 The lock needs the archive's sha256, so unlike index files a direct reference is always
 downloaded (or read from disk). Wheels and sdists with static metadata (PEP 643) are
-supported; a directory or an sdist whose dependencies are dynamic needs a PEP 517 build,
-which `tether lock` does not do yet, and is refused with that reason.
+supported, and project directories whose pyproject.toml declares its dependencies
+statically (PEP 621); an sdist or a directory whose dependencies are dynamic needs a
+PEP 517 build, which `tether lock` does not do yet, and is refused with that reason.
 """
 
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from packaging.requirements import Requirement
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
@@ -23,7 +25,7 @@ from packaging.utils import (
     parse_sdist_filename,
     parse_wheel_filename,
 )
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from tether.errors import LockError
 from tether.index.archive_metadata import read_pkg_info, read_wheel_metadata
@@ -38,6 +40,8 @@ class DirectArchive:
     file: DistFile  # url is the reference's URL; sha256 and size computed here
     path: Path | None  # for file: references
     metadata: CoreMetadata
+    directory: bool = False  # a project directory (no hash: it is built at install)
+    dynamic_version: bool = False  # its version comes from its build backend
 
 
 def fetch_direct(requirement: Requirement, http: HttpClient) -> DirectArchive:
@@ -47,11 +51,7 @@ def fetch_direct(requirement: Requirement, http: HttpClient) -> DirectArchive:
     if parts.scheme == "file":
         path = Path(url2pathname(unquote(parts.path)))
         if path.is_dir():
-            raise LockError(
-                f"'{requirement.name} @ {shown}' is a directory, which needs a PEP 517 build; "
-                "`tether lock` does not build yet",
-                hint="build a wheel of it (`python -m build`) and depend on that file",
-            )
+            return _directory(requirement, path, shown)
         try:
             content = path.read_bytes()
         except OSError as err:
@@ -100,6 +100,74 @@ def fetch_direct(requirement: Requirement, http: HttpClient) -> DirectArchive:
             hint="depend on a wheel of it instead",
         )
     return DirectArchive(file=file, path=local, metadata=metadata)
+
+
+def _directory(requirement: Requirement, path: Path, shown: str) -> DirectArchive:
+    """A project directory, read from its pyproject.toml's static [project] table (PEP
+    621), as a PEP 517 build would report it. Dynamic dependencies would need the build
+    itself, which `tether lock` does not run: refused with that reason."""
+    where = f"'{requirement.name} @ {shown}'"
+    try:
+        data = tomllib.loads((path / "pyproject.toml").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LockError(
+            f"{where} is a directory without pyproject.toml",
+            hint="tether locks project directories that declare PEP 621 metadata",
+        ) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise LockError(f"cannot read {path / 'pyproject.toml'}: {err}") from None
+    project = data.get("project")
+    if not isinstance(project, dict) or "name" not in project:
+        raise LockError(
+            f"{where} has no [project] table with a name in its pyproject.toml",
+            hint="tether locks project directories that declare PEP 621 metadata",
+        )
+    if canonicalize_name(str(project["name"])) != canonicalize_name(requirement.name):
+        raise LockError(
+            f"{where} is the project '{project['name']}'",
+            hint="fix the name or the path in the requirement",
+        )
+    dynamic = set(project.get("dynamic", []))
+    if dynamic & {"dependencies", "optional-dependencies", "requires-python"}:
+        fields = ", ".join(sorted(dynamic & {"dependencies", "optional-dependencies"}))
+        raise LockError(
+            f"{where} declares dynamic {fields or 'requires-python'}; finding them needs a "
+            "PEP 517 build, which `tether lock` does not do yet",
+            hint="declare them statically in its [project] table",
+        )
+    written = "0" if "version" in dynamic else str(project.get("version", "0"))
+    try:
+        version = Version(written)
+        metadata_lines = _directory_metadata(project, version)
+    except (InvalidVersion, InvalidRequirement) as err:
+        raise LockError(f"{where}: its pyproject.toml is invalid: {err}") from None
+    metadata = parse_core_metadata(metadata_lines.encode(), source=shown)
+    file = DistFile(filename=path.name, url=path.resolve().as_uri(), version=version)
+    return DirectArchive(
+        file=file,
+        path=path,
+        metadata=metadata,
+        directory=True,
+        dynamic_version="version" in dynamic,
+    )
+
+
+def _directory_metadata(project: dict[str, object], version: Version) -> str:
+    """Core metadata (METADATA text) for a static PEP 621 [project] table."""
+    lines = ["Metadata-Version: 2.3", f"Name: {project['name']}", f"Version: {version}"]
+    if "requires-python" in project:
+        lines.append(f"Requires-Python: {project['requires-python']}")
+    dependencies = project.get("dependencies", [])
+    lines += [f"Requires-Dist: {Requirement(str(r))}" for r in dependencies]  # type: ignore[attr-defined]
+    extras = project.get("optional-dependencies", {})
+    for extra, requirements in extras.items():  # type: ignore[attr-defined]
+        lines.append(f"Provides-Extra: {extra}")
+        for text in requirements:
+            parsed = Requirement(text)
+            marker = f"({parsed.marker}) and " if parsed.marker else ""
+            parsed.marker = None
+            lines.append(f'Requires-Dist: {parsed}; {marker}extra == "{extra}"')
+    return "\n".join(lines) + "\n"
 
 
 def _version(requirement: Requirement, filename: str, shown: str) -> Version:

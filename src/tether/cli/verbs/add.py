@@ -9,7 +9,12 @@ from tether.cli.options import add_index_options, index_options
 
 
 def configure(parser: argparse.ArgumentParser, *, removing: bool = False) -> None:
-    parser.add_argument("packages", nargs="+", metavar="PACKAGE", help="requirements or names")
+    parser.add_argument(
+        "packages",
+        nargs="*" if not removing else "+",
+        metavar="PACKAGE",
+        help="requirements or names",
+    )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--group", metavar="G", help="the dependency group G (PEP 735)")
     where.add_argument("--dev", action="store_true", help="the dev group (--group dev)")
@@ -28,6 +33,14 @@ def configure(parser: argparse.ArgumentParser, *, removing: bool = False) -> Non
             help="take the packages only from the [[tool.tether.index]] named NAME "
             "(written to [tool.tether.sources])",
         )
+        parser.add_argument(
+            "-e",
+            "--editable",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="a local project directory, installed editable (a path source)",
+        )
     parser.add_argument("--frozen", action="store_true", help="edit pyproject.toml only")
     parser.add_argument("--no-sync", action="store_true", help="lock but do not sync")
     add_index_options(parser)
@@ -45,6 +58,7 @@ def handle(args: argparse.Namespace, ctx: Context, *, removing: bool = False) ->
         optional=args.optional,
         bounds=args.bounds,
         pin_index=getattr(args, "pin_index", None),
+        editables=tuple(getattr(args, "editable", ())),
         frozen=args.frozen,
         no_sync=args.no_sync,
     )

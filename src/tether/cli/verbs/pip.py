@@ -123,4 +123,6 @@ def _sync(args: argparse.Namespace, ctx: Context) -> int:
     if args.dry_run and not result.plan.empty:
         ctx.console.info("Would change (dry run):")
     report_plan(result.plan, result.environment, result.applied, ctx.console)
+    for name in result.directories:
+        ctx.console.info(f" + {name} (built from its directory)")
     return 0

@@ -89,6 +89,8 @@ def _report(result: SyncResult, ctx: Context) -> int:
     if result.torch is not None:
         (console.warn if result.torch.fallback else console.info)(result.torch.notice())
     report_plan(result.plan, result.environment, result.applied, console)
+    for name in result.directories:
+        console.info(f" + {name} (built from its directory)")
     for warning in result.warnings:
         console.warn(warning)
     if result.skipped_project:

@@ -1,0 +1,93 @@
+"""Installing project directories: the project itself and path dependencies, built
+through their PEP 517 backend (editable per PEP 660, or as a regular wheel) and
+rebuilt only when their version changed or they are not installed from that directory
+in that mode."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from tether.build.editable import Installer, build_editable
+from tether.errors import ProjectError
+from tether.install.wheel import LinkMode, Target, install, installed, uninstall, unpack
+from tether.project import BuildSystem, load_project
+from tether.python.interpreter import Interpreter
+
+# PEP 517's fallback for a directory that names no backend.
+LEGACY_BUILD_SYSTEM = BuildSystem(
+    requires=(Requirement("setuptools>=40.8.0"),), backend=None, backend_path=()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    name: str
+    version: str | None  # None: dynamic (always rebuilt when asked to reinstall only)
+    source: Path
+    editable: bool
+
+
+def read_build_system(source: Path) -> BuildSystem:
+    try:
+        project = load_project(source / "pyproject.toml")
+    except ProjectError as err:
+        err.add_note(f"while reading the path dependency at {source}")
+        raise
+    return project.build_system or LEGACY_BUILD_SYSTEM
+
+
+def install_directory(
+    directory: Directory,
+    build_system: BuildSystem,
+    interpreter: Interpreter,
+    target: Target,
+    *,
+    installer: Installer,
+    environ: Mapping[str, str],
+    reinstall: bool = False,
+) -> bool:
+    """Build and install `directory` unless it is installed as it should be; True when
+    it was (re)installed."""
+    site = Path(interpreter.paths["purelib"])
+    current = installed(site).get(canonicalize_name(directory.name))
+    url = directory.source.as_uri()
+    if current is not None and current.complete and not reinstall:
+        try:
+            direct = json.loads((current.dist_info / "direct_url.json").read_text())
+        except (OSError, ValueError):
+            direct = {}
+        same_place = direct.get("url") == url
+        same_mode = bool(direct.get("dir_info", {}).get("editable")) == directory.editable
+        same_version = directory.version is None or current.version == directory.version
+        if same_place and same_mode and same_version:
+            return False
+    with tempfile.TemporaryDirectory(prefix="tether-directory-") as scratch:
+        wheel = build_editable(
+            source=directory.source,
+            backend=build_system.backend,
+            backend_path=build_system.backend_path,
+            requires=build_system.requires,
+            python=target.python,
+            out_dir=Path(scratch) / "dist",
+            install_requirements=installer,
+            environ=environ,
+            editable=directory.editable,
+        )
+        if current is not None:
+            uninstall(current.dist_info)
+        tree = unpack(wheel, Path(scratch) / "tree")
+        install(
+            tree,
+            target,
+            link_mode=LinkMode.COPY,  # the tree is temporary
+            requested=True,
+            direct_url={"url": url, "dir_info": {"editable": directory.editable}},
+        )
+    return True
