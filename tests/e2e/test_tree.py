@@ -42,3 +42,18 @@ def test_tree_errors_name_the_problem(tmp_path: Path, index: IndexServer) -> Non
     unknown = tether(root, index, "tree", "--why", "nope")
     assert unknown.exit_code == 1
     assert unknown.stderr.startswith("error: nope is not in the lock")
+
+
+def test_outdated_shows_the_newest_usable_release(tmp_path: Path, index: IndexServer) -> None:
+    from tests.support.dists import Dist
+
+    index.add(Dist("util", "3.0", requires_python=">=3.99"), Dist("web", "3.0rc1"))
+    root = project(tmp_path / "svc", '"web<2", "util<2"')
+    assert tether(root, index, "lock").exit_code == 0
+    drawn = tether(root, index, "tree", "--outdated", "--no-dev")
+    assert drawn.exit_code == 0, drawn.stderr
+    # util 3.0 needs a Python the project does not support; web 3.0rc1 is a pre-release.
+    assert drawn.stdout == (
+        "svc 0.1.0\n├── util 1.0 (latest: 2.0)\n└── web 1.0 (latest: 2.0)\n"
+        "    └── util 1.0 (latest: 2.0)\n"
+    )

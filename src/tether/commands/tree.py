@@ -38,7 +38,7 @@ def tree(options: TreeOptions) -> list[str]:
     packages = _packages(project)
     children: dict[str, list[str]] = {n: sorted(p.deps) for n, p in packages.items()}
     roots = _roots(project, packages, options)
-    latest = _latest(packages, options) if options.outdated else {}
+    latest = _latest(project, packages, options) if options.outdated else {}
 
     def label(name: str) -> str:
         versions = packages[name].versions
@@ -102,22 +102,36 @@ def _roots(project: Project, packages: Mapping[str, _Node], options: TreeOptions
     return sorted({canonicalize_name(r.name) for r in requirements} & set(packages))
 
 
-def _latest(packages: Mapping[str, _Node], options: TreeOptions) -> dict[str, str]:
+def _latest(
+    project: Project, packages: Mapping[str, _Node], options: TreeOptions
+) -> dict[str, str]:
+    """The newest final release of each package that the project could use: from the
+    project's indexes, for a Python its requires-python admits."""
     from tether.commands.services import index_client, resolve_indexes  # noqa: PLC0415
+    from tether.index.client import Found  # noqa: PLC0415
+    from tether.provider.candidates import Policy, releases  # noqa: PLC0415
 
     client = index_client(
-        resolve_indexes((), options.index, options.environ), options.index, options.environ
+        resolve_indexes(project.settings.indexes, options.index, options.environ),
+        options.index,
+        options.environ,
     )
-    from tether.index.client import Found  # noqa: PLC0415
-
+    policy = Policy(requires_python=str(project.requires_python), prereleases="never")
     newest = {}
     for name in packages:
-        found = client.find(name)
+        found = client.find(name, index=_pinned_index(project, name))
         if isinstance(found, Found):
-            stable = [v for v in found.page.versions() if not v.is_prerelease]
-            if stable:
-                newest[name] = str(max(stable))
+            usable = [r.version for r in releases(found.page, policy) if r.unusable is None]
+            if usable:
+                newest[name] = str(max(usable))
     return newest
+
+
+def _pinned_index(project: Project, name: str) -> str | None:
+    for source in project.settings.sources.get(canonicalize_name(name), ()):
+        if source.index is not None and source.extra is None and source.group is None:
+            return source.index
+    return None
 
 
 def _render(
