@@ -39,6 +39,18 @@ def test_run_syncs_then_runs_and_passes_the_exit_code(tmp_path: Path) -> None:
         )  # fmt: skip
         imported = set(re.findall(r"\|\s+([\w.]+)$", timed.stderr, re.M))
         assert sorted(m for m in imported if m.startswith(HEAVY)) == []
+        # ...nor even the command line, TOML or packaging: two hashes and an exec.
+        assert "tether.cli.fastrun" in imported
+        lean = (
+            "tether.cli.main",
+            "tether.cli.console",
+            "tether.project",
+            "packaging",
+            "tomllib",
+            "argparse",
+            "pathlib",
+        )
+        assert sorted(m for m in imported if m.startswith(lean)) == []
         # A changed dependency locks and syncs again before running.
         project(root, '"util==1.0"')
         changed = run_tether(

@@ -4,6 +4,7 @@ selection, and a bad download changes nothing."""
 from __future__ import annotations
 
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -273,3 +274,40 @@ def test_uv_installs_from_tethers_lock(tmp_path: Path, index: IndexServer) -> No
         capture_output=True, text=True, check=True, env=env,
     ).stdout  # fmt: skip
     assert sorted(listed.split()) == sorted(f"{n}=={v}" for n, v in versions(root).items())
+
+
+def test_a_noop_sync_still_notices_a_changed_environment(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    """The no-op fast path compares the environment's dist-info listing with the last
+    sync's: a package removed behind tether's back is put back."""
+    import shutil
+
+    root = project(tmp_path / "svc", '"web"')
+    assert sync(root, index).exit_code == 0
+    env = {"TETHER_CACHE_DIR": str(tmp_path / "cache"), "TETHER_INDEX_URL": index.index_url}
+    timed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tether", "sync"],
+        cwd=root, env={**_plain_env(), **env}, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert timed.stderr.endswith("is in sync (3 packages)\n")
+    assert "tether.cli.main" not in timed.stderr  # the fast path: no argument parser
+    site = next((root / ".venv" / "lib").glob("python*/site-packages"))
+    shutil.rmtree(next(site.glob("util-*.dist-info")))
+    repaired = run_tether("sync", cwd=root, env=env)
+    assert repaired.exit_code == 0, repaired.stderr
+    assert " + util==2.0" in repaired.stderr
+    assert python(root, "import util; print(util.__version__)") == "2.0"
+    assert run_tether("sync", cwd=root, env=env).stderr.endswith("is in sync (3 packages)\n")
+    # A re-created environment is selected from the cached memo, without the lock parse.
+    shutil.rmtree(root / ".venv")
+    again = sync(root, index)
+    assert again.exit_code == 0, again.stderr
+    assert versions(root) == {"web": "2.0", "util": "2.0", "testkit": "1.0"}
+    assert list((tmp_path / "cache" / "selections-v1").glob("*.json"))
+
+
+def _plain_env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith("TETHER_")}

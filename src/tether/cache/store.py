@@ -39,6 +39,7 @@ class Bucket(StrEnum):
     WHEELS = "wheels-v1"  # wheels unpacked once, by sha256; installs link from here
     BUILT = "built-v1"  # wheels built from sdists, by the sdist's sha256
     OVERLAYS = "overlays-v1"  # environments for `run --with`, by what they hold
+    SELECTIONS = "selections-v1"  # what a lock selects for an interpreter (sync's memo)
 
 
 class Cache:

@@ -44,7 +44,7 @@ def add_index_options(parser: argparse.ArgumentParser) -> None:
 def index_options(args: argparse.Namespace) -> object:
     """The `IndexOptions` value for parsed `args` (imported lazily: it pulls in the
     index package)."""
-    from tether.commands.services import IndexOptions
+    from tether.commands.basics import IndexOptions
 
     return IndexOptions(
         index_url=args.index_url,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -16,6 +15,7 @@ from packaging.utils import canonicalize_name
 
 from tether.build.editable import Installer, build_editable
 from tether.errors import ProjectError
+from tether.install.plan import Directory
 from tether.install.wheel import LinkMode, Target, install, installed, uninstall, unpack
 from tether.project import BuildSystem, load_project
 from tether.python.interpreter import Interpreter
@@ -24,14 +24,6 @@ from tether.python.interpreter import Interpreter
 LEGACY_BUILD_SYSTEM = BuildSystem(
     requires=(Requirement("setuptools>=40.8.0"),), backend=None, backend_path=()
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Directory:
-    name: str
-    version: str | None  # None: dynamic (always rebuilt when asked to reinstall only)
-    source: Path
-    editable: bool
 
 
 def read_build_system(source: Path) -> BuildSystem:

@@ -29,7 +29,7 @@ from packaging.utils import (
 from packaging.version import Version
 
 from tether.commands.build_env import installer
-from tether.commands.directories import Directory, install_directory, read_build_system
+from tether.commands.directories import install_directory, read_build_system
 from tether.commands.pip_compile import with_file_indexes
 from tether.commands.services import IndexOptions, index_client, resolve_indexes
 from tether.commands.sync import apply_plan
@@ -37,7 +37,7 @@ from tether.errors import InstallError, PythonNotFound, UsageError
 from tether.index.client import Found, NotFound
 from tether.index.page import DistFile
 from tether.install.apply import ApplyResult
-from tether.install.plan import InstallPlan, Wanted, plan
+from tether.install.plan import Directory, InstallPlan, Wanted, plan
 from tether.install.wheel import LinkMode, Target, installed
 from tether.project.requirements_txt import Entry, read_requirements
 from tether.python.interpreter import Interpreter, describe

@@ -3,6 +3,7 @@ this machine (creating the environment and the lock when needed)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -11,36 +12,29 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock
-from packaging.pylock import (
-    PackageArchive,
-    PackageDirectory,
-    PackageSdist,
-    PackageWheel,
-    PylockSelectError,
-)
 from packaging.utils import canonicalize_name
 
-from tether.build.sdist import build_wheel_from_sdist
-from tether.commands.build_env import installer
-from tether.commands.directories import Directory, install_directory, read_build_system
-from tether.commands.lock import LockOptions, lock
-from tether.commands.python import find_python
-from tether.commands.run import STATE
-from tether.commands.services import IndexOptions, index_client, open_cache, resolve_indexes
+from tether.cache import Bucket, Cache
+from tether.commands.basics import IndexOptions, open_cache, resolve_indexes
+from tether.commands.run import STATE, lock_is_fresh, sync_state
 from tether.commands.torch_backend import BackendPick, pick_backend
 from tether.errors import InstallError, LockError, PythonNotFound
 from tether.fs import atomic_write
-from tether.index.config import Index
-from tether.install.apply import ApplyResult, apply
-from tether.install.plan import InstallPlan, Wanted, plan
+from tether.install.plan import Directory, InstallPlan, Wanted, plan
+from tether.install.site_listing import site_listing
 from tether.install.wheel import LinkMode, Target, installed
-from tether.lock import LOCK_NAME, read_lock
+from tether.lock import LOCK_NAME
 from tether.project import Project, Selection, find_pyproject, load_project
 from tether.python.interpreter import Interpreter, describe
-from tether.python.venv import create
+
+if TYPE_CHECKING:
+    from tether.index.config import Index
+    from tether.install.apply import ApplyResult
+
+# Installing, building and locking load on demand: a no-op sync needs none of them.
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,47 +71,42 @@ def sync(options: SyncOptions) -> SyncResult:
     project = load_project(find_pyproject(options.start))
     lock_path = project.root / LOCK_NAME
     if not options.frozen:
-        checked = lock(
-            LockOptions(
-                start=project.root,
-                index=options.index,
-                environ=options.environ,
-                check=options.locked,
+        if options.locked or options.index.refresh or not lock_is_fresh(project):
+            from tether.commands.lock import LockOptions, lock  # noqa: PLC0415 - when stale
+
+            lock(
+                LockOptions(
+                    start=project.root,
+                    index=options.index,
+                    environ=options.environ,
+                    check=options.locked,
+                )
             )
-        )
-        del checked
     elif not lock_path.exists():
         raise LockError(
             f"{lock_path} does not exist, and --frozen uses the lock as it is",
             hint="run `tether lock` first, or drop --frozen",
         )
-    pylock = read_lock(lock_path)
     environment = _environment(project, options)
-    interpreter = describe(environment / "bin" / "python")
+    interpreter = describe(environment / "bin" / "python", open_cache(options.environ))
     torch = pick_backend(project, options.torch_backend, options.environ)
     chosen = options.selection
     if torch is not None:
         chosen = replace(chosen, torch_backend=torch.backend)
     extras = project.selected_extras(chosen)
     groups = project.selected_groups(chosen)
-    try:
-        selected = list(
-            pylock.select(
-                environment=dict(interpreter.markers),  # type: ignore[arg-type]
-                tags=interpreter.tags(),
-                extras=extras,
-                dependency_groups=groups,
-            )
+    key = _selection_key(lock_path, extras, groups, interpreter)
+    cache = open_cache(options.environ)
+    remembered = _remembered(environment, key) or _from_memo(_cached_memo(cache, key), key)
+    if remembered is not None:
+        wanted, directories, skipped_project = remembered
+    else:
+        wanted, directories, skipped_project = _select(
+            project, lock_path, interpreter, extras, groups
         )
-    except PylockSelectError as err:
-        raise InstallError(
-            f"the lock has nothing installable for this environment: {err}",
-            hint=f"Python {interpreter.version} on {interpreter.markers['sys_platform']}; "
-            "re-lock, or pick another interpreter with --python",
-        ) from None
-    wanted, directories, skipped_project = _partition(
-        selected, project, _requested(project, extras, groups)
-    )
+        with contextlib.suppress(OSError):  # a read-only cache only costs the next sync
+            memo = _memo(key, wanted, directories, skipped_project)
+            cache.write(Bucket.SELECTIONS, f"{key}.json", data=json.dumps(memo).encode())
     target = Target.from_paths(interpreter.paths, environment / "bin" / "python")
     site = Path(interpreter.paths["purelib"])
     # One sync at a time per environment; the plan is made under the lock, so a sync
@@ -153,7 +142,15 @@ def sync(options: SyncOptions) -> SyncResult:
         if skipped_project and project.build_system is not None:
             _install_project(project, interpreter, target, options)
             skipped_project = False
-        _write_state(environment, lock_path, extras, groups, torch)
+        _write_state(
+            project,
+            environment,
+            lock_path=lock_path,
+            extras=extras,
+            groups=groups,
+            torch=torch,
+            remember=(key, wanted, directories, skipped_project),
+        )
     warning = _environment_warning(project, options.environ)
     return SyncResult(
         environment=environment,
@@ -167,11 +164,132 @@ def sync(options: SyncOptions) -> SyncResult:
     )
 
 
+def _select(
+    project: Project,
+    lock_path: Path,
+    interpreter: Interpreter,
+    extras: list[str],
+    groups: list[str],
+) -> tuple[list[Wanted], list[Directory], bool]:
+    """What the lock selects for this interpreter, extras and groups."""
+    from packaging.pylock import PylockSelectError  # noqa: PLC0415
+
+    from tether.lock import read_lock  # noqa: PLC0415 - parsing a lock is the slow part
+
+    pylock = read_lock(lock_path)
+    try:
+        selected = list(
+            pylock.select(
+                environment=dict(interpreter.markers),  # type: ignore[arg-type]
+                tags=interpreter.tags(),
+                extras=extras,
+                dependency_groups=groups,
+            )
+        )
+    except PylockSelectError as err:
+        raise InstallError(
+            f"the lock has nothing installable for this environment: {err}",
+            hint=f"Python {interpreter.version} on {interpreter.markers['sys_platform']}; "
+            "re-lock, or pick another interpreter with --python",
+        ) from None
+    return _partition(selected, project, _requested(project, extras, groups))
+
+
+def _selection_key(
+    lock_path: Path, extras: list[str], groups: list[str], interpreter: Interpreter
+) -> str:
+    """What a selection from the lock depends on, hashed: the lock's bytes, the extras
+    and groups, and the interpreter (markers and tags follow from its identity)."""
+    identity = {
+        "lock": hashlib.sha256(lock_path.read_bytes()).hexdigest(),
+        "extras": extras,
+        "groups": groups,
+        "python": [str(interpreter.path), interpreter.executable, str(interpreter.version)],
+        "markers": dict(interpreter.markers),
+    }
+    text = json.dumps(identity, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _site_listing(environment: Path) -> tuple[str | None, int]:
+    """The hash of the environment's `*.dist-info` names (what is installed, at which
+    versions) and how many there are, as tether.cli.fastrun computes it."""
+    return site_listing(str(environment))
+
+
+def _remembered(environment: Path, key: str) -> tuple[list[Wanted], list[Directory], bool] | None:
+    """The last sync's selection, when it was made from the same lock, extras, groups
+    and interpreter: a no-op sync then needs no TOML parsing (a tenth of a second for a
+    large lock)."""
+    return _from_memo(sync_state(environment).get("selection"), key)
+
+
+def _cached_memo(cache: Cache, key: str) -> object:
+    """The same, kept in the global cache: a re-created environment skips the parse too."""
+    data = cache.read(Bucket.SELECTIONS, f"{key}.json")
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def _memo(
+    key: str, wanted: list[Wanted], directories: list[Directory], has_project: bool
+) -> dict[str, object]:
+    return {
+        "key": key,
+        "wanted": [
+            {
+                "name": w.name,
+                "version": w.version,
+                "filename": w.filename,
+                "url": w.url,
+                "path": None if w.path is None else str(w.path),
+                "sha256": w.sha256,
+                "size": w.size,
+                "requested": w.requested,
+            }
+            for w in wanted
+        ],
+        "directories": [
+            {"name": d.name, "version": d.version, "source": str(d.source), "editable": d.editable}
+            for d in directories
+        ],
+        "project": has_project,
+    }
+
+
+def _from_memo(memo: object, key: str) -> tuple[list[Wanted], list[Directory], bool] | None:
+    if not isinstance(memo, dict) or memo.get("key") != key:
+        return None
+    try:
+        wanted = [
+            Wanted(**{**w, "path": None if w["path"] is None else Path(w["path"])})
+            for w in memo["wanted"]
+        ]
+        directories = [
+            Directory(d["name"], d["version"], Path(d["source"]), d["editable"])
+            for d in memo["directories"]
+        ]
+        return wanted, directories, bool(memo["project"])
+    except (KeyError, TypeError):
+        return None
+
+
 def _partition(
     selected: list[tuple[Any, Any]], project: Project, requested: set[str]
 ) -> tuple[list[Wanted], list[Directory], bool]:
     """The lock's selection split into archives to install, directories to build, and
     whether the project itself is among them."""
+    from packaging.pylock import (  # noqa: PLC0415
+        PackageArchive,
+        PackageDirectory,
+        PackageSdist,
+        PackageWheel,
+    )
+
     wanted: list[Wanted] = []
     directories: list[Directory] = []
     has_project = False
@@ -197,6 +315,11 @@ def _install_directories(
     target: Target,
     options: SyncOptions,
 ) -> list[str]:
+    if not directories:
+        return []
+    from tether.commands.build_env import installer  # noqa: PLC0415
+    from tether.commands.directories import install_directory, read_build_system  # noqa: PLC0415
+
     indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
     return [
         directory.name
@@ -225,6 +348,11 @@ def apply_plan(
 ) -> ApplyResult:
     """Carry out `install_plan` in `target`: download (or take from the cache), build
     sdists into wheels with the environment's interpreter, link, remove."""
+    from tether.build.sdist import build_wheel_from_sdist  # noqa: PLC0415
+    from tether.commands.build_env import installer  # noqa: PLC0415
+    from tether.commands.services import index_client  # noqa: PLC0415
+    from tether.install.apply import apply  # noqa: PLC0415
+
     client = index_client(indexes, index, environ)
     build_into = Path(tempfile.mkdtemp(prefix="tether-built-"))
     try:
@@ -272,6 +400,9 @@ def _install_project(
     project: Project, interpreter: Interpreter, target: Target, options: SyncOptions
 ) -> None:
     """The project itself, editable (PEP 660)."""
+    from tether.commands.build_env import installer  # noqa: PLC0415
+    from tether.commands.directories import install_directory  # noqa: PLC0415
+
     build_system = project.build_system
     assert build_system is not None  # noqa: S101 - checked by the caller
     indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
@@ -294,13 +425,16 @@ def _environment(project: Project, options: SyncOptions) -> Path:
     python = root / "bin" / "python"
     if python.exists() and options.python is None:
         try:
-            current = describe(python)
+            current = describe(python, open_cache(options.environ))
         except PythonNotFound:
             current = None
         if current is not None and project.requires_python.contains(
             current.version, prereleases=True
         ):
             return root
+    from tether.commands.python import find_python  # noqa: PLC0415 - only to create one
+    from tether.python.venv import create  # noqa: PLC0415
+
     interpreter = find_python(options.python, options.environ, str(project.requires_python))
     create(root, interpreter, prompt=project.display_name)
     return root
@@ -328,6 +462,8 @@ def _wanted(
     root: Path,
     requested: set[str],
 ) -> Wanted:
+    from packaging.pylock import PackageArchive, PackageSdist, PackageWheel  # noqa: PLC0415
+
     if isinstance(dist, PackageWheel | PackageSdist):
         url = dist.url
         path = None if dist.path is None else (root / dist.path)
@@ -360,17 +496,34 @@ def _wanted(
 
 
 def _write_state(
+    project: Project,
     environment: Path,
+    *,
     lock_path: Path,
     extras: list[str],
     groups: list[str],
     torch: BackendPick | None,
+    remember: tuple[str, list[Wanted], list[Directory], bool] | None = None,
 ) -> None:
-    """What this sync installed from, so an in-sync `run` can skip all of this."""
-    state = {
+    """What this sync installed from, so an in-sync `run` can skip all of this. With the
+    default selection, from a lock fresh for this pyproject.toml, it also records the
+    pyproject's hash: `run` then needs two hashes and no parsing (tether.cli.fastrun)."""
+    state: dict[str, object] = {
         "lock-sha256": hashlib.sha256(lock_path.read_bytes()).hexdigest(),
         "extras": extras,
         "groups": groups,
         "torch-backend": None if torch is None else torch.backend,
     }
+    default = groups == sorted(project.default_groups()) and extras == (
+        [] if torch is None else [torch.backend]
+    )
+    if default and project.environment({}) == environment and lock_is_fresh(project):
+        pyproject = project.root / "pyproject.toml"
+        state["pyproject-sha256"] = hashlib.sha256(pyproject.read_bytes()).hexdigest()
+    if "pyproject-sha256" in state and torch is None and remember and not remember[2]:
+        # `tether sync` with nothing to do can then stop after listing site-packages.
+        site, _count = _site_listing(environment)
+        state["site"] = {"listing": site, "packages": len(remember[1])}
+    if remember is not None:
+        state["selection"] = _memo(*remember)
     atomic_write(environment / STATE, json.dumps(state, sort_keys=True))

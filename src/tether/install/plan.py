@@ -33,6 +33,17 @@ class Wanted:
     requested: bool = False  # a direct dependency of the project (PEP 376 REQUESTED)
 
 
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """A project directory the lock selects (the project itself or a path dependency):
+    built through its PEP 517 backend rather than planned like an archive."""
+
+    name: str
+    version: str | None  # None: dynamic
+    source: Path
+    editable: bool
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InstallPlan:
     install: tuple[Wanted, ...]

@@ -10,6 +10,9 @@ Archives are hostile until proven otherwise: a member with an absolute path, a `
 component or a symlink is refused before anything is written.
 """
 
+# The per-file install loop works on strings (os.path), not pathlib: see install().
+# ruff: noqa: PTH103, PTH108, PTH118
+
 from __future__ import annotations
 
 import base64
@@ -124,28 +127,33 @@ def install(
     wheel_meta = _parse_email((tree / dist_info / "WHEEL").read_text(encoding="utf-8"))
     purelib = wheel_meta.get("Root-Is-Purelib", "true").strip().lower() == "true"
     lib = target.purelib if purelib else target.platlib
-    written: list[Path] = []
-    data_dir = dist_info.removesuffix(".dist-info") + ".data"
-    for source in _files(tree):
-        relative = source.relative_to(tree)
-        parts = relative.parts
-        if parts[0] == data_dir:
-            if len(parts) < 3 or parts[1] not in SCHEMES:
-                raise InstallError(f"{tree.name}: unknown .data scheme in {relative.as_posix()}")
-            base = _scheme_dir(parts[1], target)
-            destination = base.joinpath(*parts[2:])
-            if parts[1] == "scripts":
-                _install_script(source, destination, target.python)
-                written.append(destination)
-                continue
-        else:
-            destination = lib / relative
-        if relative.as_posix() in (f"{dist_info}/RECORD", f"{dist_info}/INSTALLER"):
+    # The wheel's own RECORD gives the hash of every file placed unchanged (as pip
+    # does): re-reading 200 MB of a torch install to hash it again would cost seconds.
+    known = _record_of(tree / dist_info / "RECORD", lib, data_dir_of(dist_info))
+    data_dir = data_dir_of(dist_info)
+    written: list[str] = []
+    # Strings, not Paths, in this loop: it runs once per file (16,000 for a typical AI
+    # service), and pathlib's per-call cost would dominate the links themselves.
+    root, lib_text = str(tree), str(lib)
+    skip = {os.path.join(root, dist_info, "RECORD"), os.path.join(root, dist_info, "INSTALLER")}
+    for directory, dirs, files in os.walk(root):
+        relative = directory[len(root) + 1 :]
+        if relative.split(os.sep, 1)[0] == data_dir:
+            written += _install_data(tree, Path(directory), files, target, link_mode)
             continue
-        _place(source, destination, link_mode)
-        written.append(destination)
+        if directory == root:
+            dirs.sort()
+        destination_dir = os.path.join(lib_text, relative) if relative else lib_text
+        os.makedirs(destination_dir, exist_ok=True)
+        for name in sorted(files):
+            source = os.path.join(directory, name)
+            if source in skip:
+                continue
+            destination = os.path.join(destination_dir, name)
+            _place_text(source, destination, link_mode)
+            written.append(destination)
     name, version = _name_version(tree / dist_info / "METADATA")
-    written += _console_scripts(tree / dist_info / "entry_points.txt", target)
+    written += [str(p) for p in _console_scripts(tree / dist_info / "entry_points.txt", target)]
     installed_dist_info = lib / dist_info
     extra = {"INSTALLER": f"{INSTALLER}\n"}
     if requested:
@@ -155,9 +163,73 @@ def install(
     for file_name, content in extra.items():
         path = installed_dist_info / file_name
         path.write_text(content, encoding="utf-8")
-        written.append(path)
-    _write_record(installed_dist_info / "RECORD", written, lib)
+        written.append(str(path))
+    _write_record(installed_dist_info / "RECORD", written, lib, known)
     return Installed(name=name, version=version, dist_info=installed_dist_info)
+
+
+def _install_data(
+    tree: Path,
+    directory: Path,
+    files: list[str],
+    target: Target,
+    link_mode: LinkMode,
+) -> list[str]:
+    """Files under `<name>.data/<scheme>/`: to the scheme's directory; scripts get the
+    environment's interpreter in their `#!python` line."""
+    written = []
+    for name in sorted(files):
+        source = directory / name
+        parts = source.relative_to(tree).parts
+        if len(parts) < 3 or parts[1] not in SCHEMES:
+            relative = "/".join(parts)
+            raise InstallError(f"{tree.name}: unknown .data scheme in {relative}")
+        destination = _scheme_dir(parts[1], target).joinpath(*parts[2:])
+        if parts[1] == "scripts":
+            _install_script(source, destination, target.python, link_mode)
+        else:
+            _place(source, destination, link_mode)
+        written.append(str(destination))
+    return written
+
+
+def _place_text(source: str, destination: str, link_mode: LinkMode) -> None:
+    """`_place` for a destination whose directory exists, on strings (the hot path)."""
+    if link_mode is LinkMode.HARDLINK:
+        try:
+            os.link(source, destination)
+            return
+        except FileExistsError:
+            os.unlink(destination)
+            with contextlib.suppress(OSError):
+                os.link(source, destination)
+                return
+        except OSError:
+            pass  # another filesystem, or links not allowed: copy instead
+    _place(Path(source), Path(destination), link_mode)
+
+
+def data_dir_of(dist_info: str) -> str:
+    return dist_info.removesuffix(".dist-info") + ".data"
+
+
+def _record_of(record: Path, lib: Path, data_dir: str) -> dict[str, tuple[str, str]]:
+    """destination -> (hash, size) from the wheel's RECORD, for files installed into
+    `lib` as they are (not `.data` scripts, which are rewritten)."""
+    try:
+        rows = list(csv.reader(io.StringIO(record.read_text(encoding="utf-8"))))
+    except (OSError, csv.Error):
+        return {}
+    known: dict[str, tuple[str, str]] = {}
+    base = str(lib) + os.sep
+    for row in rows:
+        if len(row) < 3 or not row[1].startswith("sha256=") or row[0].startswith(data_dir):
+            continue
+        relative = row[0]
+        if relative.startswith(("/", "\\")) or ".." in relative.replace("\\", "/").split("/"):
+            continue
+        known[base + relative.replace("/", os.sep)] = (row[1], row[2])
+    return known
 
 
 def uninstall(dist_info: Path) -> list[Path]:
@@ -252,27 +324,51 @@ def _scheme_dir(scheme: str, target: Target) -> Path:
     }[scheme]
 
 
-def _place(source: Path, destination: Path, link_mode: LinkMode) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileNotFoundError):
-        destination.unlink()
+def _place(
+    source: Path, destination: Path, link_mode: LinkMode, made: set[Path] | None = None
+) -> None:
+    """Link (or copy) `source` to `destination`. A fresh environment is the common case:
+    try the link first, and only create parents or replace a file when it fails."""
+    parent = destination.parent
+    if made is None or parent not in made:
+        parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(parent)
     if link_mode is LinkMode.HARDLINK:
         try:
             os.link(source, destination)
             return
+        except FileExistsError:
+            destination.unlink()
+            with contextlib.suppress(OSError):
+                os.link(source, destination)
+                return
         except OSError:
             pass  # another filesystem, or links not allowed: copy instead
-    elif link_mode is LinkMode.SYMLINK:
+    with contextlib.suppress(FileNotFoundError):
+        destination.unlink()
+    if link_mode is LinkMode.SYMLINK:
         destination.symlink_to(source)
         return
     shutil.copy2(source, destination)
 
 
-def _install_script(source: Path, destination: Path, python: Path) -> None:
+def _install_script(
+    source: Path, destination: Path, python: Path, link_mode: LinkMode = LinkMode.COPY
+) -> None:
+    """A `.data/scripts` file: `#!python` scripts get the environment's interpreter;
+    anything else (a native binary such as ruff's) is placed as it is, linked when
+    linking."""
+    with source.open("rb") as stream:
+        head = stream.read(9)
+    if not head.startswith((b"#!python", b"#!pythonw")):
+        _place(source, destination, link_mode)
+        if not os.access(destination, os.X_OK):
+            destination.chmod(0o755)  # scripts run; a linked file shares the cache's mode
+        return
     content = source.read_bytes()
-    if content.startswith((b"#!python", b"#!pythonw")):
-        _, _, rest = content.partition(b"\n")
-        content = b"#!" + str(python).encode() + b"\n" + rest
+    _, _, rest = content.partition(b"\n")
+    content = b"#!" + str(python).encode() + b"\n" + rest
     destination.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(FileNotFoundError):
         destination.unlink()
@@ -312,13 +408,26 @@ def _console_scripts(entry_points: Path, target: Target) -> list[Path]:
     return written
 
 
-def _write_record(record: Path, written: list[Path], lib: Path) -> None:
+def _write_record(
+    record: Path,
+    written: list[str],
+    lib: Path,
+    known: Mapping[str, tuple[str, str]] | None = None,
+) -> None:
     rows = []
+    prefix = str(lib) + os.sep
     for path in written:
-        relative = os.path.relpath(path, lib).replace(os.sep, "/")
-        content = path.read_bytes()
-        digest = base64.urlsafe_b64encode(hashlib.sha256(content).digest()).rstrip(b"=").decode()
-        rows.append((relative, f"sha256={digest}", str(len(content))))
+        inside = path.startswith(prefix)
+        relative = (path[len(prefix) :] if inside else os.path.relpath(path, lib)).replace(
+            os.sep, "/"
+        )
+        if known is not None and path in known:
+            digest, size = known[path]
+            rows.append((relative, digest, size))
+            continue
+        content = Path(path).read_bytes()
+        hashed = base64.urlsafe_b64encode(hashlib.sha256(content).digest()).rstrip(b"=").decode()
+        rows.append((relative, f"sha256={hashed}", str(len(content))))
     rows.append((os.path.relpath(record, lib).replace(os.sep, "/"), "", ""))
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(sorted(rows))

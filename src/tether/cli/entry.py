@@ -1,0 +1,25 @@
+"""The `tether` console script: an in-sync `tether run` goes straight to the command and
+a `tether sync` with nothing to do says so (tether.cli.fastrun); everything else loads the
+command line (tether.cli.main)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> int:
+    argv = sys.argv[1:]
+    if argv[:1] == ["run"]:
+        from tether.cli.fastrun import try_exec
+
+        try_exec(argv[1:], os.environ)  # returns only when the fast path does not apply
+    elif argv[:1] == ["sync"]:
+        from tether.cli.fastrun import try_noop_sync
+
+        status = try_noop_sync(argv[1:], os.environ)
+        if status is not None:
+            return status
+    from tether.cli.main import main as full
+
+    return full()

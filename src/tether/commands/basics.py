@@ -1,0 +1,59 @@
+"""What most commands need before any heavy machinery: the index options a command line
+gives, the index list they make, and the global cache. Light on purpose (no HTTP, no
+index client), so that commands which end up doing nothing (a no-op sync) stay fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from tether.cache import Cache
+from tether.cache.locking import hold_shared
+from tether.index.config import Index
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IndexOptions:
+    """The command-line side of index access (`--index-url`, `--offline`, ...)."""
+
+    index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()
+    offline: bool = False
+    refresh: bool = False
+    exclude_newer: datetime | None = None
+
+
+def cache_dir(environ: Mapping[str, str]) -> Path:
+    """`TETHER_CACHE_DIR`, else the platform's user cache directory."""
+    if configured := environ.get("TETHER_CACHE_DIR"):
+        return Path(configured).expanduser()
+    import platformdirs  # noqa: PLC0415 - only when no TETHER_CACHE_DIR is set
+
+    return Path(platformdirs.user_cache_dir("tether", appauthor=False))
+
+
+def open_cache(environ: Mapping[str, str]) -> Cache:
+    """The cache, held shared until this process exits (see cache/locking.py)."""
+    root = cache_dir(environ)
+    hold_shared(root)
+    return Cache(root)
+
+
+def resolve_indexes(
+    configured: tuple[Index, ...], options: IndexOptions, environ: Mapping[str, str]
+) -> tuple[Index, ...]:
+    """The project's indexes with the command line's on top: `--extra-index-url`s are
+    searched first, `--index-url` (or `TETHER_INDEX_URL`) replaces the default index."""
+    extra = tuple(
+        Index(name=f"extra-{n}", url=url.rstrip("/"))
+        for n, url in enumerate(options.extra_index_urls, start=1)
+    )
+    default_url = options.index_url or environ.get("TETHER_INDEX_URL")
+    indexes = [*extra, *configured]
+    if default_url:
+        indexes = [replace(index, default=False) for index in indexes]
+        indexes.append(Index(name="default", url=default_url.rstrip("/"), default=True))
+    return tuple(indexes)
