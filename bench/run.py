@@ -45,7 +45,7 @@ SCENARIOS = ("cold lock", "warm lock", "install", "no-op sync", "run")
 PACKAGES = {
     "uv": ["uv==0.13.9"],
     "poetry": ["poetry==2.5.1"],
-    "pdm": ["pdm==2.29.4"],
+    "pdm": ["pdm==2.29.4", "hishel<2"],  # hishel 2.0 removed what pdm 2.29.4 imports
     "pip-tools": ["pip-tools==7.6.2", "pip>=25"],
     "plot": ["matplotlib>=3.8"],
 }
@@ -226,6 +226,13 @@ def configure(project: Path, tool: str, exclude_newer: str) -> None:
         text += f'\n[tool.tether]\nexclude-newer = "{exclude_newer}"\n'
     elif tool == "uv":
         text = text.replace("[tool.uv]\n", f'[tool.uv]\nexclude-newer = "{exclude_newer}"\n', 1)
+    elif tool == "poetry":
+        # Poetry's default source reads PyPI's per-release JSON API, which here lags the
+        # simple API (releases it lists are "not found"): point it at the simple API.
+        text += (
+            '\n[[tool.poetry.source]]\nname = "pypi-simple"\n'
+            'url = "https://pypi.org/simple/"\npriority = "primary"\n'
+        )
     pyproject.write_text(text)
 
 
@@ -344,7 +351,10 @@ def markdown(
         "option and resolve against today's PyPI. Caches: each tool's own directory "
         "(TETHER_CACHE_DIR, UV_CACHE_DIR, POETRY_CACHE_DIR, PDM_CACHE_DIR, PIP_CACHE_DIR), "
         "empty for the cold lock. pip-tools has no `run`; its install is `pip-sync` into a "
-        "fresh venv. Poetry uses PyPI's JSON API, the others the simple API. "
+        "fresh venv. All tools read PyPI's simple API: Poetry through a "
+        "`[[tool.poetry.source]]` (`pypi-simple`, primary), as its default JSON API source "
+        "failed to find current releases here. PDM runs with `hishel<2` (hishel 2.0 breaks "
+        "PDM 2.29.4). "
         f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}.",
     ]
     failures = [r for r in rows if r["failures"]]
