@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -252,16 +253,27 @@ class IndexClient:
                 )
                 return response.body, MetadataSource.PEP658
         elif file.core_metadata is None and not page.advertises_metadata:
-            # Some mirrors serve .metadata files without listing them; one cheap request
-            # saves the range dance. Unverifiable (no hash listed), so its name and
-            # version are checked against the file name by the caller.
-            response = self.http.get(file.url + ".metadata")
-            if response.status == 200 and response.body.startswith(b"Metadata-Version"):
-                return response.body, MetadataSource.UNADVERTISED
+            # Some mirrors serve .metadata files without listing them (and some only for
+            # part of their files). Ask for it and for the archive's tail at once: when
+            # it is there, one round trip; when not, the tail is already in.
+            # Unverifiable (no hash listed), so its name and version are checked against
+            # the file name by the caller.
+            side = ThreadPoolExecutor(1, thread_name_prefix="tether-tail")
+            try:
+                tail = side.submit(self.http.get, file.url, headers={"Range": f"bytes=-{TAIL}"})
+                response = self.http.get(file.url + ".metadata")
+                if response.status == 200 and response.body.startswith(b"Metadata-Version"):
+                    return response.body, MetadataSource.UNADVERTISED
+                return self._metadata_from_zip(file, first=tail.result())
+            finally:
+                side.shutdown(wait=False)  # a tail nobody needs finishes on its own
         return self._metadata_from_zip(file)
 
-    def _metadata_from_zip(self, file: DistFile) -> tuple[bytes, MetadataSource]:
-        first = self.http.get(file.url, headers={"Range": f"bytes=-{TAIL}"})
+    def _metadata_from_zip(
+        self, file: DistFile, *, first: HttpResponse | None = None
+    ) -> tuple[bytes, MetadataSource]:
+        if first is None:
+            first = self.http.get(file.url, headers={"Range": f"bytes=-{TAIL}"})
         if first.status == 200:
             _verify(first.body, file.sha256, what=file.filename, url=file.url)
             return read_wheel_metadata(first.body, file), MetadataSource.DOWNLOAD

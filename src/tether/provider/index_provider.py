@@ -8,6 +8,7 @@ appear as PEP 751 `extras` / `dependency_groups` markers on the root's edges).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -193,6 +194,8 @@ class IndexProvider:
             dependencies.append(Dependency(target, versions))
             edges.append(Edge(target, marker))
         self.prefetch(targets)
+        if requirement.specifier:
+            self._prefetch_matching(name, requirement)
 
     def _listing_future(self, name: NormalizedName) -> Future[_Listing]:
         with self._lock:
@@ -241,6 +244,27 @@ class IndexProvider:
         if usable:  # the version the solver will most likely try first
             self._metadata_future(name, usable[0], listing)
         return listing
+
+    def _prefetch_matching(self, name: NormalizedName, requirement: Requirement) -> None:
+        """Once the listing is in, fetch the metadata of the newest release `requirement`
+        admits: a pin below the newest (`pydantic-core==2.50.2`) is what the resolver
+        will ask for next, and fetching it only then puts a round trip on the critical
+        path."""
+        specifier = requirement.specifier
+
+        def fetch(done: Future[_Listing]) -> None:
+            if done.cancelled() or done.exception() is not None:
+                return
+            listing = done.result()
+            for release in listing.releases:
+                if release.unusable is None and specifier.contains(
+                    release.version, prereleases=True
+                ):
+                    with contextlib.suppress(RuntimeError):  # the pool is shutting down
+                        self._metadata_future(name, release, listing)
+                    return
+
+        self._listing_future(name).add_done_callback(fetch)
 
     def _prereleases(self, name: NormalizedName) -> str:
         """How pre-releases of `name` are ranked (see `candidates.Policy`)."""
