@@ -48,6 +48,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
         "pip": "pip-tools workflow: compile requirements.in into pins, sync a venv to them",
         "export": "Write the lock in another format (a hashed requirements file)",
         "check": "Check the environment: requirements met, contents match the lock",
+        "version": "Show, set or bump the project's version (major, minor, patch, pre)",
         "env": "Describe the project's environment, or switch its Python (info, use)",
         "cache": "Show or clean the global cache (dir, size, clean [PKG], prune)",
         "migrate": "Rewrite a Poetry project as PEP 621 and PEP 735, keeping its locked versions",

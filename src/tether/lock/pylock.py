@@ -150,3 +150,13 @@ def _value(value: object) -> str:
     if isinstance(value, datetime):
         return _datetime(value.astimezone(UTC))
     return _s(str(value))
+
+
+def set_package_version(text: str, name: str, old: str, new: str) -> str:
+    """`text` (a lock tether wrote) with the `version` of package `name` at `old` set to
+    `new`: the one line that changes when the project's own version does. Any other
+    layout is returned unchanged (the next `tether lock` rewrites it)."""
+    block = f"[[packages]]\nname = {_s(name)}\nversion = {_s(old)}\n"
+    if text.count(block) != 1:
+        return text
+    return text.replace(block, f"[[packages]]\nname = {_s(name)}\nversion = {_s(new)}\n")

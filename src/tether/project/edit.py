@@ -43,6 +43,16 @@ def add_requirements(
     return tomlkit.dumps(document)
 
 
+def set_project_version(text: str, version: str) -> str:
+    """`text` with `[project].version` set (its quoting and comments kept)."""
+    document = tomlkit.parse(text)
+    project = document.get("project")
+    if not isinstance(project, Table):
+        raise ProjectError("no [project] table", hint="run `tether init` first")
+    project["version"] = version
+    return tomlkit.dumps(document)
+
+
 def pin_to_index(text: str, names: list[str], index: str) -> str:
     """`text` with each package pinned to `index` in `[tool.tether.sources]` (an existing
     source for the package is replaced)."""

@@ -33,6 +33,9 @@ VERBS: tuple[Verb, ...] = (
     ),
     Verb("export", "Write the lock in another format (a hashed requirements file)", "export"),
     Verb("check", "Check the environment: requirements met, contents match the lock", "check"),
+    Verb(
+        "version", "Show, set or bump the project's version (major, minor, patch, pre)", "version"
+    ),
     Verb("env", "Describe the project's environment, or switch its Python (info, use)", "env"),
     Verb("cache", "Show or clean the global cache (dir, size, clean [PKG], prune)", "cache"),
     Verb(
