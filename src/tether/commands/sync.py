@@ -70,33 +70,18 @@ class SyncResult:
 def sync(options: SyncOptions) -> SyncResult:
     project = load_project(find_pyproject(options.start))
     lock_path = project.root / LOCK_NAME
-    if not options.frozen:
-        if options.locked or options.index.refresh or not lock_is_fresh(project):
-            from tether.commands.lock import LockOptions, lock  # noqa: PLC0415 - when stale
-
-            lock(
-                LockOptions(
-                    start=project.root,
-                    index=options.index,
-                    environ=options.environ,
-                    check=options.locked,
-                )
-            )
-    elif not lock_path.exists():
-        raise LockError(
-            f"{lock_path} does not exist, and --frozen uses the lock as it is",
-            hint="run `tether lock` first, or drop --frozen",
-        )
+    fresh = _ensure_lock(project, lock_path, options)
     environment = _environment(project, options)
-    interpreter = describe(environment / "bin" / "python", open_cache(options.environ))
+    cache = open_cache(options.environ)
+    interpreter = describe(environment / "bin" / "python", cache)
     torch = pick_backend(project, options.torch_backend, options.environ)
     chosen = options.selection
     if torch is not None:
         chosen = replace(chosen, torch_backend=torch.backend)
     extras = project.selected_extras(chosen)
     groups = project.selected_groups(chosen)
-    key = _selection_key(lock_path, extras, groups, interpreter)
-    cache = open_cache(options.environ)
+    lock_sha256 = hashlib.sha256(lock_path.read_bytes()).hexdigest()
+    key = _selection_key(lock_sha256, extras, groups, interpreter)
     remembered = _remembered(environment, key) or _from_memo(_cached_memo(cache, key), key)
     if remembered is not None:
         wanted, directories, skipped_project = remembered
@@ -142,15 +127,20 @@ def sync(options: SyncOptions) -> SyncResult:
         if skipped_project and project.build_system is not None:
             _install_project(project, interpreter, target, options)
             skipped_project = False
-        _write_state(
+        state = _state(
             project,
             environment,
-            lock_path=lock_path,
+            lock_sha256=lock_sha256,
+            fresh=fresh,
             extras=extras,
             groups=groups,
             torch=torch,
-            remember=(key, wanted, directories, skipped_project),
+            memo=_memo(key, wanted, directories, skipped_project),
         )
+        if state.get("pyproject-sha256") and torch is None and not directories:
+            listing, _count = site_listing(str(environment))
+            state["site"] = {"listing": listing, "packages": len(wanted)}
+        atomic_write(environment / STATE, json.dumps(state, sort_keys=True))
     warning = _environment_warning(project, options.environ)
     return SyncResult(
         environment=environment,
@@ -162,6 +152,30 @@ def sync(options: SyncOptions) -> SyncResult:
         torch=torch,
         directories=tuple(built),
     )
+
+
+def _ensure_lock(project: Project, lock_path: Path, options: SyncOptions) -> bool | None:
+    """Lock first when the lock is stale (unless --frozen); True when the lock is known
+    to match pyproject.toml, None when --frozen left that unchecked."""
+    if options.frozen:
+        if not lock_path.exists():
+            raise LockError(
+                f"{lock_path} does not exist, and --frozen uses the lock as it is",
+                hint="run `tether lock` first, or drop --frozen",
+            )
+        return None
+    if options.locked or options.index.refresh or not lock_is_fresh(project):
+        from tether.commands.lock import LockOptions, lock  # noqa: PLC0415 - when stale
+
+        lock(
+            LockOptions(
+                start=project.root,
+                index=options.index,
+                environ=options.environ,
+                check=options.locked,
+            )
+        )
+    return True
 
 
 def _select(
@@ -196,12 +210,12 @@ def _select(
 
 
 def _selection_key(
-    lock_path: Path, extras: list[str], groups: list[str], interpreter: Interpreter
+    lock_sha256: str, extras: list[str], groups: list[str], interpreter: Interpreter
 ) -> str:
     """What a selection from the lock depends on, hashed: the lock's bytes, the extras
     and groups, and the interpreter (markers and tags follow from its identity)."""
     identity = {
-        "lock": hashlib.sha256(lock_path.read_bytes()).hexdigest(),
+        "lock": lock_sha256,
         "extras": extras,
         "groups": groups,
         "python": [str(interpreter.path), interpreter.executable, str(interpreter.version)],
@@ -209,12 +223,6 @@ def _selection_key(
     }
     text = json.dumps(identity, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _site_listing(environment: Path) -> tuple[str | None, int]:
-    """The hash of the environment's `*.dist-info` names (what is installed, at which
-    versions) and how many there are, as tether.cli.fastrun computes it."""
-    return site_listing(str(environment))
 
 
 def _remembered(environment: Path, key: str) -> tuple[list[Wanted], list[Directory], bool] | None:
@@ -495,35 +503,46 @@ def _wanted(
     )
 
 
-def _write_state(
+def _default_selection(
     project: Project,
     environment: Path,
-    *,
-    lock_path: Path,
     extras: list[str],
     groups: list[str],
     torch: BackendPick | None,
-    remember: tuple[str, list[Wanted], list[Directory], bool] | None = None,
-) -> None:
-    """What this sync installed from, so an in-sync `run` can skip all of this. With the
-    default selection, from a lock fresh for this pyproject.toml, it also records the
-    pyproject's hash: `run` then needs two hashes and no parsing (tether.cli.fastrun)."""
+) -> bool:
+    """A plain `tether sync` into the project's own `.venv`: what a later `tether run`
+    or `tether sync` without options would ask for."""
+    return (
+        groups == sorted(project.default_groups())
+        and extras == ([] if torch is None else [torch.backend])
+        and project.environment({}) == environment
+    )
+
+
+def _state(
+    project: Project,
+    environment: Path,
+    *,
+    lock_sha256: str,
+    fresh: bool | None,
+    extras: list[str],
+    groups: list[str],
+    torch: BackendPick | None,
+    memo: dict[str, object],
+) -> dict[str, object]:
+    """What this sync installed from, so an in-sync `run` can skip all of this. For a
+    default sync from a lock fresh for this pyproject.toml, also the pyproject's hash:
+    `run` then needs two hashes and no parsing (tether.cli.fastrun)."""
     state: dict[str, object] = {
-        "lock-sha256": hashlib.sha256(lock_path.read_bytes()).hexdigest(),
+        "lock-sha256": lock_sha256,
         "extras": extras,
         "groups": groups,
         "torch-backend": None if torch is None else torch.backend,
+        "selection": memo,
     }
-    default = groups == sorted(project.default_groups()) and extras == (
-        [] if torch is None else [torch.backend]
-    )
-    if default and project.environment({}) == environment and lock_is_fresh(project):
+    if _default_selection(project, environment, extras, groups, torch) and (
+        fresh if fresh is not None else lock_is_fresh(project)
+    ):
         pyproject = project.root / "pyproject.toml"
         state["pyproject-sha256"] = hashlib.sha256(pyproject.read_bytes()).hexdigest()
-    if "pyproject-sha256" in state and torch is None and remember and not remember[2]:
-        # `tether sync` with nothing to do can then stop after listing site-packages.
-        site, _count = _site_listing(environment)
-        state["site"] = {"listing": site, "packages": len(remember[1])}
-    if remember is not None:
-        state["selection"] = _memo(*remember)
-    atomic_write(environment / STATE, json.dumps(state, sort_keys=True))
+    return state
