@@ -42,7 +42,7 @@ def info(start: Path, environ: Mapping[str, str]) -> dict[str, object]:
     torch: dict[str, object] | None = None
     if backends:
         try:
-            pick = pick_backend(project, None, environ)
+            pick = pick_backend(project, None, environ, accelerator)
         except TetherError as err:
             torch = {"declared": list(backends), "selected": None, "reason": err.message}
         else:

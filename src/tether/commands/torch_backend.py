@@ -35,9 +35,13 @@ def requested_backend(requested: str | None, environ: Mapping[str, str]) -> tupl
 
 
 def pick_backend(
-    project: Project, requested: str | None, environ: Mapping[str, str]
+    project: Project,
+    requested: str | None,
+    environ: Mapping[str, str],
+    accelerator: Accelerator | None = None,
 ) -> BackendPick | None:
-    """None for a project without `torch-backends`."""
+    """None for a project without `torch-backends`. `accelerator`: one already detected
+    (`env info` shows it too), so that nvidia-smi does not run twice."""
     backends = project.settings.torch_backends
     request, source = requested_backend(requested, environ)
     if not backends:
@@ -55,7 +59,8 @@ def pick_backend(
                 hint="pick a declared backend, or add it to torch-backends and re-lock",
             )
         return BackendPick(backend=request, reason=f"chosen with {source}")
-    accelerator = detect(environ, rocm=any(b.startswith("rocm") for b in backends))
+    if accelerator is None:
+        accelerator = detect(environ, rocm=any(b.startswith("rocm") for b in backends))
     choice = choose_backend(accelerator, backends)
     if choice.backend is None:
         raise InstallError(

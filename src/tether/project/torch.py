@@ -11,6 +11,7 @@ own, exactly one of them is on in every install, and `--all-extras` leaves them 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
@@ -109,13 +110,11 @@ def expand(
         )
     selector = tuple(ConflictItem(extra=canonicalize_name(b)) for b in backends)
     conflicts = settings.conflicts if len(backends) < 2 else (*settings.conflicts, selector)
-    return Settings(
-        **{
-            **{f: getattr(settings, f) for f in settings.__dataclass_fields__},
-            "indexes": tuple(indexes),
-            "sources": MappingProxyType(sources),
-            "conflicts": conflicts,
-            "torch_backends": backends,
-            "torch_index_url": index_url,
-        }
+    return replace(
+        settings,
+        indexes=tuple(indexes),
+        sources=MappingProxyType(sources),
+        conflicts=conflicts,
+        torch_backends=backends,
+        torch_index_url=index_url,
     )
