@@ -11,7 +11,7 @@ component or a symlink is refused before anything is written.
 """
 
 # The per-file install loop works on strings (os.path), not pathlib: see install().
-# ruff: noqa: PTH103, PTH108, PTH118
+# ruff: noqa: PTH103, PTH108, PTH118, PTH211
 
 from __future__ import annotations
 
@@ -129,8 +129,8 @@ def install(
     lib = target.purelib if purelib else target.platlib
     # The wheel's own RECORD gives the hash of every file placed unchanged (as pip
     # does): re-reading 200 MB of a torch install to hash it again would cost seconds.
-    known = _record_of(tree / dist_info / "RECORD", lib, data_dir_of(dist_info))
     data_dir = data_dir_of(dist_info)
+    known = _record_of(tree / dist_info / "RECORD", lib, data_dir)
     written: list[str] = []
     # Strings, not Paths, in this loop: it runs once per file (16,000 for a typical AI
     # service), and pathlib's per-call cost would dominate the links themselves.
@@ -194,7 +194,9 @@ def _install_data(
 
 
 def _place_text(source: str, destination: str, link_mode: LinkMode) -> None:
-    """`_place` for a destination whose directory exists, on strings (the hot path)."""
+    """Link (or copy) into an existing directory, on strings: the per-file hot path.
+    A fresh environment is the common case, so the link is tried first and an existing
+    file replaced only when it fails."""
     if link_mode is LinkMode.HARDLINK:
         try:
             os.link(source, destination)
@@ -206,7 +208,12 @@ def _place_text(source: str, destination: str, link_mode: LinkMode) -> None:
                 return
         except OSError:
             pass  # another filesystem, or links not allowed: copy instead
-    _place(Path(source), Path(destination), link_mode)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(destination)
+    if link_mode is LinkMode.SYMLINK:
+        os.symlink(source, destination)
+        return
+    shutil.copy2(source, destination)
 
 
 def data_dir_of(dist_info: str) -> str:
@@ -324,33 +331,10 @@ def _scheme_dir(scheme: str, target: Target) -> Path:
     }[scheme]
 
 
-def _place(
-    source: Path, destination: Path, link_mode: LinkMode, made: set[Path] | None = None
-) -> None:
-    """Link (or copy) `source` to `destination`. A fresh environment is the common case:
-    try the link first, and only create parents or replace a file when it fails."""
-    parent = destination.parent
-    if made is None or parent not in made:
-        parent.mkdir(parents=True, exist_ok=True)
-        if made is not None:
-            made.add(parent)
-    if link_mode is LinkMode.HARDLINK:
-        try:
-            os.link(source, destination)
-            return
-        except FileExistsError:
-            destination.unlink()
-            with contextlib.suppress(OSError):
-                os.link(source, destination)
-                return
-        except OSError:
-            pass  # another filesystem, or links not allowed: copy instead
-    with contextlib.suppress(FileNotFoundError):
-        destination.unlink()
-    if link_mode is LinkMode.SYMLINK:
-        destination.symlink_to(source)
-        return
-    shutil.copy2(source, destination)
+def _place(source: Path, destination: Path, link_mode: LinkMode) -> None:
+    """Link (or copy) `source` to `destination`, creating its directory."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    _place_text(str(source), str(destination), link_mode)
 
 
 def _install_script(
