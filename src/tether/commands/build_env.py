@@ -8,8 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from packaging.requirements import Requirement
-from packaging.tags import Tag
-from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from tether.build.editable import Installer
@@ -19,6 +18,7 @@ from tether.index import Index
 from tether.install.apply import apply
 from tether.install.plan import Wanted, plan
 from tether.install.wheel import Target, installed
+from tether.install.wheel_choice import best_wheel
 from tether.provider.index_provider import IndexProvider, ProviderOptions, RootRequirements
 from tether.python.interpreter import describe
 from tether.python.venv import VirtualEnv
@@ -52,15 +52,12 @@ def installer(
             resolution = solve(Package.root("build-environment"), Version("0"), provider)
         finally:
             provider.close()
-        supported = set(interpreter.tags())
         wanted = []
         for package, version in resolution.versions.items():
             if package.extra is not None:
                 continue
             release = provider.release(package.name, version)
-            wheel = next(
-                (f for f in release.files if f.is_wheel and _fits(f.filename, supported)), None
-            )
+            wheel = best_wheel(release.files, interpreter)
             if wheel is None or not wheel.sha256:
                 raise BuildError(
                     f"the build requirement {package.name} {version} has no wheel for "
@@ -86,7 +83,3 @@ def installer(
         )
 
     return install_requirements
-
-
-def _fits(filename: str, supported: set[Tag]) -> bool:
-    return bool(parse_wheel_filename(filename)[3] & supported)

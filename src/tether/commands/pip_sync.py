@@ -18,7 +18,6 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from filelock import FileLock
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
@@ -39,6 +38,7 @@ from tether.index.page import DistFile
 from tether.install.apply import ApplyResult
 from tether.install.plan import Directory, InstallPlan, Wanted, plan
 from tether.install.wheel import LinkMode, Target, installed
+from tether.install.wheel_choice import best_wheel, runs_on
 from tether.project.requirements_txt import Entry, read_requirements
 from tether.python.interpreter import Interpreter, describe
 from tether.urls import redact_url
@@ -85,12 +85,9 @@ def pip_sync(options: PipSyncOptions) -> PipSyncResult:
     index = with_file_indexes(options.index, read)
     indexes = resolve_indexes((), index, options.environ)
     client = index_client(indexes, index, options.environ)
-    supported = {str(tag): rank for rank, tag in enumerate(interpreter.tags())}
     directories = [d for e in entries if (d := _directory(e)) is not None]
     wanted = [
-        _wanted(entry, client.find, supported, interpreter)
-        for entry in entries
-        if _directory(entry) is None
+        _wanted(entry, client.find, interpreter) for entry in entries if _directory(entry) is None
     ]
     target = Target.from_paths(interpreter.paths, python)
     site = Path(interpreter.paths["purelib"])
@@ -194,7 +191,6 @@ def _check_entries(entries: list[Entry]) -> None:
 def _wanted(
     entry: Entry,
     find: Callable[[str], Found | NotFound | object],
-    supported: Mapping[str, int],
     interpreter: Interpreter,
 ) -> Wanted:
     requirement = entry.requirement
@@ -211,7 +207,7 @@ def _wanted(
     if entry.hashes:
         allowed = {h.removeprefix("sha256:") for h in entry.hashes}
         files = tuple(f for f in files if f.sha256 in allowed)
-    best = _best_file(files, supported, interpreter)
+    best = _best_file(files, interpreter)
     if best is None:
         what = "matches its --hash values" if entry.hashes else "installs on this interpreter"
         raise InstallError(
@@ -235,29 +231,14 @@ def _wanted(
     )
 
 
-def _best_file(
-    files: tuple[DistFile, ...], supported: Mapping[str, int], interpreter: Interpreter
-) -> DistFile | None:
-    """The wheel with the most specific tag this interpreter takes, else the sdist."""
-    ranked: list[tuple[int, DistFile]] = []
-    sdists: list[DistFile] = []
-    for file in files:
-        if file.requires_python:
-            try:
-                allowed = SpecifierSet(file.requires_python)
-                if not allowed.contains(interpreter.version, prereleases=True):
-                    continue
-            except InvalidSpecifier:
-                pass
-        if file.is_wheel:
-            _, _, _, tags = parse_wheel_filename(file.filename)
-            ranks = [supported[str(t)] for t in tags if str(t) in supported]
-            if ranks:
-                ranked.append((min(ranks), file))
-        elif file.filename.endswith((".tar.gz", ".zip")):
-            sdists.append(file)
-    if ranked:
-        return min(ranked, key=lambda pair: pair[0])[1]
+def _best_file(files: tuple[DistFile, ...], interpreter: Interpreter) -> DistFile | None:
+    """The wheel this interpreter takes best, else the sdist (built at install)."""
+    wheel = best_wheel(files, interpreter)
+    if wheel is not None:
+        return wheel
+    sdists = [
+        f for f in files if f.filename.endswith((".tar.gz", ".zip")) and runs_on(f, interpreter)
+    ]
     return sdists[0] if sdists else None
 
 
