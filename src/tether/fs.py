@@ -46,3 +46,12 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def relative_posix(path: Path, root: Path) -> str:
+    """`path` relative to `root` in POSIX form when it can be (a lock or pyproject.toml
+    entry then moves with the repository), else absolute (another drive on Windows)."""
+    try:
+        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()

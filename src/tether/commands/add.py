@@ -3,7 +3,6 @@ leaves pyproject.toml exactly as it was."""
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,9 +15,10 @@ from packaging.version import Version
 from tether.commands.lock import LockOptions, lock
 from tether.commands.services import IndexOptions
 from tether.errors import TetherError, UsageError
-from tether.fs import atomic_write
+from tether.fs import atomic_write, relative_posix
 from tether.lock import LOCK_NAME
 from tether.project import find_pyproject
+from tether.project.discovery import project_name_at
 from tether.project.edit import (
     Section,
     add_requirements,
@@ -118,19 +118,13 @@ def _editables(paths: tuple[str, ...], root: Path) -> dict[Requirement, str]:
         directory = Path(given)
         if not directory.is_absolute():
             directory = Path.cwd() / directory
-        try:
-            data = tomllib.loads((directory / "pyproject.toml").read_text(encoding="utf-8"))
-            project_name = str(data["project"]["name"])
-        except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        project_name = project_name_at(directory)
+        if project_name is None:
             raise UsageError(
                 f"--editable {given}: no pyproject.toml with a [project] name there",
                 hint="point at a project directory (PEP 621)",
-            ) from None
-        try:
-            where = Path(os.path.relpath(directory.resolve(), root.resolve())).as_posix()
-        except ValueError:  # another drive
-            where = directory.resolve().as_posix()
-        found[Requirement(project_name)] = where
+            )
+        found[Requirement(project_name)] = relative_posix(directory, root)
     return found
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -19,7 +18,7 @@ from packaging.version import InvalidVersion, Version
 
 from tether.commands.services import IndexOptions, index_client, resolve_indexes
 from tether.errors import LockError, ResolutionError
-from tether.fs import atomic_write
+from tether.fs import atomic_write, relative_posix
 from tether.index.client import IndexClient
 from tether.lock import LOCK_NAME, LockDocument, LockedPackage, dumps
 from tether.lock.freshness import check_inputs, resolver_options
@@ -231,15 +230,6 @@ def _conflict_sides(path: Path) -> Sides | None:
     return sides
 
 
-def _relative(path: Path, root: Path) -> str:
-    """A lock path for a local archive: relative to the project when it can be (the
-    lock then moves with the repository), else absolute."""
-    try:
-        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
-    except ValueError:  # another drive (Windows)
-        return path.resolve().as_posix()
-
-
 def _seeds(pins: Mapping[str, str]) -> dict[NormalizedName, frozenset[Version]]:
     seeds: dict[NormalizedName, frozenset[Version]] = {}
     for name, version in pins.items():
@@ -405,7 +395,7 @@ def _locked(
             version=None if listing.direct.dynamic_version else str(version),
             marker=markers.get(package.name),
             dependencies=tuple(sorted(dependencies)),
-            directory=_relative(listing.direct.path, root_dir),
+            directory=relative_posix(listing.direct.path, root_dir),
             editable=editable,
         )
     if listing.direct is not None:
@@ -416,7 +406,7 @@ def _locked(
             marker=markers.get(package.name),
             dependencies=tuple(sorted(dependencies)),
             archive=listing.direct.file,
-            archive_path=None if path is None else _relative(path, root_dir),
+            archive_path=None if path is None else relative_posix(path, root_dir),
         )
     wheels = tuple(f for f in release.files if f.is_wheel and f.sha256)
     sdists = [f for f in release.files if not f.is_wheel and f.sha256]

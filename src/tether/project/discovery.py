@@ -49,3 +49,16 @@ def try_find_pyproject(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def project_name_at(directory: Path) -> str | None:
+    """`[project].name` of the project in `directory`; None when it has no readable
+    pyproject.toml with one (callers say what that means where they are)."""
+    import tomllib  # noqa: PLC0415 - only for commands that point at other projects
+
+    try:
+        data = tomllib.loads((directory / "pyproject.toml").read_text(encoding="utf-8"))
+        name = data["project"]["name"]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        return None
+    return name if isinstance(name, str) else None

@@ -20,6 +20,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from tether.errors import ProjectError
+from tether.project.discovery import project_name_at
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,7 +173,13 @@ class _State:
                 where,
                 f"-e {value}: only a local project directory can be installed editable",
             )
-        name = _project_name(target, where)
+        name = project_name_at(target)
+        if name is None:
+            raise _error(
+                where,
+                f"cannot tell the project name of {target}: it needs a pyproject.toml "
+                "with [project].name",
+            )
         uri = target.resolve().as_uri()
         self._requirement(
             where, path, number, f"{name} @ {uri}", constraint=constraint, editable=True
@@ -231,22 +238,6 @@ def _hash_options(where: _Where, line: str) -> tuple[str, tuple[str, ...]]:
             )
         hashes.append(f"sha256:{digest.lower()}")
     return head.strip(), tuple(hashes)
-
-
-def _project_name(directory: Path, where: _Where) -> str:
-    import tomllib  # noqa: PLC0415 - only for editable lines
-
-    pyproject = directory / "pyproject.toml"
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        name = data["project"]["name"]
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError):
-        raise _error(
-            where,
-            f"cannot tell the project name of {directory}: it needs a pyproject.toml "
-            "with [project].name",
-        ) from None
-    return str(name)
 
 
 @dataclass(frozen=True, slots=True)
