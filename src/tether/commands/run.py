@@ -102,22 +102,24 @@ def in_sync(project: Project, environment: Path, environ: Mapping[str, str]) -> 
     return (
         synced_from(state, project.root / LOCK_NAME)
         and state.get("groups") == sorted(project.default_groups())
-        and state.get("extras") == _expected_extras(project, state, environ)
+        and (expected := _expected_extras(project, state, environ)) is not None
+        and expected == state.get("extras")
         and (environment / "bin" / "python").exists()
     )
 
 
 def _expected_extras(
     project: Project, state: Mapping[str, Any], environ: Mapping[str, str]
-) -> list[str]:
+) -> list[str] | None:
     """No extras, but the torch backend: the one asked for in TETHER_TORCH_BACKEND, else
-    the one the last sync detected (detection is the slow path's job)."""
+    the one the last sync detected (detection is the slow path's job). None: no
+    declared backend is known, so the environment cannot be in sync."""
     backends = project.settings.torch_backends
     if not backends:
         return []
     asked = environ.get("TETHER_TORCH_BACKEND", "auto").strip() or "auto"
     backend = state.get("torch-backend") if asked == "auto" else asked
-    return [backend] if isinstance(backend, str) and backend in backends else [""]
+    return [backend] if isinstance(backend, str) and backend in backends else None
 
 
 def sync_state(environment: Path) -> dict[str, Any]:
