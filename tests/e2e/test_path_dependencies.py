@@ -132,3 +132,14 @@ def test_a_dynamic_dependency_list_is_refused(tmp_path: Path, index: IndexServer
     assert result.exit_code == 1
     assert "declares dynamic dependencies" in result.stderr
     assert "declare them statically" in result.stderr
+
+
+def test_an_invalid_version_in_a_path_dependency(tmp_path: Path, index: IndexServer) -> None:
+    library = local_project(tmp_path / "mylib", "mylib")
+    text = (library / "pyproject.toml").read_text()
+    (library / "pyproject.toml").write_text(text.replace('"0.3.0"', '"three"'))
+    root = service(tmp_path / "svc", '{ path = "../mylib", editable = true }')
+    result = tether(root, index, "lock")
+    assert result.exit_code == 1
+    assert "its pyproject.toml is invalid: Invalid version: 'three'" in result.stderr
+    assert not (root / "pylock.toml").exists()

@@ -224,6 +224,21 @@ def test_bad_configuration_is_pointed_at(tmp_path: Path, index: IndexServer) -> 
     assert 'unknown torch backend "cuda12" in `tool.tether.torch-backends`' in result.stderr
     assert "pyproject.toml:" in result.stderr
 
+    pyproject = root / "pyproject.toml"
+    text = trainer(root, index).joinpath("pyproject.toml").read_text()
+    pyproject.write_text(text + '\n[project.optional-dependencies]\ncpu = ["numpy"]\n')
+    clash = tether(root, index, "lock", env=NO_GPU)
+    assert clash.exit_code == 1
+    assert 'the project defines an extra "cpu", which `torch-backends` uses' in clash.stderr
+    pyproject.write_text(
+        text + '\n[[tool.tether.index]]\nname = "mirror"\nurl = "https://mirror.example/simple"\n'
+        '\n[tool.tether.sources]\ntorch = { index = "mirror" }\n'
+    )
+    pinned = tether(root, index, "lock", env=NO_GPU)
+    assert pinned.exit_code == 1
+    assert "[tool.tether.sources] sets a source for torch" in pinned.stderr
+    assert not (root / "pylock.toml").exists()
+
 
 @pytest.mark.skipif(
     not Path("/sys/module/nvidia/version").exists(),

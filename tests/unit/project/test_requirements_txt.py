@@ -53,6 +53,7 @@ def test_reads_the_pip_syntax(tmp_path: Path) -> None:
         ("web --hash=sha1:abc\n", "is not a sha256 hash", 1),
         ("-r\n", "-r needs a file name", 1),
         ("-e https://example.com/x.zip\n", "only a local project directory", 1),
+        ("-e .\n", "cannot tell the project name", 1),
     ],
 )
 def test_errors_name_file_and_line(tmp_path: Path, content: str, message: str, line: int) -> None:
