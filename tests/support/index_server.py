@@ -11,12 +11,15 @@ missing metadata file. Every request is logged for assertions.
 from __future__ import annotations
 
 import base64
+import email.parser
 import hashlib
 import html
+import io
 import json
 import re
 import sys
 import threading
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -150,21 +153,56 @@ class IndexServer:
                 )
             if dist.sdist:
                 built.append((dist.sdist_filename, build_sdist(dist), None))
-            with self._state.lock:
-                files = self._state.mounts.setdefault(at, {}).setdefault(dist.project, [])
-                for filename, content, meta in built:
-                    self._state.artifacts[filename] = Artifact(
-                        filename=filename,
-                        project=dist.project,
-                        content=content,
-                        sha256=sha256(content),
-                        requires_python=dist.requires_python,
-                        yanked=dist.yanked,
-                        upload_time=dist.upload_time,
-                        metadata=meta,
-                    )
-                    if filename not in files:
-                        files.append(filename)
+            self._publish(
+                dist.project,
+                built,
+                requires_python=dist.requires_python,
+                yanked=dist.yanked,
+                upload_time=dist.upload_time,
+                at=at,
+            )
+
+    def add_wheel(self, filename: str, content: bytes, *, at: str = "/simple") -> None:
+        """Publish a wheel made elsewhere (e.g. `tests.support.rewheel`), metadata and all."""
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            meta_name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+            meta = archive.read(meta_name)
+        parsed = email.parser.BytesParser().parsebytes(meta)
+        project = canonicalize_name(parsed["Name"])
+        self._publish(
+            project,
+            [(filename, content, meta)],
+            requires_python=parsed["Requires-Python"],
+            yanked=False,
+            upload_time=None,
+            at=at,
+        )
+
+    def _publish(
+        self,
+        project: str,
+        built: list[tuple[str, bytes, bytes | None]],
+        *,
+        requires_python: str | None,
+        yanked: bool | str,
+        upload_time: datetime | None,
+        at: str,
+    ) -> None:
+        with self._state.lock:
+            files = self._state.mounts.setdefault(at, {}).setdefault(project, [])
+            for filename, content, meta in built:
+                self._state.artifacts[filename] = Artifact(
+                    filename=filename,
+                    project=project,
+                    content=content,
+                    sha256=sha256(content),
+                    requires_python=requires_python,
+                    yanked=yanked,
+                    upload_time=upload_time,
+                    metadata=meta,
+                )
+                if filename not in files:
+                    files.append(filename)
 
     def fault(self, path: str, fault: Fault) -> None:
         """Make requests for `path` (e.g. `/simple/a/`, `/files/a-1.0-py3-none-any.whl`)

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from packaging.requirements import Requirement
 
-from tether.build.editable import Installer, build_editable
+from tether.build.backend import Installer, build_with_backend
 from tether.errors import BuildError
 
 DEFAULT_REQUIRES = ("setuptools>=40.8.0",)
@@ -40,7 +40,8 @@ def build_wheel_from_sdist(
             raise BuildError(f"{sdist.name} has an invalid pyproject.toml: {err}") from None
         system = data.get("build-system", {})
         requires = [Requirement(r) for r in system.get("requires", DEFAULT_REQUIRES)]
-        return build_editable(
+        return build_with_backend(
+            "wheel",
             source=root,
             backend=system.get("build-backend"),
             backend_path=system.get("backend-path", []),
@@ -49,7 +50,6 @@ def build_wheel_from_sdist(
             out_dir=out_dir,
             install_requirements=install_requirements,
             environ=environ,
-            editable=False,
         )
 
 

@@ -11,7 +11,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from tether.build.editable import Installer
+from tether.build.backend import Installer
 from tether.commands.services import IndexOptions, index_client, open_cache, resolve_indexes
 from tether.errors import BuildError
 from tether.index import Index
@@ -29,7 +29,7 @@ from tether.resolve.markers import Grid
 def installer(
     indexes: tuple[Index, ...], options: IndexOptions, environ: Mapping[str, str]
 ) -> Installer:
-    """An `Installer` for `build.editable`: requirements in, environment filled."""
+    """An `Installer` for `build.backend`: requirements in, environment filled."""
 
     def install_requirements(requirements: Sequence[Requirement], environment: VirtualEnv) -> None:
         interpreter = describe(environment.python)

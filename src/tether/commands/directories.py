@@ -13,7 +13,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tether.build.editable import Installer, build_editable
+from tether.build.backend import Installer, build_with_backend
 from tether.errors import ProjectError
 from tether.install.plan import Directory
 from tether.install.wheel import LinkMode, Target, install, installed, uninstall, unpack
@@ -61,7 +61,8 @@ def install_directory(
         if same_place and same_mode and same_version:
             return False
     with tempfile.TemporaryDirectory(prefix="tether-directory-") as scratch:
-        wheel = build_editable(
+        wheel = build_with_backend(
+            "editable" if directory.editable else "wheel",
             source=directory.source,
             backend=build_system.backend,
             backend_path=build_system.backend_path,
@@ -70,7 +71,6 @@ def install_directory(
             out_dir=Path(scratch) / "dist",
             install_requirements=installer,
             environ=environ,
-            editable=directory.editable,
         )
         if current is not None:
             uninstall(current.dist_info)

@@ -1,4 +1,4 @@
-"""Building the project as an editable wheel (PEP 660) through its PEP 517 backend.
+"""Calling a project's PEP 517 backend: an sdist, a wheel, or an editable wheel (PEP 660).
 
 The backend runs in an isolated environment that tether creates; filling it with the
 backend's requirements is the caller's job (`install_requirements`), because it needs
@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Literal
 
 from packaging.requirements import Requirement
 from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMissing
@@ -22,9 +23,17 @@ from tether.python.venv import VirtualEnv, create
 
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
 Installer = Callable[[Sequence[Requirement], VirtualEnv], None]
+BuildKind = Literal["sdist", "wheel", "editable"]
+
+_DESCRIBED: dict[BuildKind, str] = {
+    "sdist": "an sdist",
+    "wheel": "a wheel",
+    "editable": "an editable wheel",
+}
 
 
-def build_editable(
+def build_with_backend(
+    kind: BuildKind,
     *,
     source: Path,
     backend: str | None,
@@ -34,11 +43,8 @@ def build_editable(
     out_dir: Path,
     install_requirements: Installer,
     environ: Mapping[str, str],
-    editable: bool = True,
 ) -> Path:
-    """Build `source` into an editable wheel (or, with `editable=False`, a regular one)
-    in `out_dir`; return the wheel's path."""
-    kind = "an editable wheel" if editable else "a wheel"
+    """Build `source` as `kind` into `out_dir`; return the built file's path."""
     with tempfile.TemporaryDirectory(prefix="tether-build-") as scratch:
         environment = create(Path(scratch) / "env", describe(python))
         if requires:
@@ -52,24 +58,28 @@ def build_editable(
             python_executable=str(environment.python),
         )
         try:
-            extra = (
-                caller.get_requires_for_build_editable()
-                if editable
-                else caller.get_requires_for_build_wheel()
-            )
+            extra = {
+                "sdist": caller.get_requires_for_build_sdist,
+                "wheel": caller.get_requires_for_build_wheel,
+                "editable": caller.get_requires_for_build_editable,
+            }[kind]()
             if extra:
                 install_requirements([*requires, *(Requirement(r) for r in extra)], environment)
             out_dir.mkdir(parents=True, exist_ok=True)
-            build = caller.build_editable if editable else caller.build_wheel
-            name = build(str(out_dir))
+            if kind == "sdist":
+                name = caller.build_sdist(str(out_dir))
+            elif kind == "wheel":
+                name = caller.build_wheel(str(out_dir))
+            else:
+                name = caller.build_editable(str(out_dir))
         except (BackendUnavailable, HookMissing, subprocess.CalledProcessError) as err:
             detail = getattr(err, "traceback", None) or ""
             tail = "\n".join(("".join(output) + detail).splitlines()[-15:])
             raise BuildError(
-                f"building {source} as {kind} failed ({type(err).__name__})",
+                f"building {source} as {_DESCRIBED[kind]} failed ({type(err).__name__})",
                 output=tail,
-                hint="the build backend's last lines are above; run the same build with "
-                "`python -m pip install -e .` to see all of it",
+                hint="the build backend's last lines are above; fix the error they show "
+                "and build again",
             ) from None
     return out_dir / name
 

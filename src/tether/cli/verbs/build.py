@@ -1,0 +1,55 @@
+"""`tether build [--sdist] [--wheel] [--out-dir DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tether.cli.context import Context
+from tether.cli.options import add_index_options, index_options
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sdist", action="store_true", help="build the sdist")
+    parser.add_argument(
+        "--wheel",
+        action="store_true",
+        help="build the wheel (from the source tree; with neither flag, both are built "
+        "and the wheel comes from the sdist)",
+    )
+    parser.add_argument(
+        "-o", "--out-dir", type=Path, metavar="DIR", help="where to write them (default: dist/)"
+    )
+    parser.add_argument(
+        "-p",
+        "--python",
+        metavar="REQUEST",
+        help="the interpreter to build with (default: the first that satisfies requires-python)",
+    )
+    add_index_options(parser)
+
+
+def handle(args: argparse.Namespace, ctx: Context) -> int:
+    from tether.commands.build import BuildOptions, build
+
+    result = build(
+        BuildOptions(
+            start=ctx.project_start,
+            environ=ctx.environ,
+            sdist=args.sdist,
+            wheel=args.wheel,
+            out_dir=args.out_dir,
+            python=args.python,
+            index=index_options(args),  # type: ignore[arg-type]
+        )
+    )
+    for path in result.artifacts:
+        ctx.console.info(f"Built {_shown(path, ctx.cwd)}")
+    return 0
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
