@@ -107,6 +107,11 @@ class BuildError(TetherError):
         self.output = output
 
 
+class PublishError(TetherError):
+    """A distribution cannot be uploaded: its metadata is invalid, the index refused it,
+    or there are no credentials to upload with."""
+
+
 class PythonNotFound(TetherError):
     """No interpreter satisfies the request; the message lists what was found."""
 

@@ -49,6 +49,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
         "export": "Write the lock in another format (a hashed requirements file)",
         "check": "Check the environment: requirements met, contents match the lock",
         "build": "Build the project's sdist and wheel into dist/ (PEP 517)",
+        "publish": "Upload dist/* to PyPI or a configured index, checking them first",
         "version": "Show, set or bump the project's version (major, minor, patch, pre)",
         "env": "Describe the project's environment, or switch its Python (info, use)",
         "cache": "Show or clean the global cache (dir, size, clean [PKG], prune)",

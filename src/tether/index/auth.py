@@ -136,7 +136,7 @@ class Authenticator:
         if username is None:
             return None
         service = strip_userinfo(index.url)[0] if index else url
-        password = _run_keyring(keyring, service, username)
+        password = run_keyring(keyring, service, username)
         if password is None or (sent is not None and sent.password == password):
             return None
         found = Credentials(username, password)
@@ -154,7 +154,7 @@ class Authenticator:
             if from_env is not None:
                 return from_env
             if index.credential_command:
-                token = _run_command(index)
+                token = run_credential_command(index)
                 return Credentials(index.username, token)
         in_request = strip_userinfo(url)[1]
         if in_request is not None:
@@ -186,7 +186,7 @@ class Authenticator:
         return Credentials(login or None, password or "")
 
 
-def _run_command(index: Index) -> str:
+def run_credential_command(index: Index) -> str:
     """Run the index's credential-command; its stdout is the token. Its output is never
     shown, even when it fails: it may hold a secret."""
     command = list(index.credential_command)
@@ -223,7 +223,7 @@ def _run_command(index: Index) -> str:
     return token
 
 
-def _run_keyring(executable: str, service: str, username: str) -> str | None:
+def run_keyring(executable: str, service: str, username: str) -> str | None:
     try:
         done = subprocess.run(
             [executable, "get", service, username],

@@ -15,7 +15,8 @@ class Index:
     `default` replaces PyPI as the index of last resort; `explicit` serves only packages
     pinned to it in `[tool.tether.sources]`. `credential_command` is run to get a token
     (its stdout, stripped), sent as the password of `username`, or as a bearer token
-    when there is no username.
+    when there is no username. `publish_url` is where `tether publish --index NAME`
+    uploads (the index's legacy upload API).
     """
 
     name: str
@@ -24,6 +25,7 @@ class Index:
     explicit: bool = False
     username: str | None = None
     credential_command: tuple[str, ...] = ()
+    publish_url: str | None = None
 
 
 PYPI = Index(name="pypi", url="https://pypi.org/simple", default=True)

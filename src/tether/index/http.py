@@ -13,7 +13,7 @@ import hashlib
 import ssl
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
@@ -107,12 +107,7 @@ class HttpClient:
                 self._sleep(attempt, None)
                 continue
             except SSLError as err:
-                raise IndexFetchError(
-                    f"TLS error talking to {redact_url(target)}: {_reason(err)}",
-                    url=redact_url(target),
-                    hint="if you are behind a proxy that inspects TLS, point SSL_CERT_FILE at "
-                    "its CA bundle",
-                ) from None
+                raise _tls_error(target, err) from None
             if response.status == 401 and not tried_auth:
                 tried_auth = True
                 better = self.auth.on_unauthorized(target, credentials)
@@ -180,25 +175,51 @@ class HttpClient:
         finally:
             raw.release_conn()
 
+    def post(
+        self,
+        url: str,
+        *,
+        body: Iterable[bytes],
+        headers: Mapping[str, str],
+        credentials: Credentials | None,
+    ) -> HttpResponse:
+        """POST a streamed `body` once (an upload is not retried: it may have landed).
+        `headers` must give its Content-Length; only a failure to connect raises."""
+        target, _ = strip_userinfo(url)
+        try:
+            return self._request(target, headers, credentials, method="POST", body=body)
+        except (Urllib3Timeout, ProtocolError, NewConnectionError, ProxyError) as err:
+            raise self._give_up(target, err, 1) from None
+        except SSLError as err:
+            raise _tls_error(target, err) from None
+
     def _request(
-        self, url: str, headers: Mapping[str, str] | None, credentials: Credentials | None
+        self,
+        url: str,
+        headers: Mapping[str, str] | None,
+        credentials: Credentials | None,
+        *,
+        method: str = "GET",
+        body: Iterable[bytes] | None = None,
     ) -> HttpResponse:
         sent = dict(headers or {})
         if credentials is not None:
             sent["Authorization"] = credentials.header()
         try:
             raw = self._pool.request(
-                "GET",
+                method,
                 url,
+                body=body,
                 headers=sent,
                 timeout=urllib3.Timeout(
                     connect=self.settings.connect_timeout, read=self.settings.read_timeout
                 ),
                 # Redirects are followed (Authorization is dropped on a change of host);
                 # every other retry is ours, below, with backoff and a clear final error.
-                retries=urllib3.Retry(
-                    total=None, connect=0, read=0, status=0, other=0, redirect=10
-                ),
+                # A POST is not redirected: its streamed body cannot be sent twice.
+                retries=urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=10)
+                if body is None
+                else False,
                 preload_content=False,
                 decode_content=True,
             )
@@ -208,7 +229,7 @@ class HttpClient:
                 raise err.reason from None
             raise
         try:
-            body = raw.read()
+            answer = raw.read()
             received = raw.tell()
         finally:
             raw.release_conn()
@@ -216,7 +237,7 @@ class HttpClient:
         return HttpResponse(
             status=raw.status,
             headers={k.lower(): v for k, v in raw.headers.items()},
-            body=body,
+            body=answer,
             # urllib3 reports the final request-URI (a path after redirects): resolve it.
             url=urljoin(url, raw.geturl() or url),
         )
@@ -301,6 +322,14 @@ def status_error(response: HttpResponse, *, what: str, index_name: str | None) -
         url=safe,
         status=response.status,
         hint="the index is having problems; try again later, or use --offline",
+    )
+
+
+def _tls_error(url: str, err: SSLError) -> IndexFetchError:
+    return IndexFetchError(
+        f"TLS error talking to {redact_url(url)}: {_reason(err)}",
+        url=redact_url(url),
+        hint="if you are behind a proxy that inspects TLS, point SSL_CERT_FILE at its CA bundle",
     )
 
 

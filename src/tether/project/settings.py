@@ -127,7 +127,9 @@ SETTINGS_KEYS = frozenset(
         "torch-index-url",
     }
 )
-_INDEX_KEYS = frozenset({"name", "url", "default", "explicit", "username", "credential-command"})
+_INDEX_KEYS = frozenset(
+    {"name", "url", "default", "explicit", "username", "credential-command", "publish-url"}
+)
 _SOURCE_KEYS = frozenset({"index", "path", "url", "editable", "marker", "extra", "group"})
 _MARKER_HINT = "markers follow PEP 508, e.g. \"sys_platform == 'linux'\""
 _INDEX_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -264,6 +266,15 @@ def _parse_indexes(doc: TomlDocument, value: object) -> tuple[Index, ...]:
                 hint="index URLs start with https://, http:// or file://",
             )
         username = entry.get("username")
+        publish_url = entry.get("publish-url")
+        if publish_url is not None and urlsplit(
+            expect_str(doc, publish_url, f"{where}.publish-url")
+        ).scheme not in ("http", "https"):
+            raise doc.error(
+                f'index "{name}" has an unsupported publish-url "{redact_url(publish_url)}"',
+                at=doc.locate_string(publish_url),
+                hint="upload URLs start with https:// (or http:// for a local index)",
+            )
         indexes.append(
             Index(
                 name=name,
@@ -276,6 +287,7 @@ def _parse_indexes(doc: TomlDocument, value: object) -> tuple[Index, ...]:
                 credential_command=_parse_command(
                     doc, entry.get("credential-command", []), f"{where}.credential-command"
                 ),
+                publish_url=publish_url,
             )
         )
     if sum(index.default for index in indexes) > 1:

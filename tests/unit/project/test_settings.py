@@ -314,3 +314,23 @@ def test_index_credentials_settings(tmp_path: Path) -> None:
     assert gar.credential_command == ("gcloud", "auth", "print-access-token", "--quiet")
     assert codeartifact.credential_command[:2] == ("aws", "codeartifact")
     assert codeartifact.username is None
+
+
+def test_index_publish_url(tmp_path: Path) -> None:
+    project = load(
+        tmp_path,
+        """\
+        [[tool.tether.index]]
+        name = "internal"
+        url = "https://pypi.corp.example/simple"
+        publish-url = "https://pypi.corp.example/legacy/"
+        """,
+    )
+    assert project.settings.indexes[0].publish_url == "https://pypi.corp.example/legacy/"
+
+    error = fail(
+        tmp_path,
+        '[[tool.tether.index]]\nname = "x"\nurl = "https://h/simple"\n'
+        'publish-url = "scp://me:pw@h/up"\n',
+    )
+    assert error.message == 'index "x" has an unsupported publish-url "scp://***@h/up"'

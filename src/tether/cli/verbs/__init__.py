@@ -34,6 +34,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("export", "Write the lock in another format (a hashed requirements file)", "export"),
     Verb("check", "Check the environment: requirements met, contents match the lock", "check"),
     Verb("build", "Build the project's sdist and wheel into dist/ (PEP 517)", "build"),
+    Verb("publish", "Upload dist/* to PyPI or a configured index, checking them first", "publish"),
     Verb(
         "version", "Show, set or bump the project's version (major, minor, patch, pre)", "version"
     ),
