@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from tether.cli.context import Context
-from tether.cli.options import add_index_options, index_options
+from tether.cli.options import add_index_options
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -30,18 +30,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace, ctx: Context) -> int:
-    from tether.commands.build import BuildOptions, build
+    from tether import api
 
-    result = build(
-        BuildOptions(
-            start=ctx.project_start,
-            environ=ctx.environ,
-            sdist=args.sdist,
-            wheel=args.wheel,
-            out_dir=args.out_dir,
-            python=args.python,
-            index=index_options(args),  # type: ignore[arg-type]
-        )
+    result = api.build(
+        ctx.project_start,
+        sdist=args.sdist,
+        wheel=args.wheel,
+        out_dir=args.out_dir,
+        python=args.python,
+        index_url=args.index_url,
+        extra_index_urls=args.extra_index_url,
+        offline=args.offline,
+        refresh=args.refresh,
+        exclude_newer=args.exclude_newer,
+        environ=ctx.environ,
     )
     for path in result.artifacts:
         ctx.console.info(f"Built {_shown(path, ctx.cwd)}")

@@ -37,19 +37,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace, ctx: Context) -> int:
-    from tether.commands.publish import PublishOptions, publish
+    from tether import api
 
-    result = publish(
-        PublishOptions(
-            start=ctx.project_start,
-            environ=ctx.environ,
-            files=tuple(args.files),
-            index=args.index,
-            publish_url=args.publish_url,
-            check_url=args.check_url,
-            username=args.username,
-            dry_run=args.dry_run,
-        )
+    result = api.publish(
+        ctx.project_start,
+        files=args.files,
+        index=args.index,
+        publish_url=args.publish_url,
+        check_url=args.check_url,
+        username=args.username,
+        dry_run=args.dry_run,
+        environ=ctx.environ,
     )
     for warning in result.warnings:
         ctx.console.warn(warning)
