@@ -112,6 +112,11 @@ class PublishError(TetherError):
     or there are no credentials to upload with."""
 
 
+class AdvisorySourceError(TetherError):
+    """Known vulnerabilities could not be read: a bad advisory database directory, or an
+    advisory API that is unreachable or answers nonsense."""
+
+
 class PythonNotFound(TetherError):
     """No interpreter satisfies the request; the message lists what was found."""
 

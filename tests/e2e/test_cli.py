@@ -48,6 +48,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
         "pip": "pip-tools workflow: compile requirements.in into pins, sync a venv to them",
         "export": "Write the lock in another format (a hashed requirements file)",
         "check": "Check the environment: requirements met, contents match the lock",
+        "audit": "Check locked or installed packages for known vulnerabilities",
         "build": "Build the project's sdist and wheel into dist/ (PEP 517)",
         "publish": "Upload dist/* to PyPI or a configured index, checking them first",
         "version": "Show, set or bump the project's version (major, minor, patch, pre)",
@@ -191,7 +192,7 @@ def test_unknown_tool_key_via_cli(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith(
         f'error: {path}:6:1: unknown key "prerelase" in [tool.tether]\n'
-        'hint: did you mean "prerelease"? valid keys are: conflicts, constraints, '
+        'hint: did you mean "prerelease"? valid keys are: audit, conflicts, constraints, '
     )
 
 

@@ -12,12 +12,13 @@ SRC = Path(tether.__file__).parent
 
 def test_only_cli_and_commands_read_the_environment() -> None:
     """`os.environ`, `os.getenv` and `sys.argv` in code (not in strings: the installer
-    writes launcher scripts that use sys.argv)."""
+    writes launcher scripts that use sys.argv). `tether.api` is an entry point like the
+    CLI: it defaults `environ` to the process's."""
     watched = {("os", "environ"), ("os", "getenv"), ("sys", "argv")}
     offenders = []
     for path in sorted(SRC.rglob("*.py")):
         relative = path.relative_to(SRC).as_posix()
-        if relative.startswith(("cli/", "commands/")):
+        if relative.startswith(("cli/", "commands/")) or relative == "api.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         offenders += [

@@ -40,6 +40,8 @@ class Bucket(StrEnum):
     BUILT = "built-v1"  # wheels built from sdists, by the sdist's sha256
     OVERLAYS = "overlays-v1"  # environments for `run --with`, by what they hold
     SELECTIONS = "selections-v1"  # what a lock selects for an interpreter (sync's memo)
+    ADVISORIES = "advisories-v1"  # audit answers from PyPI / OSV, by source and release
+    TOOLS = "tools-v1"  # isolated environments for `tether tool run`, by what they hold
 
 
 class Cache:

@@ -105,6 +105,8 @@ class Settings:
     )
     torch_backends: tuple[str, ...] = ()  # read by project/torch.py, as is torch-index-url
     torch_index_url: str = "https://download.pytorch.org/whl"
+    # `[tool.tether.audit]`, `[tool.tether.deps]`, `[tool.tether.hooks]`, by table name.
+    quality: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
 
     def index_chain(self) -> tuple[Index, ...]:
         """The indexes a package is looked up in, in order (see `index_chain`)."""
@@ -125,8 +127,13 @@ SETTINGS_KEYS = frozenset(
         "sources",
         "torch-backends",
         "torch-index-url",
+        "audit",
+        "deps",
+        "hooks",
     }
 )
+# Tables read by the commands that use them (`tether audit`, `deps`, `hooks`), kept raw here.
+QUALITY_TABLES = ("audit", "deps", "hooks")
 _INDEX_KEYS = frozenset(
     {"name", "url", "default", "explicit", "username", "credential-command", "publish-url"}
 )
@@ -158,6 +165,13 @@ def parse_settings(
         conflicts=_parse_conflicts(doc, data.get("conflicts", []), extras, groups),
         indexes=indexes,
         sources=_parse_sources(doc, data.get("sources", {}), indexes, extras, groups),
+        quality=MappingProxyType(
+            {
+                name: dict(expect_table(doc, data[name], f"{where}.{name}"))
+                for name in QUALITY_TABLES
+                if name in data
+            }
+        ),
     )
 
 

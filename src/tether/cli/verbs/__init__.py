@@ -33,6 +33,7 @@ VERBS: tuple[Verb, ...] = (
     ),
     Verb("export", "Write the lock in another format (a hashed requirements file)", "export"),
     Verb("check", "Check the environment: requirements met, contents match the lock", "check"),
+    Verb("audit", "Check locked or installed packages for known vulnerabilities", "audit"),
     Verb("build", "Build the project's sdist and wheel into dist/ (PEP 517)", "build"),
     Verb("publish", "Upload dist/* to PyPI or a configured index, checking them first", "publish"),
     Verb(

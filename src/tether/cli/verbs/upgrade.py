@@ -6,6 +6,7 @@ import argparse
 
 from tether.cli.context import Context
 from tether.cli.options import add_index_options, index_options
+from tether.cli.table import format_table
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -40,11 +41,8 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
         (c.name, " | ".join(c.before) or "(new)", " | ".join(c.after) or "(removed)")
         for c in result.changes
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    for row in rows:
-        console.print(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
+    for line in format_table(rows):
+        console.print(line)
     count = len(result.changes)
     console.info(
         f"Upgraded {count} package{'s' if count != 1 else ''} in {result.lock.path}"
