@@ -35,7 +35,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
     result = run_tether("--help", cwd=tmp_path)
     assert result.exit_code == 0
     assert result.stdout.startswith("usage: tether [OPTIONS] COMMAND [ARGS]...\n")
-    commands = re.findall(r"^  (\w+)\s{2,}(\S.*)$", result.stdout.split("commands:")[1], re.M)
+    commands = re.findall(r"^  ([\w-]+)\s{2,}(\S.*)$", result.stdout.split("commands:")[1], re.M)
     assert dict(commands) == {
         "init": "Create a new project (pyproject.toml, src layout, dev tools)",
         "add": "Add dependencies to pyproject.toml, then lock and sync",
@@ -48,6 +48,13 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
         "pip": "pip-tools workflow: compile requirements.in into pins, sync a venv to them",
         "export": "Write the lock in another format (a hashed requirements file)",
         "check": "Check the environment: requirements met, contents match the lock",
+        "fmt": "Format the code with ruff (--check to only check)",
+        "lint": "Lint the code with ruff, security rules included (--fix)",
+        "typecheck": "Type-check the code with mypy and the project's configuration",
+        "test": "Run the tests with pytest (arguments passed through)",
+        "deps": "Find missing, transitive, dev-only and unused dependencies from imports",
+        "check-all": "Run fmt --check, lint, typecheck, deps, audit and test; summarise in a table",
+        "tool": "Run a tool from a cached, isolated environment (tool run NAME, like uvx)",
         "audit": "Check locked or installed packages for known vulnerabilities",
         "build": "Build the project's sdist and wheel into dist/ (PEP 517)",
         "publish": "Upload dist/* to PyPI or a configured index, checking them first",

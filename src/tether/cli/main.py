@@ -72,6 +72,7 @@ def _run(argv: list[str], environ: Mapping[str, str], console: Console) -> int:
     handler: _Handler = importlib.import_module(f"tether.cli.verbs.{verb.module}")
     sub = _Parser(prog=f"tether {verb.name}", description=verb.summary)
     handler.configure(sub)
+    sub.set_defaults(verb=verb.name)  # for modules that serve several verbs
     _add_global_options(sub.add_argument_group("global options"), suppress=True)
     second = sub.parse_args(first.args)
     for key in _GLOBAL_KEYS:

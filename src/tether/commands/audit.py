@@ -190,7 +190,15 @@ def _configured_ignores(table: Mapping[str, object], pyproject: Path | None) -> 
 def _source(options: AuditOptions, configured: Mapping[str, object]) -> AdvisorySource:
     if options.db is not None:
         return LocalDatabase(options.db if options.db.is_absolute() else options.start / options.db)
-    if options.source not in SOURCES:
+    if options.source == "pypi" and isinstance(configured.get("db"), str):
+        # `[tool.tether.audit] db = "..."`, relative to the project: the default source.
+        root = try_find_pyproject(options.start)
+        base = root.parent if root is not None else options.start
+        return LocalDatabase(base / str(configured["db"]))
+    source = options.source
+    if source == "pypi" and configured.get("source") == "osv":
+        source = "osv"
+    if source not in SOURCES:
         raise UsageError(f"unknown advisory source {options.source!r} (pypi, osv, or --db PATH)")
     from tether.commands.services import index_client  # noqa: PLC0415
 
@@ -201,7 +209,7 @@ def _source(options: AuditOptions, configured: Mapping[str, object]) -> Advisory
             hint="use --db PATH with a local copy of the PyPA advisory database",
         )
     cache = open_cache(options.environ)
-    if options.source == "osv":
+    if source == "osv":
         url = options.osv_url or str(configured.get("osv-url") or OSV_URL)
         return OsvApi(client.http, cache, base_url=url)
     url = options.pypi_url or str(configured.get("pypi-url") or PYPI_URL)

@@ -84,9 +84,16 @@ class Grid:
             for limit in limits
             for variable, value in sorted(_literals(limit._markers))
         ]
+        # An exact requires-python (`==3.11.2`, one interpreter's build environment) is
+        # a point of its own: the sampled patch releases might all miss it.
+        exact = {
+            Version(s.version).micro
+            for s in allowed
+            if s.operator in ("==", "===") and not s.version.endswith("*")
+        }
         points = []
         for minor in PYTHON_MINORS:
-            for patch in PATCHES:
+            for patch in sorted(set(PATCHES) | exact):
                 full = f"{minor}.{patch}"
                 if not allowed.contains(Version(full), prereleases=True):
                     continue

@@ -37,3 +37,14 @@ def test_substitute_decides_the_extra_variable() -> None:
     marker = Marker('extra == "a" and python_version < "3.12"')
     assert str(substitute(marker, extra="a")) == 'python_version < "3.12"'
     assert substitute(marker, extra=None) is False
+
+
+def test_grid_for_one_exact_interpreter_has_its_version() -> None:
+    """A build environment resolves for one interpreter (`==3.11.2`); a grid without
+    that point would drop every marker-conditional requirement (mypy's librt)."""
+    from tether.resolve.markers import Grid
+
+    grid = Grid.build("==3.11.2", ["sys_platform == 'linux' and implementation_name == 'cpython'"])
+    assert grid.points
+    assert {p["python_full_version"] for p in grid.points} == {"3.11.2"}
+    assert {p["platform_python_implementation"] for p in grid.points} == {"CPython"}

@@ -33,6 +33,19 @@ VERBS: tuple[Verb, ...] = (
     ),
     Verb("export", "Write the lock in another format (a hashed requirements file)", "export"),
     Verb("check", "Check the environment: requirements met, contents match the lock", "check"),
+    Verb("fmt", "Format the code with ruff (--check to only check)", "quality"),
+    Verb("lint", "Lint the code with ruff, security rules included (--fix)", "quality"),
+    Verb("typecheck", "Type-check the code with mypy and the project's configuration", "quality"),
+    Verb("test", "Run the tests with pytest (arguments passed through)", "quality"),
+    Verb("deps", "Find missing, transitive, dev-only and unused dependencies from imports", "deps"),
+    Verb(
+        "check-all",
+        "Run fmt --check, lint, typecheck, deps, audit and test; summarise in a table",
+        "check_all",
+    ),
+    Verb(
+        "tool", "Run a tool from a cached, isolated environment (tool run NAME, like uvx)", "tool"
+    ),
     Verb("audit", "Check locked or installed packages for known vulnerabilities", "audit"),
     Verb("build", "Build the project's sdist and wheel into dist/ (PEP 517)", "build"),
     Verb("publish", "Upload dist/* to PyPI or a configured index, checking them first", "publish"),

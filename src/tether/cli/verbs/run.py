@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 
+from tether.cli.become import become
 from tether.cli.context import Context
-from tether.errors import TetherError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -33,13 +32,5 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             with_requirements=tuple(args.with_requirements),
         )
     )
-    ctx.console.out.flush()
-    ctx.console.err.flush()
-    # Become the command: its exit status and signals are the caller's to see.
-    try:
-        os.execve(prepared.program, prepared.argv, prepared.environ)  # noqa: S606
-    except OSError as err:
-        raise TetherError(
-            f"cannot run {prepared.program}: {err.strerror or err}",
-            hint="check that it is an executable program",
-        ) from None
+    become(ctx, prepared.program, prepared.argv, prepared.environ)
+    return 0

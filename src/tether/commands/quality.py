@@ -1,0 +1,105 @@
+"""`tether fmt / lint / typecheck / test`: ruff, mypy and pytest, run from the project's
+environment when the project declares them (synced first, at the locked version), else
+from a cached tool environment (ruff, mypy) or an overlay on the project's environment
+(pytest, which must import the project), so the commands work in any project.
+
+mypy from a tool environment is pointed at the project's interpreter
+(`--python-executable`), so it sees the installed dependencies and their types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from tether.commands.run import RunOptions, in_sync, prepare
+from tether.project import Project, find_pyproject, load_project
+
+CHECKS = {"fmt": "ruff", "lint": "ruff", "typecheck": "mypy", "test": "pytest"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QualityOptions:
+    start: Path
+    environ: Mapping[str, str]
+    check: str  # fmt, lint, typecheck or test
+    arguments: Sequence[str] = ()
+    fix: bool = False  # lint --fix
+    check_only: bool = False  # fmt --check
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QualityCommand:
+    program: str
+    argv: list[str]
+    environ: dict[str, str]
+    cwd: Path
+    source: str  # "project" or "tool environment"
+
+
+def prepare_check(options: QualityOptions) -> QualityCommand:
+    project = load_project(find_pyproject(options.start))
+    tool = CHECKS[options.check]
+    argv = [tool, *_arguments(options)]
+    in_project = canonicalize_name(tool) in declared(project)
+    if in_project or tool == "pytest":
+        ready = prepare(
+            RunOptions(
+                start=project.root,
+                environ=options.environ,
+                command=argv,
+                with_requirements=() if in_project else ("pytest",),
+            )
+        )
+        return QualityCommand(
+            program=ready.program,
+            argv=ready.argv,
+            environ=ready.environ,
+            cwd=options.start,
+            source="project" if in_project else "overlay",
+        )
+    from tether.commands.tool import ToolOptions, prepare_tool  # noqa: PLC0415
+
+    if tool == "mypy" and not any(a.startswith("--python-executable") for a in argv):
+        argv[1:1] = ["--python-executable", str(synced_python(project, options.environ))]
+    prepared = prepare_tool(
+        ToolOptions(start=project.root, environ=options.environ, spec=tool, command=argv[1:])
+    )
+    return QualityCommand(
+        program=prepared.program,
+        argv=prepared.argv,
+        environ=prepared.environ,
+        cwd=options.start,
+        source="tool environment",
+    )
+
+
+def declared(project: Project) -> set[str]:
+    """Every package the project names: dependencies, extras and groups."""
+    requirements = [
+        *project.dependencies,
+        *(r for rs in project.optional_dependencies.values() for r in rs),
+        *(r for rs in project.dependency_groups.values() for r in rs),
+    ]
+    return {canonicalize_name(r.name) for r in requirements}
+
+
+def _arguments(options: QualityOptions) -> list[str]:
+    extra = list(options.arguments)
+    if options.check == "fmt":
+        return ["format", *(["--check"] if options.check_only else []), *extra]
+    if options.check == "lint":
+        return ["check", *(["--fix"] if options.fix else []), *extra]
+    return extra
+
+
+def synced_python(project: Project, environ: Mapping[str, str]) -> Path:
+    environment = project.environment(environ)
+    if not in_sync(project, environment, environ):
+        from tether.commands.sync import SyncOptions, sync  # noqa: PLC0415
+
+        sync(SyncOptions(start=project.root, environ=environ))
+    return environment / "bin" / "python"
