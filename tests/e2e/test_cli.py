@@ -53,6 +53,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
         "typecheck": "Type-check the code with mypy and the project's configuration",
         "test": "Run the tests with pytest (arguments passed through)",
         "deps": "Find missing, transitive, dev-only and unused dependencies from imports",
+        "hooks": "Git hooks with tether's checks (install, run [--all-files] [--fix])",
         "check-all": "Run fmt --check, lint, typecheck, deps, audit and test; summarise in a table",
         "tool": "Run a tool from a cached, isolated environment (tool run NAME, like uvx)",
         "audit": "Check locked or installed packages for known vulnerabilities",

@@ -16,7 +16,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from tether.commands.run import RunOptions, in_sync, prepare
-from tether.project import Project, find_pyproject, load_project
+from tether.project import Project, find_pyproject, load_project, try_find_pyproject
 
 CHECKS = {"fmt": "ruff", "lint": "ruff", "typecheck": "mypy", "test": "pytest"}
 
@@ -41,9 +41,12 @@ class QualityCommand:
 
 
 def prepare_check(options: QualityOptions) -> QualityCommand:
-    project = load_project(find_pyproject(options.start))
     tool = CHECKS[options.check]
     argv = [tool, *_arguments(options)]
+    pyproject = try_find_pyproject(options.start)
+    if pyproject is None and tool != "pytest":  # ruff and mypy work without a project too
+        return _from_tool_environment(options, tool, argv, options.start)
+    project = load_project(pyproject or find_pyproject(options.start))
     in_project = canonicalize_name(tool) in declared(project)
     if in_project or tool == "pytest":
         ready = prepare(
@@ -61,12 +64,18 @@ def prepare_check(options: QualityOptions) -> QualityCommand:
             cwd=options.start,
             source="project" if in_project else "overlay",
         )
-    from tether.commands.tool import ToolOptions, prepare_tool  # noqa: PLC0415
-
     if tool == "mypy" and not any(a.startswith("--python-executable") for a in argv):
         argv[1:1] = ["--python-executable", str(synced_python(project, options.environ))]
+    return _from_tool_environment(options, tool, argv, project.root)
+
+
+def _from_tool_environment(
+    options: QualityOptions, tool: str, argv: list[str], start: Path
+) -> QualityCommand:
+    from tether.commands.tool import ToolOptions, prepare_tool  # noqa: PLC0415
+
     prepared = prepare_tool(
-        ToolOptions(start=project.root, environ=options.environ, spec=tool, command=argv[1:])
+        ToolOptions(start=start, environ=options.environ, spec=tool, command=argv[1:])
     )
     return QualityCommand(
         program=prepared.program,

@@ -38,6 +38,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("typecheck", "Type-check the code with mypy and the project's configuration", "quality"),
     Verb("test", "Run the tests with pytest (arguments passed through)", "quality"),
     Verb("deps", "Find missing, transitive, dev-only and unused dependencies from imports", "deps"),
+    Verb("hooks", "Git hooks with tether's checks (install, run [--all-files] [--fix])", "hooks"),
     Verb(
         "check-all",
         "Run fmt --check, lint, typecheck, deps, audit and test; summarise in a table",
