@@ -54,6 +54,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
         "test": "Run the tests with pytest (arguments passed through)",
         "deps": "Find missing, transitive, dev-only and unused dependencies from imports",
         "hooks": "Git hooks with tether's checks (install, run [--all-files] [--fix])",
+        "ci": "Write a GitHub Actions workflow that runs tether's checks (ci init)",
         "check-all": "Run fmt --check, lint, typecheck, deps, audit and test; summarise in a table",
         "tool": "Run a tool from a cached, isolated environment (tool run NAME, like uvx)",
         "audit": "Check locked or installed packages for known vulnerabilities",

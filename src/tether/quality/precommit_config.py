@@ -39,6 +39,7 @@ class LocalHook:
     files: re.Pattern[str] | None
     exclude: re.Pattern[str] | None
     types: tuple[str, ...]
+    types_or: tuple[str, ...]
     pass_filenames: bool
     args: tuple[str, ...]
     always_run: bool
@@ -105,6 +106,7 @@ def _local(hook: Mapping[str, Any]) -> LocalHook:
         files=_regex(hook.get("files")),
         exclude=_regex(hook.get("exclude")),
         types=tuple(str(t) for t in hook.get("types") or ()),
+        types_or=tuple(str(t) for t in hook.get("types_or") or ()),
         pass_filenames=bool(hook.get("pass_filenames", True)),
         args=tuple(str(a) for a in hook.get("args") or ()),
         always_run=bool(hook.get("always_run", False)),
@@ -145,9 +147,10 @@ def hook_matches(hook: LocalHook, path: str) -> bool:
         return False
     if hook.exclude is not None and hook.exclude.search(path):
         return False
-    for kind in hook.types:
-        if kind in ("file", "text"):
-            continue
-        if not path.endswith(TYPE_SUFFIXES.get(kind, (f".{kind}",))):
-            return False
-    return True
+
+    def is_kind(kind: str) -> bool:
+        return kind in ("file", "text") or path.endswith(TYPE_SUFFIXES.get(kind, (f".{kind}",)))
+
+    if hook.types_or and not any(is_kind(k) for k in hook.types_or):
+        return False
+    return all(is_kind(kind) for kind in hook.types)

@@ -39,6 +39,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("test", "Run the tests with pytest (arguments passed through)", "quality"),
     Verb("deps", "Find missing, transitive, dev-only and unused dependencies from imports", "deps"),
     Verb("hooks", "Git hooks with tether's checks (install, run [--all-files] [--fix])", "hooks"),
+    Verb("ci", "Write a GitHub Actions workflow that runs tether's checks (ci init)", "ci"),
     Verb(
         "check-all",
         "Run fmt --check, lint, typecheck, deps, audit and test; summarise in a table",

@@ -30,6 +30,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="an application with a console script (the default)",
     )
     kind.add_argument("--lib", dest="kind", action="store_const", const="lib", help="a library")
+    parser.add_argument(
+        "--ci", action="store_true", help="also write a GitHub Actions workflow (tether ci init)"
+    )
 
 
 def handle(args: argparse.Namespace, ctx: Context) -> int:
@@ -53,6 +56,10 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
         console.debug(f"  created {_display(path, ctx.cwd)}")
     for path in result.kept:
         console.info(f"  kept existing {_display(path, ctx.cwd)}")
+    if args.ci:
+        from tether.commands.ci import ci_init
+
+        console.info(f"Wrote {_display(ci_init(result.root), ctx.cwd)}")
     return 0
 
 
