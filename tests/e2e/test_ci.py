@@ -37,11 +37,11 @@ def test_ci_init_keeps_an_existing_workflow_unless_forced(tmp_path: Path) -> Non
         '[project]\nname = "svc"\nversion = "1"\nrequires-python = ">=3.10,<3.12"\n'
     )
     first = run_tether("ci", "init", "--install", "tether==0.1.0", cwd=tmp_path)
+    text = (tmp_path / ".github" / "workflows" / "ci.yml").read_text()
     again = run_tether("ci", "init", cwd=tmp_path)
     forced = run_tether("ci", "init", "--force", cwd=tmp_path)
 
     assert first.exit_code == 0
-    text = (tmp_path / ".github" / "workflows" / "ci.yml").read_text()
     assert "- run: python -m pip install tether==0.1.0\n" in text
     assert again.exit_code == 2
     assert "already exists" in again.stderr
