@@ -97,3 +97,31 @@ def test_locking_ml_stack_moves_only_megabytes(tmp_path: Path) -> None:
         pytest.skip(f"PyPI unreachable: {err}")
     assert result.packages > 50
     assert result.bytes_received < 50_000_000
+
+
+def test_check_all_on_the_example_project(tmp_path: Path) -> None:
+    """`tether check-all` on examples/ai-service (its code, tests and strict tooling
+    configuration) passes, and a type error fails it with a readable table."""
+    import shutil
+
+    from tests.support.cli import run_tether
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "ai-service"
+    root = tmp_path / "ai-service"
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns(".venv", "pylock.toml"))
+    env = {"TETHER_CACHE_DIR": str(tmp_path / "c")}
+    passed = run_tether("check-all", cwd=root, env=env, timeout=900)
+    if passed.exit_code != 0 and (
+        "cannot reach" in passed.stderr or "did not answer" in passed.stderr
+    ):
+        pytest.skip(f"PyPI unreachable: {passed.stderr[-500:]}")
+    assert passed.exit_code == 0, passed.stdout[-3000:] + passed.stderr[-3000:]
+    assert "All 6 checks passed" in passed.stderr
+
+    budget = root / "src" / "ai_service" / "budget.py"
+    budget.write_text(budget.read_text().replace("-> bool:", "-> str:"))
+    failed = run_tether("check-all", "--skip", "audit", cwd=root, env=env, timeout=900)
+    assert failed.exit_code == 1
+    table = failed.stdout.split("\n\n")[-1]
+    assert "typecheck  FAIL (1)" in table
+    assert "1 of 5 checks failed: typecheck" in failed.stderr
