@@ -13,12 +13,16 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> None:
+def atomic_write(
+    path: Path, data: str | bytes, *, mode: int | None = None, durable: bool = True
+) -> None:
     """Replace `path` with `data` atomically.
 
     Text is written as UTF-8 with the newlines given (no translation), so a file we
     rewrite keeps its line endings. The file keeps its permission bits when it exists,
-    else gets `mode` (default: 0o666 less the umask, as `open()` would).
+    else gets `mode` (default: 0o666 less the umask, as `open()` would). `durable=False`
+    skips the fsync: for the cache, whose entries are re-fetched when unreadable, and
+    where one fsync per index page serialised cold locks on the disk's journal.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if mode is None:
@@ -32,7 +36,8 @@ def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> N
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         tmp.chmod(mode)
         tmp.replace(path)
     except BaseException:

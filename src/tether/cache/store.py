@@ -69,7 +69,7 @@ class Cache:
         target = self.path(bucket, *segments)
         self._ensure_root()
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, data, mode=0o644)
+        atomic_write(target, data, mode=0o644, durable=False)
         return target
 
     def remove(self, bucket: Bucket, *segments: str) -> None:

@@ -64,13 +64,16 @@ def _describe_interval(part: str) -> str:
     return ",".join(bounds) if bounds else "*"
 
 
+@lru_cache(maxsize=16384)
 def is_full(versions: VersionRange) -> bool:
     """Whether every PEP 440 version is admitted (set algebra can drop `full()`'s
     non-version strings, which no package version is)."""
     return FULL.is_subset(versions)
 
 
+@lru_cache(maxsize=16384)
 def is_singleton(versions: VersionRange) -> bool:
-    """Whether exactly one version is admitted (`==X`, with no local variants)."""
+    """Whether exactly one version is admitted (`==X`, with no local variants). Cached:
+    the solver asks it of every undecided package at every decision."""
     text = describe(versions)
     return text.startswith("==") and " or " not in text
