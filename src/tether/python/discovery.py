@@ -129,12 +129,19 @@ def select(
         interpreter = describe(request.path, cache)
         _check_project(interpreter, requires_python)
         return interpreter
-    found = discover(search, cache)
-    for interpreter in found:
+    # Probed one at a time, stopping at the first fit: each unknown interpreter costs a
+    # subprocess (~30 ms), and a machine with pyenv has a dozen.
+    found = []
+    for path in candidates(search):
+        try:
+            interpreter = describe(path, cache)
+        except PythonNotFound:
+            continue
         if (request is None or request.admits(interpreter)) and requires_python.contains(
             interpreter.version, prereleases=True
         ):
             return interpreter
+        found.append(interpreter)
     wanted = " and ".join(
         part
         for part in (
