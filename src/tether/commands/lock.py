@@ -370,6 +370,20 @@ def _source_item(extra: NormalizedName | None, group: NormalizedName | None) -> 
     return None
 
 
+def _children(
+    edges: Mapping[tuple[Package, Version], Sequence[Edge]],
+) -> dict[tuple[str, Version], set[str]]:
+    """The names each (package, version) depends on, its extras' dependencies included:
+    built once per fork (scanning every edge per package was quadratic)."""
+    children: dict[tuple[str, Version], set[str]] = {}
+    for (parent, parent_version), parent_edges in edges.items():
+        if parent.is_root:
+            continue
+        names = children.setdefault((parent.name, parent_version), set())
+        names.update(e.child.name for e in parent_edges if e.child.name != parent.name)
+    return children
+
+
 def _locked(
     package: Package,
     version: Version,
@@ -377,17 +391,11 @@ def _locked(
     markers: Mapping[str, Marker | None],
     root_dir: Path,
     *,
+    dependencies: set[str],
     editable: bool = False,
 ) -> LockedPackage:
     listing = provider.listing(package.name)
     release = provider.release(package.name, version)
-    dependencies = {
-        edge.child.name
-        for (parent, parent_version), edges in provider.edges.items()
-        if parent.name == package.name and parent_version == version and not parent.is_root
-        for edge in edges
-        if edge.child.name != package.name
-    }
     if listing.direct is not None and listing.direct.directory:
         assert listing.direct.path is not None  # noqa: S101 - a directory is a local path
         return LockedPackage(
@@ -555,6 +563,7 @@ def _resolve_forks(
             groups=sorted(project.dependency_groups),
             required=settings.torch_backends,
         )
+        children = _children(provider.edges)
         for package, version in resolution.versions.items():
             if package.extra is None:
                 entry = _locked(
@@ -563,6 +572,7 @@ def _resolve_forks(
                     provider,
                     markers,
                     project.root,
+                    dependencies=children.get((package.name, version), set()),
                     editable=any(
                         source.editable
                         for source in settings.sources.get(canonicalize_name(package.name), ())

@@ -15,7 +15,7 @@ from packaging.version import Version
 from tether.resolve.incompatibility import Incompatibility
 from tether.resolve.package import Package
 from tether.resolve.term import Relation, Term
-from tether.resolve.version_set import exactly
+from tether.resolve.version_set import exactly, is_singleton
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,14 @@ class PartialSolution:
         self._negative: dict[Package, Term] = {}
         self.attempted_solutions = 1
         self._backtracking = False
+        # For `next_undecided` without a scan of every package per decision (quadratic
+        # at thousands of packages): when each package entered `_positive` (the order
+        # `undecided` reports), that order as a list read from a cursor, and the
+        # packages whose positive term admits a single version.
+        self._position: dict[Package, int] = {}
+        self._order: list[tuple[Package, int]] = []
+        self._cursor = 0
+        self._pinned: set[Package] = set()
 
     @property
     def decision_level(self) -> int:
@@ -52,6 +60,7 @@ class PartialSolution:
         self.decisions[package] = version
         # The decision's level counts itself: the root decision is level 1 (pub).
         term = Term(package, exactly(version))
+        self._pinned.discard(package)  # decided: no longer a candidate
         self._assign(Assignment(term, self.decision_level, len(self.assignments), None))
 
     def derive(self, term: Term, cause: Incompatibility) -> None:
@@ -68,6 +77,9 @@ class PartialSolution:
         for package in touched:
             self._positive.pop(package, None)
             self._negative.pop(package, None)
+            self._position.pop(package, None)
+            self._pinned.discard(package)
+        self._cursor = 0  # undone decisions may lie behind it
         for assignment in self.assignments:
             if assignment.term.package in touched:
                 self._register(assignment.term)
@@ -100,6 +112,23 @@ class PartialSolution:
         first positive derivation appeared (stable, so resolutions are reproducible)."""
         return [term for package, term in self._positive.items() if package not in self.decisions]
 
+    def next_undecided(self) -> Term | None:
+        """Which undecided package to decide next: the root, then the earliest one
+        pinned to a single version (it cannot branch), then the earliest (stable and
+        breadth-first). The same choice as scanning `undecided()`, in amortised O(1)."""
+        pinned = [p for p in self._pinned if p not in self.decisions]
+        if pinned:
+            roots = [p for p in pinned if p.is_root]
+            chosen = roots[0] if roots else min(pinned, key=self._position.__getitem__)
+            return self._positive[chosen]
+        order, decisions, position = self._order, self.decisions, self._position
+        while self._cursor < len(order):
+            package, placed = order[self._cursor]
+            if position.get(package) == placed and package not in decisions:
+                return self._positive[package]
+            self._cursor += 1
+        return None
+
     def _assign(self, assignment: Assignment) -> None:
         self.assignments.append(assignment)
         self._register(assignment.term)
@@ -108,12 +137,22 @@ class PartialSolution:
         package = term.package
         positive = self._positive.get(package)
         if positive is not None:
-            self._positive[package] = positive.intersect(term)
+            self._set_positive(package, positive.intersect(term))
             return
         negative = self._negative.get(package)
         merged = term if negative is None else negative.intersect(term)
         if merged.positive:
             self._negative.pop(package, None)
-            self._positive[package] = merged
+            placed = len(self._order)
+            self._position[package] = placed
+            self._order.append((package, placed))
+            self._set_positive(package, merged)
         else:
             self._negative[package] = merged
+
+    def _set_positive(self, package: Package, term: Term) -> None:
+        self._positive[package] = term
+        if package not in self.decisions and is_singleton(term.versions):
+            self._pinned.add(package)
+        else:
+            self._pinned.discard(package)

@@ -29,7 +29,7 @@ from tether.resolve.partial_solution import PartialSolution
 from tether.resolve.provider import Provider, Unavailable
 from tether.resolve.report import explain
 from tether.resolve.term import Relation, Term
-from tether.resolve.version_set import FULL, exactly, from_specifier, is_singleton
+from tether.resolve.version_set import FULL, exactly, from_specifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,10 +162,9 @@ class _Solver:
 
     # ------------------------------------------------------------------ decision making
     def _choose_package_version(self) -> Package | None:
-        undecided = self._solution.undecided()
-        if not undecided:
+        term = self._solution.next_undecided()
+        if term is None:
             return None
-        term = _pick(undecided)
         package = term.package
         if package.is_root:
             candidates: Sequence[Version] = [self._root_version]
@@ -228,15 +227,3 @@ class _Solver:
 
 
 _CONFLICT = object()
-
-
-def _pick(undecided: list[Term]) -> Term:
-    """Which package to decide next: the root, then a package pinned to one version
-    (it cannot branch), then the earliest discovered (stable and breadth-first)."""
-    for term in undecided:
-        if term.package.is_root:
-            return term
-    for term in undecided:
-        if is_singleton(term.versions):
-            return term
-    return undecided[0]
