@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -311,3 +312,21 @@ def _plain_env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith("TETHER_")}
+
+
+def test_a_cache_on_another_filesystem_is_copied_from_and_said_so(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("needs a second filesystem (/dev/shm as tmpfs)")
+    root = project(tmp_path / "svc", '"web"')
+    with tempfile.TemporaryDirectory(dir=shm) as cache:
+        result = run_tether(
+            "sync", "--index-url", index.index_url, cwd=root, env={"TETHER_CACHE_DIR": cache}
+        )
+        assert result.exit_code == 0, result.stderr
+        assert "are on different filesystems, so files were copied" in result.stderr
+        assert python(root, "import web, util; print(web.__version__)") == "2.0"
+        module = next((root / ".venv" / "lib").glob("python*/site-packages/web/__init__.py"))
+        assert module.stat().st_nlink == 1  # a copy, not a link into the cache

@@ -25,7 +25,7 @@ from tether.errors import InstallError, LockError, PythonNotFound
 from tether.fs import atomic_write
 from tether.install.plan import Directory, InstallPlan, Wanted, plan
 from tether.install.site_listing import site_listing
-from tether.install.wheel import LinkMode, Target, installed
+from tether.install.wheel import LinkMode, Target, installed, same_filesystem
 from tether.lock import LOCK_NAME
 from tether.project import Project, Selection, find_pyproject, load_project
 from tether.python.interpreter import Interpreter, describe
@@ -141,14 +141,16 @@ def sync(options: SyncOptions) -> SyncResult:
             listing, _count = site_listing(str(environment))
             state["site"] = {"listing": listing, "packages": len(wanted)}
         atomic_write(environment / STATE, json.dumps(state, sort_keys=True))
-    warning = _environment_warning(project, options.environ)
+    warnings = [_environment_warning(project, options.environ)]
+    if applied is not None and applied.installed and options.link_mode is LinkMode.HARDLINK:
+        warnings.append(_copy_warning(cache.root, environment))
     return SyncResult(
         environment=environment,
         interpreter=interpreter,
         plan=install_plan,
         applied=applied,
         skipped_project=skipped_project,
-        warnings=(warning,) if warning else (),
+        warnings=tuple(w for w in warnings if w),
         torch=torch,
         directories=tuple(built),
     )
@@ -391,6 +393,18 @@ def _compile(target: Target) -> None:
         check=False,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+    )
+
+
+def _copy_warning(cache_root: Path, environment: Path) -> str | None:
+    """Hard links cannot cross filesystems: say so once, as uv does, since copying is
+    slower and doubles the disk used."""
+    if same_filesystem(cache_root, environment):
+        return None
+    return (
+        f"the cache ({cache_root}) and the environment are on different filesystems, so "
+        "files were copied instead of hard-linked; set TETHER_CACHE_DIR to a directory on "
+        "the environment's filesystem for faster installs"
     )
 
 

@@ -127,6 +127,8 @@ def install(
     wheel_meta = _parse_email((tree / dist_info / "WHEEL").read_text(encoding="utf-8"))
     purelib = wheel_meta.get("Root-Is-Purelib", "true").strip().lower() == "true"
     lib = target.purelib if purelib else target.platlib
+    if link_mode is LinkMode.HARDLINK and not same_filesystem(tree, lib):
+        link_mode = LinkMode.COPY  # a link would fail for every file: copy at once
     # The wheel's own RECORD gives the hash of every file placed unchanged (as pip
     # does): re-reading 200 MB of a torch install to hash it again would cost seconds.
     data_dir = data_dir_of(dist_info)
@@ -214,6 +216,17 @@ def _place_text(source: str, destination: str, link_mode: LinkMode) -> None:
         os.symlink(source, destination)
         return
     shutil.copy2(source, destination)
+
+
+def same_filesystem(first: Path, second: Path) -> bool:
+    """Whether hard links can join the two (the nearest existing ancestor of `second`
+    stands for it)."""
+    while not second.exists() and second != second.parent:
+        second = second.parent
+    try:
+        return first.stat().st_dev == second.stat().st_dev
+    except OSError:
+        return False
 
 
 def data_dir_of(dist_info: str) -> str:
