@@ -7,7 +7,7 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
-from tether.commands.services import open_cache
+from tether.commands.basics import open_cache
 from tether.python.discovery import PythonRequest, SearchPath, discover, search_path, select
 from tether.python.interpreter import Interpreter
 

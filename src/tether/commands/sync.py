@@ -9,6 +9,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,7 +32,9 @@ from tether.project import Project, Selection, find_pyproject, load_project
 from tether.python.interpreter import Interpreter, describe
 
 if TYPE_CHECKING:
+    from tether.index.client import IndexClient
     from tether.index.config import Index
+    from tether.index.http import HttpClient
     from tether.install.apply import ApplyResult
 
 # Installing, building and locking load on demand: a no-op sync needs none of them.
@@ -358,28 +361,43 @@ def apply_plan(
 ) -> ApplyResult:
     """Carry out `install_plan` in `target`: download (or take from the cache), build
     sdists into wheels with the environment's interpreter, link, remove."""
-    from tether.build.sdist import build_wheel_from_sdist  # noqa: PLC0415
-    from tether.commands.build_env import installer  # noqa: PLC0415
-    from tether.commands.services import index_client  # noqa: PLC0415
     from tether.install.apply import apply  # noqa: PLC0415
 
-    client = index_client(indexes, index, environ)
+    # The index client (HTTP, urllib3) and the PEP 517 machinery are loaded only when a
+    # file must be downloaded or an sdist built: a warm-cache install needs neither.
+    clients: list[IndexClient] = []
+    guard = threading.Lock()
+
+    def http() -> HttpClient:
+        with guard:
+            if not clients:
+                from tether.commands.services import index_client  # noqa: PLC0415
+
+                clients.append(index_client(indexes, index, environ))
+            return clients[0].http
+
+    def build(sdist: Path) -> Path:
+        from tether.build.sdist import build_wheel_from_sdist  # noqa: PLC0415
+        from tether.commands.build_env import installer  # noqa: PLC0415
+
+        return build_wheel_from_sdist(
+            sdist,
+            out_dir=build_into,
+            python=target.python,
+            install_requirements=installer(indexes, index, environ),
+            environ=environ,
+        )
+
     build_into = Path(tempfile.mkdtemp(prefix="tether-built-"))
     try:
         return apply(
             install_plan,
             target=target,
             cache=open_cache(environ),
-            http=lambda: client.http,
+            http=http,
             link_mode=link_mode,
             on_progress=on_progress,
-            build=lambda sdist: build_wheel_from_sdist(
-                sdist,
-                out_dir=build_into,
-                python=target.python,
-                install_requirements=installer(indexes, index, environ),
-                environ=environ,
-            ),
+            build=build,
         )
     finally:
         shutil.rmtree(build_into, ignore_errors=True)

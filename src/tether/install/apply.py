@@ -19,12 +19,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tether.cache import Bucket, Cache
 from tether.errors import InstallError
-from tether.index.http import HttpClient
 from tether.install.plan import InstallPlan, Wanted
 from tether.install.wheel import LinkMode, Target, install, uninstall, unpack
+
+if TYPE_CHECKING:  # urllib3 is loaded only when something is downloaded
+    from tether.index.http import HttpClient
 
 LINK_THREADS = max(2, min(4, os.cpu_count() or 1))  # measured: more threads contend for the GIL
 DOWNLOAD_THREADS = 8
