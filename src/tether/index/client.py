@@ -219,7 +219,8 @@ class IndexClient:
         return entry if isinstance(entry, dict) else None
 
     def _store_page_entry(self, key: tuple[str, str], entry: dict[str, Any]) -> None:
-        self.cache.write(Bucket.SIMPLE, *key, data=json.dumps(entry, sort_keys=True).encode())
+        text = json.dumps(entry, sort_keys=True, separators=(",", ":"))
+        self.cache.write(Bucket.SIMPLE, *key, data=text.encode())
 
     # ------------------------------------------------------------------ metadata
     def metadata(

@@ -124,22 +124,24 @@ def parse_html_page(body: bytes, *, url: str, project: NormalizedName) -> Projec
 
 
 def page_to_json(page: ProjectPage) -> dict[str, Any]:
-    """The digested form stored in the cache: no re-parsing of HTML on a warm read."""
+    """The digested form stored in the cache: no re-parsing of HTML on a warm read. One
+    list per file, not a mapping: a page like pydantic-core's lists 15,000 files, and
+    writing and reading keys for each was most of the cost."""
     return {
         "name": page.name,
         "url": redact_url(page.url),
         "files": [
-            {
-                "filename": f.filename,
-                "url": f.url,
-                "sha256": f.sha256,
-                "requires-python": f.requires_python,
-                "yanked": f.yanked_reason if f.yanked and f.yanked_reason else f.yanked,
-                "upload-time": None if f.upload_time is None else f.upload_time.isoformat(),
-                "size": f.size,
-                "core-metadata": f.core_metadata,
-                "metadata-sha256": f.metadata_sha256,
-            }
+            [
+                f.filename,
+                f.url,
+                f.sha256,
+                f.requires_python,
+                f.yanked_reason if f.yanked and f.yanked_reason else f.yanked,
+                None if f.upload_time is None else f.upload_time.isoformat(),
+                f.size,
+                f.core_metadata,
+                f.metadata_sha256,
+            ]
             for f in page.files
         ],
     }
@@ -147,27 +149,29 @@ def page_to_json(page: ProjectPage) -> dict[str, Any]:
 
 def page_from_json(data: Mapping[str, Any]) -> ProjectPage:
     """Inverse of `page_to_json`. Raises KeyError/ValueError/TypeError if the entry is
-    damaged; callers treat that as a cache miss."""
+    damaged (or in an older layout); callers treat that as a cache miss."""
     files = []
-    for entry in data["files"]:
-        version = _version_from_filename(entry["filename"])
+    parse_time = datetime.fromisoformat
+    for row in data["files"]:
+        if not isinstance(row, list):
+            raise TypeError("a file entry is not a list")  # not this layout: a miss
+        filename, url, sha256, requires_python, yanked, stamp, size, metadata, digest = row
+        version = _version_from_filename(filename)
         if version is None:
             continue
-        yanked = entry["yanked"]
-        stamp = entry["upload-time"]
         files.append(
             DistFile(
-                filename=entry["filename"],
-                url=entry["url"],
+                filename=filename,
+                url=url,
                 version=version,
-                sha256=entry["sha256"],
-                requires_python=entry["requires-python"],
+                sha256=sha256,
+                requires_python=requires_python,
                 yanked=bool(yanked) or isinstance(yanked, str),
                 yanked_reason=yanked if isinstance(yanked, str) else None,
-                upload_time=None if stamp is None else datetime.fromisoformat(stamp),
-                size=entry["size"],
-                core_metadata=entry["core-metadata"],
-                metadata_sha256=entry["metadata-sha256"],
+                upload_time=None if stamp is None else parse_time(stamp),
+                size=size,
+                core_metadata=metadata,
+                metadata_sha256=digest,
             )
         )
     return ProjectPage(name=canonicalize_name(data["name"]), url=data["url"], files=tuple(files))
