@@ -19,7 +19,6 @@ from tether.index.auth import strip_userinfo
 from tether.index.page import DistFile
 
 LOCK_VERSION = "1.0"
-LOCK_NAME = "pylock.toml"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
