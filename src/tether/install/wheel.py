@@ -11,7 +11,7 @@ component or a symlink is refused before anything is written.
 """
 
 # The per-file install loop works on strings (os.path), not pathlib: see install().
-# ruff: noqa: PTH103, PTH108, PTH118, PTH211
+# ruff: noqa: PTH103, PTH108, PTH211
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -132,28 +132,38 @@ def install(
     # The wheel's own RECORD gives the hash of every file placed unchanged (as pip
     # does): re-reading 200 MB of a torch install to hash it again would cost seconds.
     data_dir = data_dir_of(dist_info)
-    known = _record_of(tree / dist_info / "RECORD", lib, data_dir)
-    written: list[str] = []
+    known = _record_of(tree / dist_info / "RECORD", data_dir)
+    placed: list[str] = []  # lib-relative, '/'-separated: RECORD's own form
+    written: list[str] = []  # absolute paths outside that form (.data files, scripts)
     # Strings, not Paths, in this loop: it runs once per file (16,000 for a typical AI
     # service), and pathlib's per-call cost would dominate the links themselves.
-    root, lib_text = str(tree), str(lib)
-    skip = {os.path.join(root, dist_info, "RECORD"), os.path.join(root, dist_info, "INSTALLER")}
+    root, lib_text, sep = str(tree), str(lib), os.sep
+    skip = {f"{dist_info}/RECORD", f"{dist_info}/INSTALLER"}
+    link = link_mode is LinkMode.HARDLINK
     for directory, dirs, files in os.walk(root):
         relative = directory[len(root) + 1 :]
-        if relative.split(os.sep, 1)[0] == data_dir:
+        if relative.split(sep, 1)[0] == data_dir:
             written += _install_data(tree, Path(directory), files, target, link_mode)
             continue
         if directory == root:
             dirs.sort()
-        destination_dir = os.path.join(lib_text, relative) if relative else lib_text
+        destination_dir = lib_text + sep + relative if relative else lib_text
         os.makedirs(destination_dir, exist_ok=True)
+        prefix = relative.replace(sep, "/") + "/" if relative else ""
         for name in sorted(files):
-            source = os.path.join(directory, name)
-            if source in skip:
+            record_path = prefix + name
+            if record_path in skip:
                 continue
-            destination = os.path.join(destination_dir, name)
-            _place_text(source, destination, link_mode)
-            written.append(destination)
+            source = directory + sep + name
+            destination = destination_dir + sep + name
+            if link:
+                try:
+                    os.link(source, destination)
+                except OSError:
+                    _place_text(source, destination, link_mode)
+            else:
+                _place_text(source, destination, link_mode)
+            placed.append(record_path)
     name, version = _name_version(tree / dist_info / "METADATA")
     written += [str(p) for p in _console_scripts(tree / dist_info / "entry_points.txt", target)]
     installed_dist_info = lib / dist_info
@@ -166,7 +176,7 @@ def install(
         path = installed_dist_info / file_name
         path.write_text(content, encoding="utf-8")
         written.append(str(path))
-    _write_record(installed_dist_info / "RECORD", written, lib, known)
+    _write_record(installed_dist_info / "RECORD", written, lib, known, placed=placed)
     return Installed(name=name, version=version, dist_info=installed_dist_info)
 
 
@@ -233,22 +243,18 @@ def data_dir_of(dist_info: str) -> str:
     return dist_info.removesuffix(".dist-info") + ".data"
 
 
-def _record_of(record: Path, lib: Path, data_dir: str) -> dict[str, tuple[str, str]]:
-    """destination -> (hash, size) from the wheel's RECORD, for files installed into
-    `lib` as they are (not `.data` scripts, which are rewritten)."""
+def _record_of(record: Path, data_dir: str) -> dict[str, tuple[str, str]]:
+    """RECORD path -> (hash, size) from the wheel's RECORD, for files installed into
+    the library directory as they are (not `.data` files, which go elsewhere)."""
     try:
         rows = list(csv.reader(io.StringIO(record.read_text(encoding="utf-8"))))
     except (OSError, csv.Error):
         return {}
     known: dict[str, tuple[str, str]] = {}
-    base = str(lib) + os.sep
     for row in rows:
         if len(row) < 3 or not row[1].startswith("sha256=") or row[0].startswith(data_dir):
             continue
-        relative = row[0]
-        if relative.startswith(("/", "\\")) or ".." in relative.replace("\\", "/").split("/"):
-            continue
-        known[base + relative.replace("/", os.sep)] = (row[1], row[2])
+        known[row[0]] = (row[1], row[2])  # only looked up by the paths actually placed
     return known
 
 
@@ -410,18 +416,27 @@ def _write_record(
     written: list[str],
     lib: Path,
     known: Mapping[str, tuple[str, str]] | None = None,
+    *,
+    placed: Sequence[str] = (),
 ) -> None:
+    """RECORD for the installed files: `placed` are lib-relative paths of files placed
+    unchanged (hash and size from the wheel's RECORD when it lists them), `written` are
+    absolute paths of other files (hashed here)."""
+    known = known or {}
     rows = []
+    unknown: list[str] = []
+    for relative in placed:
+        entry = known.get(relative)
+        if entry is None:
+            unknown.append(str(lib) + os.sep + relative.replace("/", os.sep))
+        else:
+            rows.append((relative, entry[0], entry[1]))
     prefix = str(lib) + os.sep
-    for path in written:
+    for path in [*written, *unknown]:
         inside = path.startswith(prefix)
         relative = (path[len(prefix) :] if inside else os.path.relpath(path, lib)).replace(
             os.sep, "/"
         )
-        if known is not None and path in known:
-            digest, size = known[path]
-            rows.append((relative, digest, size))
-            continue
         content = Path(path).read_bytes()
         hashed = base64.urlsafe_b64encode(hashlib.sha256(content).digest()).rstrip(b"=").decode()
         rows.append((relative, f"sha256={hashed}", str(len(content))))
