@@ -248,3 +248,25 @@ def test_a_pre_commit_config_is_honoured(tmp_path: Path) -> None:
     assert '--- no-print (grep -n "print(") failed:' in result.stdout
     assert "pre-commit hook name-tests-test (https://github.com/pre-commit/pre-commit-hooks) " \
         "is not one tether can run: skipped" in result.stderr  # fmt: skip
+
+
+def test_bad_hook_settings_and_no_repository_are_clear_errors(tmp_path: Path) -> None:
+    outside = run_tether("hooks", "run", cwd=tmp_path)
+    root = repo(tmp_path, checks='["whitespace", "spellcheck"]')
+    unknown = run_tether("hooks", "run", cwd=root)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "1.0"\n\n[tool.tether.hooks]\nlarge-file-kb = "big"\n'
+    )
+    bad_size = run_tether("hooks", "run", cwd=root)
+    (root / "pyproject.toml").write_text('[project]\nname = "svc"\nversion = "1.0"\n')
+    (root / ".pre-commit-config.yaml").write_text("repos: [\n")
+    bad_yaml = run_tether("hooks", "run", cwd=root)
+
+    assert outside.exit_code == 2
+    assert "is not in a git repository" in outside.stderr
+    assert unknown.exit_code == 1
+    assert "unknown hook check spellcheck in `tool.tether.hooks.checks`" in unknown.stderr
+    assert bad_size.exit_code == 1
+    assert "`tool.tether.hooks.large-file-kb` must be a positive integer" in bad_size.stderr
+    assert bad_yaml.exit_code == 1
+    assert ".pre-commit-config.yaml is not usable: invalid YAML" in bad_yaml.stderr

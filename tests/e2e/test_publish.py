@@ -178,3 +178,23 @@ def test_files_an_index_would_reject_are_refused_before_any_upload(tmp_path: Pat
     assert "cannot read trunc-1.0-py3-none-any.whl" in truncated.stderr
     assert empty.exit_code == 2
     assert "nothing to publish" in empty.stderr
+
+
+def test_an_unreachable_index_uploads_nothing_and_says_where(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    wheel = dist / "good-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr(
+            "good-1.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: good\nVersion: 1.0\n"
+            "Description-Content-Type: text/markdown\n\nA readme.\n",
+        )
+    result = run_tether(
+        "publish", "--publish-url", "http://127.0.0.1:9/legacy/", str(wheel), cwd=tmp_path,
+        env={"TETHER_PUBLISH_TOKEN": TOKEN},
+    )  # fmt: skip
+
+    assert result.exit_code == 1
+    assert "cannot reach http://127.0.0.1:9/legacy/" in result.stderr
+    assert TOKEN not in result.stderr
