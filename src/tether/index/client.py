@@ -21,7 +21,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
 
 from packaging.utils import NormalizedName, canonicalize_name
 
@@ -119,9 +118,6 @@ class IndexClient:
         self._http: HttpClient | None = http if isinstance(http, HttpClient) else None
         self._clock = clock
         self._http_lock = threading.Lock()
-        # Hosts seen serving unadvertised .metadata files: later files there skip the
-        # archive-tail request raced against it (one request and 64 kB each, saved).
-        self._serves_metadata: set[str] = set()
 
     @property
     def http(self) -> HttpClient:
@@ -263,18 +259,11 @@ class IndexClient:
             # it is there, one round trip; when not, the tail is already in.
             # Unverifiable (no hash listed), so its name and version are checked against
             # the file name by the caller.
-            host = urlsplit(file.url).netloc
-            if host in self._serves_metadata:
-                response = self.http.get(file.url + ".metadata")
-                if response.status == 200 and response.body.startswith(b"Metadata-Version"):
-                    return response.body, MetadataSource.UNADVERTISED
-                return self._metadata_from_zip(file)
             side = ThreadPoolExecutor(1, thread_name_prefix="tether-tail")
             try:
                 tail = side.submit(self.http.get, file.url, headers={"Range": f"bytes=-{TAIL}"})
                 response = self.http.get(file.url + ".metadata")
                 if response.status == 200 and response.body.startswith(b"Metadata-Version"):
-                    self._serves_metadata.add(host)
                     return response.body, MetadataSource.UNADVERTISED
                 return self._metadata_from_zip(file, first=tail.result())
             finally:
