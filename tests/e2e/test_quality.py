@@ -180,6 +180,7 @@ def test_lint_and_tool_run_without_declaring_the_tools(
     lint = tether(root, tools_index, "lint")
     typecheck = tether(root, tools_index, "typecheck")
     tested = tether(root, tools_index, "test")
+    quiet = tether(root, tools_index, "test", "-q", "-k", "version")  # all of it is pytest's
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     version = tether(elsewhere, tools_index, "tool", "run", f"ruff@{RUFF_VERSION}", "--version")
@@ -191,6 +192,9 @@ def test_lint_and_tool_run_without_declaring_the_tools(
     assert typecheck.exit_code == 0, typecheck.stdout + typecheck.stderr
     assert tested.exit_code == 0, tested.stdout + tested.stderr
     assert "1 passed" in tested.stdout
+    assert quiet.exit_code == 0, quiet.stdout + quiet.stderr
+    assert "test session starts" not in quiet.stdout
+    assert "1 passed" in quiet.stdout
     assert version.stdout == again.stdout == f"ruff {RUFF_VERSION}\n"
     assert missing.exit_code == 2
     assert "ruff provides no command named 'nosuch' (it has: ruff)" in missing.stderr

@@ -73,8 +73,12 @@ def _run(argv: list[str], environ: Mapping[str, str], console: Console) -> int:
     sub = _Parser(prog=f"tether {verb.name}", description=verb.summary)
     handler.configure(sub)
     sub.set_defaults(verb=verb.name)  # for modules that serve several verbs
-    _add_global_options(sub.add_argument_group("global options"), suppress=True)
-    second = sub.parse_args(first.args)
+    if verb.passthrough:  # every word after the verb is the tool's, --help included
+        second = sub.parse_args([])
+        second.arguments = list(first.args)
+    else:
+        _add_global_options(sub.add_argument_group("global options"), suppress=True)
+        second = sub.parse_args(first.args)
     for key in _GLOBAL_KEYS:
         if hasattr(second, key):
             setattr(first, key, getattr(second, key))

@@ -11,6 +11,9 @@ class Verb:
     name: str
     summary: str
     module: str
+    # Everything after the verb goes to the tool it runs (`tether test -q -k x`): global
+    # options are only read before the verb.
+    passthrough: bool = False
 
 
 VERBS: tuple[Verb, ...] = (
@@ -36,7 +39,12 @@ VERBS: tuple[Verb, ...] = (
     Verb("fmt", "Format the code with ruff (--check to only check)", "quality"),
     Verb("lint", "Lint the code with ruff, security rules included (--fix)", "quality"),
     Verb("typecheck", "Type-check the code with mypy and the project's configuration", "quality"),
-    Verb("test", "Run the tests with pytest (arguments passed through)", "quality"),
+    Verb(
+        "test",
+        "Run the tests with pytest (arguments passed through)",
+        "quality",
+        passthrough=True,
+    ),
     Verb("deps", "Find missing, transitive, dev-only and unused dependencies from imports", "deps"),
     Verb("hooks", "Git hooks with tether's checks (install, run [--all-files] [--fix])", "hooks"),
     Verb("ci", "Write a GitHub Actions workflow that runs tether's checks (ci init)", "ci"),
