@@ -270,3 +270,24 @@ def test_bad_hook_settings_and_no_repository_are_clear_errors(tmp_path: Path) ->
     assert "`tool.tether.hooks.large-file-kb` must be a positive integer" in bad_size.stderr
     assert bad_yaml.exit_code == 1
     assert ".pre-commit-config.yaml is not usable: invalid YAML" in bad_yaml.stderr
+
+
+def test_ruff_checks_the_staged_version_of_a_partly_staged_file(
+    tmp_path: Path, ruff_index: IndexServer
+) -> None:
+    root = repo(tmp_path, checks='["ruff"]')
+    env = {"TETHER_INDEX_URL": ruff_index.index_url}
+    module = root / "mod.py"
+    module.write_text("import sys\n")  # F401, staged
+    git(root, "add", "mod.py")
+    module.write_text("import sys\n\nprint(sys.argv)\n")  # fixed, but not staged
+
+    refused = git(root, "commit", "-q", "-m", "feat: mod", env=env)
+    git(root, "add", "mod.py")
+    module.write_text("import os\n")  # broken again, not staged: the commit is clean
+    accepted = git(root, "commit", "-q", "-m", "feat: mod", env=env)
+
+    assert refused.returncode == 1
+    assert "F401 [*] `sys` imported but unused\n --> mod.py:1:8" in refused.stdout
+    assert accepted.returncode == 0, accepted.stdout
+    assert (root / "mod.py").read_text() == "import os\n"  # the working tree untouched

@@ -18,6 +18,7 @@ import shlex
 import stat
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -86,10 +87,11 @@ class HookReport:
         return not self.findings and all(t.exit_code == 0 for t in self.tools) and not self.fixed
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Files:
     root: Path
     contents: dict[str, bytes] = field(default_factory=dict)
+    staged: bool = False  # contents are the index's, not the working tree's
 
 
 # ------------------------------------------------------------------ install / uninstall
@@ -319,6 +321,7 @@ def _select(root: Path, settings: HookSettings, *, all_files: bool, named: Seque
             .split("\0") if p
         ]  # fmt: skip
         selected.contents.update(_index_contents(root, staged))
+        selected.staged = True
     excluded = [
         path
         for path in selected.contents
@@ -408,15 +411,50 @@ def _run_tool(
             check_only=not fix_files,
         )
     )
-    done = subprocess.run(
-        [prepared.program, *prepared.argv[1:]],
-        cwd=root,
-        env=prepared.environ,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="tether-staged-") as scratch:
+        cwd = root
+        if selected.staged and not fix_files and name != "mypy":
+            partly_staged = [
+                p for p in python_files if _working_copy(root / p) != selected.contents[p]
+            ]
+            if partly_staged:  # check what will be committed, not the working tree
+                cwd = Path(scratch)
+                _materialise(root, cwd, python_files, selected)
+        done = subprocess.run(
+            [prepared.program, *prepared.argv[1:]],
+            cwd=cwd,
+            env=prepared.environ,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     return ToolRun(name, " ".join(prepared.argv[:3]), done.returncode, done.stdout + done.stderr)
+
+
+RUFF_CONFIGS = ("pyproject.toml", "ruff.toml", ".ruff.toml")
+
+
+def _materialise(root: Path, scratch: Path, files: list[str], selected: _Files) -> None:
+    """The staged versions of `files` and of ruff's configuration files, at their
+    relative places under `scratch`: ruff then sees exactly what is being committed
+    (files with unstaged edits too) and reports the same relative paths."""
+    configs = [
+        p
+        for p in _git(root, "ls-files", "-z").split("\0")
+        if p and p.rsplit("/", 1)[-1] in RUFF_CONFIGS
+    ]
+    staged = {**_index_contents(root, configs), **{p: selected.contents[p] for p in files}}
+    for relative, content in staged.items():
+        target = scratch / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+
+
+def _working_copy(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _run_local(
