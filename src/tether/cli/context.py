@@ -22,3 +22,12 @@ class Context:
     def project_start(self) -> Path:
         """Where project discovery starts: `--project`, else the working directory."""
         return self.project if self.project is not None else self.cwd
+
+    def shown(self, path: Path) -> str:
+        """`path` as a message shows it: relative to the working directory when inside
+        it (and not the directory itself), else as given."""
+        try:
+            relative = path.relative_to(self.cwd)
+        except ValueError:
+            return str(path)
+        return str(relative) if str(relative) != "." else str(path)

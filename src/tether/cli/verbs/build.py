@@ -46,12 +46,5 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
         environ=ctx.environ,
     )
     for path in result.artifacts:
-        ctx.console.info(f"Built {_shown(path, ctx.cwd)}")
+        ctx.console.info(f"Built {ctx.shown(path)}")
     return 0
-
-
-def _shown(path: Path, cwd: Path) -> str:
-    try:
-        return str(path.relative_to(cwd))
-    except ValueError:
-        return str(path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from tether.cli.context import Context
 
@@ -50,22 +49,14 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
         )
     )
     console = ctx.console
-    shown = _display(result.root, ctx.cwd)
+    shown = ctx.shown(result.root)
     console.print(f"Initialized {result.kind.value} `{result.name}` at {shown}")
     for path in result.created:
-        console.debug(f"  created {_display(path, ctx.cwd)}")
+        console.debug(f"  created {ctx.shown(path)}")
     for path in result.kept:
-        console.info(f"  kept existing {_display(path, ctx.cwd)}")
+        console.info(f"  kept existing {ctx.shown(path)}")
     if args.ci:
         from tether.commands.ci import ci_init
 
-        console.info(f"Wrote {_display(ci_init(result.root), ctx.cwd)}")
+        console.info(f"Wrote {ctx.shown(ci_init(result.root))}")
     return 0
-
-
-def _display(path: Path, cwd: Path) -> str:
-    try:
-        relative = path.relative_to(cwd)
-    except ValueError:
-        return str(path)
-    return str(relative) if str(relative) != "." else str(path)
