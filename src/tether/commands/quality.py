@@ -15,7 +15,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from tether.commands.run import RunOptions, in_sync, prepare
+from tether.commands.run import RunOptions, ensure_synced, prepare
 from tether.project import Project, find_pyproject, load_project, try_find_pyproject
 
 CHECKS = {"fmt": "ruff", "lint": "ruff", "typecheck": "mypy", "test": "pytest"}
@@ -106,9 +106,5 @@ def _arguments(options: QualityOptions) -> list[str]:
 
 
 def synced_python(project: Project, environ: Mapping[str, str]) -> Path:
-    environment = project.environment(environ)
-    if not in_sync(project, environment, environ):
-        from tether.commands.sync import SyncOptions, sync  # noqa: PLC0415
-
-        sync(SyncOptions(start=project.root, environ=environ))
-    return environment / "bin" / "python"
+    ensure_synced(project, environ)
+    return project.environment(environ) / "bin" / "python"

@@ -49,12 +49,7 @@ def prepare(options: RunOptions) -> Prepared:
         raise UsageError("no command to run", hint="e.g. tether run pytest -q")
     project = load_project(find_pyproject(options.start))
     environment = project.environment(options.environ)
-    synced = False
-    if not in_sync(project, environment, options.environ):
-        from tether.commands.sync import SyncOptions, sync  # noqa: PLC0415 - the slow path
-
-        sync(SyncOptions(start=project.root, environ=options.environ))
-        synced = True
+    synced = ensure_synced(project, options.environ)
     bins = [environment / "bin"]
     active = environment
     if options.with_requirements:
@@ -73,6 +68,17 @@ def prepare(options: RunOptions) -> Prepared:
             hint="is it a dependency of the project? add it with the right group, then sync",
         )
     return Prepared(program=program, argv=list(options.command), environ=environ, synced=synced)
+
+
+def ensure_synced(project: Project, environ: Mapping[str, str]) -> bool:
+    """Lock and sync the project's environment unless it is in sync already; True when
+    a sync ran."""
+    if in_sync(project, project.environment(environ), environ):
+        return False
+    from tether.commands.sync import SyncOptions, sync  # noqa: PLC0415 - the slow path
+
+    sync(SyncOptions(start=project.root, environ=environ))
+    return True
 
 
 def lock_is_fresh(project: Project) -> bool:
