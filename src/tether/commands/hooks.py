@@ -55,6 +55,7 @@ PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HookSettings:
+    project: Project | None  # the repository's, when it has a pyproject.toml
     checks: tuple[str, ...]
     large_file_kb: int
     exclude: tuple[str, ...]
@@ -89,7 +90,6 @@ class HookReport:
 
 @dataclass(slots=True)
 class _Files:
-    root: Path
     contents: dict[str, bytes] = field(default_factory=dict)
     staged: bool = False  # contents are the index's, not the working tree's
 
@@ -175,7 +175,10 @@ def run_hooks(
             if name in TOOL_CHECKS
         ]
         local = settings.precommit.local if settings.precommit is not None else ()
-        local_futures = [pool.submit(_run_local, hook, root, environ, selected) for hook in local]
+        local_futures = [
+            pool.submit(_run_local, hook, root, environ, selected, settings.project)
+            for hook in local
+        ]
         finding_lists = pool.map(
             lambda item: [
                 finding
@@ -278,6 +281,7 @@ def hook_settings(root: Path) -> HookSettings:
             _strings(table.get("commit-types", list(DEFAULT_TYPES)), "commit-types", where)
         ),
         precommit=precommit,
+        project=project,
     )
 
 
@@ -303,7 +307,7 @@ def _strings(value: object, key: str, where: Path | None) -> list[str]:
 
 
 def _select(root: Path, settings: HookSettings, *, all_files: bool, named: Sequence[str]) -> _Files:
-    selected = _Files(root)
+    selected = _Files()
     if named:
         paths = list(named)
         for path in paths:
@@ -458,7 +462,11 @@ def _working_copy(path: Path) -> bytes | None:
 
 
 def _run_local(
-    hook: LocalHook, root: Path, environ: Mapping[str, str], selected: _Files
+    hook: LocalHook,
+    root: Path,
+    environ: Mapping[str, str],
+    selected: _Files,
+    project: Project | None,
 ) -> ToolRun | None:
     if hook.stages and not {"pre-commit", "commit"} & set(hook.stages):
         return None
@@ -466,7 +474,6 @@ def _run_local(
     if not matched and not hook.always_run:
         return None
     env = dict(environ)
-    project = _project(root)
     if project is not None:  # language: python/system hooks see the project's tools first
         env["PATH"] = os.pathsep.join(
             [str(project.environment(environ) / "bin"), env.get("PATH", "")]

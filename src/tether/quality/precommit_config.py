@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -53,7 +53,6 @@ class PreCommitConfig:
     local: tuple[LocalHook, ...]
     unsupported: tuple[str, ...]  # "id (repo)" of hooks tether cannot run
     exclude: re.Pattern[str] | None = None
-    notes: tuple[str, ...] = field(default=())
 
 
 class PreCommitConfigError(ValueError):
