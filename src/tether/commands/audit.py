@@ -15,7 +15,7 @@ from packaging.utils import canonicalize_name
 from tether.commands.basics import IndexOptions, open_cache
 from tether.errors import LockError, ProjectError, UsageError
 from tether.lock import LOCK_NAME
-from tether.project import load_project, try_find_pyproject
+from tether.project import Project, load_project, try_find_pyproject
 from tether.quality.advisories import Advisory, smallest_fix
 from tether.quality.advisory_sources import (
     OSV_URL,
@@ -70,9 +70,12 @@ class AuditResult:
 
 
 def audit(options: AuditOptions) -> AuditResult:
-    releases, configured_ignores, configured = _what_to_audit(options)
-    source = _source(options, configured)
-    ignore = set(options.ignore) | set(configured_ignores)
+    pyproject = try_find_pyproject(options.start)
+    project = load_project(pyproject) if pyproject is not None else None
+    configured: Mapping[str, object] = project.settings.quality.get("audit", {}) if project else {}
+    releases = _what_to_audit(options, project)
+    source = _source(options, configured, project)
+    ignore = set(options.ignore) | set(_configured_ignores(configured, pyproject))
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda r: source.advisories(*r), releases))
     findings: list[Finding] = []
@@ -96,17 +99,11 @@ def audit(options: AuditOptions) -> AuditResult:
     )
 
 
-def _what_to_audit(
-    options: AuditOptions,
-) -> tuple[list[tuple[str, str]], tuple[str, ...], Mapping[str, object]]:
-    """The (name, version) pairs to check, and the project's `[tool.tether.audit]`."""
-    pyproject = try_find_pyproject(options.start)
-    project = load_project(pyproject) if pyproject is not None else None
-    configured: Mapping[str, object] = project.settings.quality.get("audit", {}) if project else {}
-    ignores = _configured_ignores(configured, pyproject)
+def _what_to_audit(options: AuditOptions, project: Project | None) -> list[tuple[str, str]]:
+    """The (name, version) pairs to check."""
     if options.packages or options.requirement_files:
         pins = [*options.packages, *_pins_from_files(options)]
-        return sorted({_pin(text) for text in pins}), ignores, configured
+        return sorted({_pin(text) for text in pins})
     if project is None:
         raise ProjectError(
             f"no pyproject.toml in {options.start} or above, and no packages named",
@@ -114,8 +111,8 @@ def _what_to_audit(
             "or `tether audit -r requirements.txt`",
         )
     if options.installed:
-        return _installed(project.environment(options.environ)), ignores, configured
-    return _locked(project.root / LOCK_NAME), ignores, configured
+        return _installed(project.environment(options.environ))
+    return _locked(project.root / LOCK_NAME)
 
 
 def _locked(path: Path) -> list[tuple[str, str]]:
@@ -187,14 +184,14 @@ def _configured_ignores(table: Mapping[str, object], pyproject: Path | None) -> 
     return tuple(value)
 
 
-def _source(options: AuditOptions, configured: Mapping[str, object]) -> AdvisorySource:
+def _source(
+    options: AuditOptions, configured: Mapping[str, object], project: Project | None
+) -> AdvisorySource:
     if options.db is not None:
         return LocalDatabase(options.db if options.db.is_absolute() else options.start / options.db)
-    if options.source == "pypi" and isinstance(configured.get("db"), str):
+    if project is not None and options.source == "pypi" and isinstance(configured.get("db"), str):
         # `[tool.tether.audit] db = "..."`, relative to the project: the default source.
-        root = try_find_pyproject(options.start)
-        base = root.parent if root is not None else options.start
-        return LocalDatabase(base / str(configured["db"]))
+        return LocalDatabase(project.root / str(configured["db"]))
     source = options.source
     if source == "pypi" and configured.get("source") == "osv":
         source = "osv"

@@ -56,9 +56,10 @@ class PublishResult:
 
 
 def publish(options: PublishOptions) -> PublishResult:
-    index = _configured_index(options)
+    pyproject = try_find_pyproject(options.start)
+    index = _configured_index(options, pyproject)
     url, check_url = _target(options, index)
-    files = _files(options)
+    files = _files(options, pyproject)
     pypi = urlsplit(url).hostname in PYPI_HOSTS
     dists = [read_distribution(path, pypi_rules=pypi) for path in files]  # all before any
     warnings = [warning for dist in dists for warning in dist.warnings]
@@ -83,10 +84,9 @@ def publish(options: PublishOptions) -> PublishResult:
     return PublishResult(redact_url(url), tuple(uploaded), tuple(skipped), tuple(warnings))
 
 
-def _configured_index(options: PublishOptions) -> Index | None:
+def _configured_index(options: PublishOptions, pyproject: Path | None) -> Index | None:
     if options.index is None or options.index in KNOWN:
         return None
-    pyproject = try_find_pyproject(options.start)
     indexes = load_project(pyproject).settings.indexes if pyproject is not None else ()
     for index in indexes:
         if index.name == options.index:
@@ -116,13 +116,12 @@ def _target(options: PublishOptions, index: Index | None) -> tuple[str, str | No
     return upload_url, options.check_url or simple
 
 
-def _files(options: PublishOptions) -> list[Path]:
+def _files(options: PublishOptions, pyproject: Path | None) -> list[Path]:
     if options.files:
         missing = [str(p) for p in options.files if not p.is_file()]
         if missing:
             raise UsageError(f"no such file: {', '.join(missing)}")
         return [p if p.is_absolute() else options.start / p for p in options.files]
-    pyproject = try_find_pyproject(options.start)
     dist = (pyproject.parent if pyproject is not None else options.start) / "dist"
     found = sorted(
         p for p in dist.glob("*") if p.is_file() and p.name.endswith((".whl", ".tar.gz"))
