@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tether.build.backend import build_with_backend
+from tether.build.backend import BuildKind, build_with_backend
 from tether.build.sdist import build_wheel_from_sdist
 from tether.commands.basics import IndexOptions, resolve_indexes
 from tether.commands.build_env import installer
@@ -49,11 +49,11 @@ def build(options: BuildOptions) -> BuildResult:
     out_dir = options.out_dir or project.root / "dist"
     if not out_dir.is_absolute():
         out_dir = options.start / out_dir
-    both = options.sdist == options.wheel
+    from_sdist = not options.sdist and not options.wheel  # the default, as `python -m build`
 
-    def backend(kind: str, scratch: Path) -> Path:
+    def backend(kind: BuildKind, scratch: Path) -> Path:
         return build_with_backend(
-            "sdist" if kind == "sdist" else "wheel",
+            kind,
             source=project.root,
             backend=system.backend,
             backend_path=system.backend_path,
@@ -67,9 +67,9 @@ def build(options: BuildOptions) -> BuildResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".tether-build-", dir=out_dir) as scratch:
         built: list[Path] = []
-        if options.sdist or both:
+        if options.sdist or from_sdist:
             built.append(backend("sdist", Path(scratch)))
-        if both and not options.sdist:  # the default: the wheel from the sdist
+        if from_sdist:
             built.append(
                 build_wheel_from_sdist(
                     built[0],

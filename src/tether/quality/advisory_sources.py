@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import yaml
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from tether.cache import Bucket, Cache
 from tether.cache.store import digest
@@ -226,8 +227,6 @@ def _packages(record: Mapping[str, Any]) -> Iterable[str]:
 
 
 def _sort_key(text: str) -> tuple[int, object]:
-    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
-
     try:
         return (0, Version(text))
     except InvalidVersion:
