@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from tether.errors import TetherError
 
 if TYPE_CHECKING:
-    from tether.commands.add import EditResult
+    from tether.commands.add import EditOptions, EditResult
     from tether.commands.basics import IndexOptions
     from tether.commands.build import BuildResult
     from tether.commands.lock import LockResult
@@ -215,19 +215,9 @@ def add(
 ) -> EditResult:
     """Add `requirements` to pyproject.toml (to `group`, or the extra `optional`), then
     lock and sync; on any failure pyproject.toml and the lock are left as they were."""
-    from tether.commands.add import EditOptions  # noqa: PLC0415
     from tether.commands.add import add as run  # noqa: PLC0415
 
-    return run(
-        EditOptions(
-            start=Path(project_dir),
-            environ=_environ(environ),
-            names=tuple(requirements),
-            group=group,
-            optional=optional,
-            no_sync=no_sync,
-        )
-    )
+    return run(_edit(project_dir, requirements, group, optional, no_sync=no_sync, environ=environ))
 
 
 def remove(
@@ -240,18 +230,30 @@ def remove(
     environ: Environ = None,
 ) -> EditResult:
     """Remove `names` from pyproject.toml, then lock and sync."""
-    from tether.commands.add import EditOptions  # noqa: PLC0415
     from tether.commands.add import remove as run  # noqa: PLC0415
 
-    return run(
-        EditOptions(
-            start=Path(project_dir),
-            environ=_environ(environ),
-            names=tuple(names),
-            group=group,
-            optional=optional,
-            no_sync=no_sync,
-        )
+    return run(_edit(project_dir, names, group, optional, no_sync=no_sync, environ=environ))
+
+
+def _edit(
+    project_dir: str | Path,
+    names: Sequence[str],
+    group: str | None,
+    optional: str | None,
+    *,
+    no_sync: bool,
+    environ: Environ,
+) -> EditOptions:
+    """The options `add` and `remove` share."""
+    from tether.commands.add import EditOptions  # noqa: PLC0415
+
+    return EditOptions(
+        start=Path(project_dir),
+        environ=_environ(environ),
+        names=tuple(names),
+        group=group,
+        optional=optional,
+        no_sync=no_sync,
     )
 
 
