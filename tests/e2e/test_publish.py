@@ -127,28 +127,32 @@ def test_publish_to_a_configured_index_with_a_credential_command(
     )
 
 
+GOOD_METADATA = (
+    "Metadata-Version: 2.1\nName: good\nVersion: 1.0\n"
+    "Description-Content-Type: text/markdown\n\nA readme.\n"
+)
+
+
+def wheel_with_metadata(dist: Path, stem: str, metadata: str) -> Path:
+    """A wheel `<stem>-py3-none-any.whl` holding only `<stem>.dist-info/METADATA`."""
+    dist.mkdir(exist_ok=True)
+    wheel = dist / f"{stem}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr(f"{stem}.dist-info/METADATA", metadata)
+    return wheel
+
+
 def test_files_an_index_would_reject_are_refused_before_any_upload(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    dist.mkdir()
-    good = dist / "good-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(good, "w") as archive:
-        archive.writestr(
-            "good-1.0.dist-info/METADATA",
-            "Metadata-Version: 2.1\nName: good\nVersion: 1.0\n"
-            "Description-Content-Type: text/markdown\n\nA readme.\n",
-        )
-    bad = dist / "bad-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(bad, "w") as archive:
-        archive.writestr(
-            "bad-1.0.dist-info/METADATA",
-            "Metadata-Version: 2.1\nName: bad\nVersion: 2.0\nRequires-Dist: requests >=\n\n",
-        )
-    local = dist / "good-1.0+cu126-py3-none-any.whl"
-    with zipfile.ZipFile(local, "w") as archive:
-        archive.writestr(
-            "good-1.0+cu126.dist-info/METADATA",
-            "Metadata-Version: 2.1\nName: good\nVersion: 1.0+cu126\n\n",
-        )
+    good = wheel_with_metadata(dist, "good-1.0", GOOD_METADATA)
+    bad = wheel_with_metadata(
+        dist,
+        "bad-1.0",
+        "Metadata-Version: 2.1\nName: bad\nVersion: 2.0\nRequires-Dist: requests >=\n\n",
+    )
+    local = wheel_with_metadata(
+        dist, "good-1.0+cu126", "Metadata-Version: 2.1\nName: good\nVersion: 1.0+cu126\n\n"
+    )
     (dist / "notes.txt").write_text("not a distribution")
     (dist / "trunc-1.0-py3-none-any.whl").write_bytes(b"PK\x03\x04 cut short")
 
@@ -181,15 +185,7 @@ def test_files_an_index_would_reject_are_refused_before_any_upload(tmp_path: Pat
 
 
 def test_an_unreachable_index_uploads_nothing_and_says_where(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
-    dist.mkdir()
-    wheel = dist / "good-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        archive.writestr(
-            "good-1.0.dist-info/METADATA",
-            "Metadata-Version: 2.1\nName: good\nVersion: 1.0\n"
-            "Description-Content-Type: text/markdown\n\nA readme.\n",
-        )
+    wheel = wheel_with_metadata(tmp_path / "dist", "good-1.0", GOOD_METADATA)
     result = run_tether(
         "publish", "--publish-url", "http://127.0.0.1:9/legacy/", str(wheel), cwd=tmp_path,
         env={"TETHER_PUBLISH_TOKEN": TOKEN},
