@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tether.commands.quality import QualityCommand, QualityOptions, prepare_check
 from tether.errors import ProjectError, QualityFailed, UsageError
 from tether.fs import atomic_write
 from tether.project import Project, load_project, try_find_pyproject
@@ -169,10 +170,16 @@ def run_hooks(
     if fix_files:
         fixed, not_fixed = _fix(root, selected, builtins, all_files=all_files)
     with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) + 2)) as pool:
-        tool_futures = [
-            pool.submit(_run_tool, name, root, environ, selected, fix_files)
+        # Prepared one after another (the first may sync the project), then run at once.
+        commands = [
+            (name, command)
             for name in settings.checks
             if name in TOOL_CHECKS
+            and (command := _tool_command(name, root, environ, selected, fix_files)) is not None
+        ]
+        tool_futures = [
+            pool.submit(_run_tool, name, command, root, selected, fix_files)
+            for name, command in commands
         ]
         local = settings.precommit.local if settings.precommit is not None else ()
         local_futures = [
@@ -395,17 +402,16 @@ def _fix(
     return fixed, not_fixed
 
 
-def _run_tool(
+def _tool_command(
     name: str, root: Path, environ: Mapping[str, str], selected: _Files, fix_files: bool
-) -> ToolRun | None:
-    from tether.commands.quality import QualityOptions, prepare_check  # noqa: PLC0415
-
+) -> QualityCommand | None:
+    """ruff, ruff format or mypy on the selected Python files (None: there are none)."""
     python_files = sorted(p for p in selected.contents if p.endswith((".py", ".pyi")))
     if not python_files:
         return None
     check = {"ruff": "lint", "ruff-format": "fmt", "mypy": "typecheck"}[name]
     extra = ["--force-exclude"] if name != "mypy" else []
-    prepared = prepare_check(
+    return prepare_check(
         QualityOptions(
             start=root,
             environ=environ,
@@ -415,6 +421,12 @@ def _run_tool(
             check_only=not fix_files,
         )
     )
+
+
+def _run_tool(
+    name: str, prepared: QualityCommand, root: Path, selected: _Files, fix_files: bool
+) -> ToolRun:
+    python_files = sorted(p for p in selected.contents if p.endswith((".py", ".pyi")))
     with tempfile.TemporaryDirectory(prefix="tether-staged-") as scratch:
         cwd = root
         if selected.staged and not fix_files and name != "mypy":
