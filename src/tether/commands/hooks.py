@@ -94,6 +94,9 @@ class _Files:
     contents: dict[str, bytes] = field(default_factory=dict)
     staged: bool = False  # contents are the index's, not the working tree's
 
+    def python_files(self) -> list[str]:
+        return sorted(p for p in self.contents if p.endswith((".py", ".pyi")))
+
 
 # ------------------------------------------------------------------ install / uninstall
 def install(start: Path, *, force: bool = False) -> list[Path]:
@@ -406,7 +409,7 @@ def _tool_command(
     name: str, root: Path, environ: Mapping[str, str], selected: _Files, fix_files: bool
 ) -> QualityCommand | None:
     """ruff, ruff format or mypy on the selected Python files (None: there are none)."""
-    python_files = sorted(p for p in selected.contents if p.endswith((".py", ".pyi")))
+    python_files = selected.python_files()
     if not python_files:
         return None
     check = {"ruff": "lint", "ruff-format": "fmt", "mypy": "typecheck"}[name]
@@ -426,7 +429,7 @@ def _tool_command(
 def _run_tool(
     name: str, prepared: QualityCommand, root: Path, selected: _Files, fix_files: bool
 ) -> ToolRun:
-    python_files = sorted(p for p in selected.contents if p.endswith((".py", ".pyi")))
+    python_files = selected.python_files()
     with tempfile.TemporaryDirectory(prefix="tether-staged-") as scratch:
         cwd = root
         if selected.staged and not fix_files and name != "mypy":
