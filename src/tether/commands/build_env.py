@@ -4,9 +4,11 @@ one interpreter and install the chosen wheels (the resolver and installer of `lo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import shutil
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from filelock import FileLock
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -20,8 +22,8 @@ from tether.install.plan import Wanted, plan
 from tether.install.wheel import Target, installed
 from tether.install.wheel_choice import best_wheel
 from tether.provider.index_provider import IndexProvider, ProviderOptions, RootRequirements
-from tether.python.interpreter import describe
-from tether.python.venv import VirtualEnv
+from tether.python.interpreter import Interpreter, describe
+from tether.python.venv import VirtualEnv, create
 from tether.resolve import Package, solve
 from tether.resolve.markers import Grid
 
@@ -83,3 +85,33 @@ def installer(
         )
 
     return install_requirements
+
+
+COMPLETE = ".tether-complete"
+
+
+def cached_environment(
+    root: Path,
+    interpreter: Interpreter,
+    requirements: Sequence[Requirement],
+    *,
+    install: Installer,
+    prompt: str,
+    refresh: bool = False,
+    finish: Callable[[VirtualEnv], None] | None = None,
+) -> Path:
+    """The environment at `root` (in the cache) holding `requirements`, built now when
+    missing, unfinished or `refresh`ed. Built in place under a file lock and marked
+    complete last, so an interrupted build is redone rather than used; `finish` runs on
+    the filled environment before the mark (an overlay's .pth file)."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(root) + ".lock"):
+        if (root / COMPLETE).exists() and not refresh:
+            return root
+        shutil.rmtree(root, ignore_errors=True)
+        environment = create(root, interpreter, prompt=prompt)
+        install(list(requirements), environment)
+        if finish is not None:
+            finish(environment)
+        (root / COMPLETE).write_text("\n".join(str(r) for r in requirements), encoding="utf-8")
+    return root

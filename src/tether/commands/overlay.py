@@ -10,21 +10,18 @@ the same request.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
 from tether.cache import Bucket
-from tether.commands.build_env import installer
+from tether.commands.build_env import cached_environment, installer
 from tether.commands.services import IndexOptions, open_cache, resolve_indexes
 from tether.errors import UsageError
 from tether.project import Project
 from tether.python.interpreter import describe
-from tether.python.venv import create
-
-COMPLETE = ".tether-overlay-complete"
+from tether.python.venv import VirtualEnv
 
 
 def overlay(
@@ -41,15 +38,18 @@ def overlay(
     key = hashlib.sha256(
         "\n".join([str(environment.resolve()), *sorted(str(r) for r in parsed)]).encode()
     ).hexdigest()[:32]
-    root = open_cache(environ).path(Bucket.OVERLAYS, key)
-    if (root / COMPLETE).exists():
-        return root
-    shutil.rmtree(root, ignore_errors=True)
-    env = create(root, base, prompt=f"{project.display_name}+with")
     indexes = resolve_indexes(project.settings.indexes, IndexOptions(), environ)
-    installer(indexes, IndexOptions(), environ)(parsed, env)
-    site = Path(describe(env.python).paths["purelib"])
-    # Processed by site after the overlay's own packages: the project's come second.
-    (site / "_tether_project.pth").write_text(f"{base_site}\n", encoding="utf-8")
-    (root / COMPLETE).write_text("", encoding="utf-8")
-    return root
+
+    def behind_project(env: VirtualEnv) -> None:
+        site = Path(describe(env.python).paths["purelib"])
+        # Processed by site after the overlay's own packages: the project's come second.
+        (site / "_tether_project.pth").write_text(f"{base_site}\n", encoding="utf-8")
+
+    return cached_environment(
+        open_cache(environ).path(Bucket.OVERLAYS, key),
+        base,
+        parsed,
+        install=installer(indexes, IndexOptions(), environ),
+        prompt=f"{project.display_name}+with",
+        finish=behind_project,
+    )

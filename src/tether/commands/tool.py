@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filelock import FileLock
 from packaging.requirements import InvalidRequirement, Requirement
 
 from tether.cache import Bucket
@@ -24,9 +22,6 @@ from tether.commands.basics import IndexOptions, open_cache, resolve_indexes
 from tether.commands.python import find_python
 from tether.errors import UsageError
 from tether.project import load_project, try_find_pyproject
-from tether.python.venv import create
-
-COMPLETE = ".tether-tool-complete"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,7 +106,7 @@ def tool_environment(
     index: IndexOptions | None = None,
 ) -> Path:
     """The cached environment holding `requirements` (built now if needed)."""
-    from tether.commands.build_env import installer  # noqa: PLC0415 - the slow path
+    from tether.commands.build_env import cached_environment, installer  # noqa: PLC0415
 
     interpreter = find_python(python, environ)
     key = hashlib.sha256(
@@ -119,21 +114,17 @@ def tool_environment(
             [str(interpreter.path), str(interpreter.version), *sorted(str(r) for r in requirements)]
         ).encode()
     ).hexdigest()[:32]
-    cache = open_cache(environ)
-    root = cache.path(Bucket.TOOLS, key)
-    root.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(root) + ".lock"):
-        if (root / COMPLETE).exists() and not refresh:
-            return root
-        shutil.rmtree(root, ignore_errors=True)
-        environment = create(root, interpreter, prompt=requirements[0].name)
-        pyproject = try_find_pyproject(start)
-        configured = load_project(pyproject).settings.indexes if pyproject is not None else ()
-        options = index or IndexOptions()
-        indexes = resolve_indexes(configured, options, environ)
-        installer(indexes, options, environ)(list(requirements), environment)
-        (root / COMPLETE).write_text("\n".join(str(r) for r in requirements), encoding="utf-8")
-    return root
+    pyproject = try_find_pyproject(start)
+    configured = load_project(pyproject).settings.indexes if pyproject is not None else ()
+    options = index or IndexOptions()
+    return cached_environment(
+        open_cache(environ).path(Bucket.TOOLS, key),
+        interpreter,
+        requirements,
+        install=installer(resolve_indexes(configured, options, environ), options, environ),
+        prompt=requirements[0].name,
+        refresh=refresh,
+    )
 
 
 def _requirement(text: str) -> Requirement:
