@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,12 +24,22 @@ from typing import TYPE_CHECKING
 from tether.cache import Bucket, Cache
 from tether.errors import InstallError
 from tether.install.plan import InstallPlan, Wanted
-from tether.install.wheel import LinkMode, Target, install, uninstall, unpack
+from tether.install.wheel import (
+    LinkMode,
+    Placement,
+    Target,
+    finish,
+    link_files,
+    prepare,
+    uninstall,
+    unpack,
+)
 
 if TYPE_CHECKING:  # urllib3 is loaded only when something is downloaded
     from tether.index.http import HttpClient
 
 LINK_THREADS = max(2, min(4, os.cpu_count() or 1))  # measured: more threads contend for the GIL
+LINK_SLICE = 512  # files a thread links at a time
 DOWNLOAD_THREADS = 8
 
 
@@ -98,21 +108,40 @@ def apply(
         uninstall(have.dist_info)
     for have, _ in install_plan.replace:
         uninstall(have.dist_info)
-    # Linking is system calls (os.link releases the GIL): several packages at once.
-    with ThreadPoolExecutor(LINK_THREADS) as pool:
-        list(
-            pool.map(
-                lambda pair: install(
-                    pair[1], target, link_mode=link_mode, requested=pair[0].requested
-                ),
-                zip(needed, trees, strict=True),
-            )
-        )
+    _link(needed, trees, target, link_mode)
     return ApplyResult(
         installed=tuple(f"{w.name}=={w.version}" for w in needed),
         removed=tuple(h.name for h in install_plan.remove),
         downloaded=downloaded,
     )
+
+
+def _link(needed: list[Wanted], trees: list[Path], target: Target, link_mode: LinkMode) -> None:
+    """Each wheel's directories, then its files, a wheel per task; a big wheel's files
+    beyond its first slice become tasks of their own, so that one big wheel does not
+    leave the other threads idle at the end. Each RECORD is written when every file is
+    in place. Linking is system calls (`os.link` and `os.mkdir` release the GIL):
+    threads overlap them, and a thread making directories does not wait for another's
+    links."""
+    rest: list[Future[None]] = []
+    with ThreadPoolExecutor(LINK_THREADS) as pool:
+
+        def start(tree: Path) -> Placement:
+            placement = prepare(tree, target, link_mode=link_mode)
+            first, *others = placement.slices(LINK_SLICE) or [(placement, 0, 0)]
+            rest.extend(pool.submit(link_files, *part) for part in others)
+            link_files(*first)
+            return placement
+
+        placements = list(pool.map(start, trees))
+        for future in rest:
+            future.result()
+        list(
+            pool.map(
+                lambda pair: finish(pair[1], target, requested=pair[0].requested),
+                zip(needed, placements, strict=True),
+            )
+        )
 
 
 def _built_wheel(sdist: Path, sha256: str, cache: Cache, build: Callable[[Path], Path]) -> Path:

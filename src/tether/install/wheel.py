@@ -11,15 +11,12 @@ component or a symlink is refused before anything is written.
 """
 
 # The per-file install loop works on strings (os.path), not pathlib: see install().
-# ruff: noqa: PTH103, PTH108, PTH211
+# ruff: noqa: PTH102, PTH108, PTH211
 
 from __future__ import annotations
 
-import base64
-import configparser
 import contextlib
 import csv
-import hashlib
 import io
 import json
 import os
@@ -27,7 +24,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -35,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from packaging.utils import canonicalize_name
 
 from tether.errors import InstallError
+from tether.install.layout import LAYOUT_FILE, Layout, layout_of, parse_email, record_hash
 
 INSTALLER = "tether"
 SCHEMES = ("purelib", "platlib", "scripts", "headers", "data")
@@ -114,6 +112,21 @@ def unpack(wheel: Path, tree: Path) -> Path:
     return tree
 
 
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """One wheel's install under way: its directories exist, its files are linked in
+    slices (`link_files`, several threads at once), then `finish` writes the rest."""
+
+    tree: Path
+    layout: Layout
+    lib: Path
+    link_mode: LinkMode
+
+    def slices(self, size: int) -> list[tuple[Placement, int, int]]:
+        count = len(self.layout.files)
+        return [(self, start, min(start + size, count)) for start in range(0, count, size)]
+
+
 def install(
     tree: Path,
     target: Target,
@@ -123,50 +136,56 @@ def install(
     direct_url: Mapping[str, object] | None = None,
 ) -> Installed:
     """Install the unpacked wheel at `tree` into `target`; return what was installed."""
-    dist_info = _dist_info(tree)
-    wheel_meta = _parse_email((tree / dist_info / "WHEEL").read_text(encoding="utf-8"))
-    purelib = wheel_meta.get("Root-Is-Purelib", "true").strip().lower() == "true"
-    lib = target.purelib if purelib else target.platlib
+    placement = prepare(tree, target, link_mode=link_mode)
+    link_files(placement)
+    return finish(placement, target, requested=requested, direct_url=direct_url)
+
+
+def prepare(tree: Path, target: Target, *, link_mode: LinkMode = LinkMode.HARDLINK) -> Placement:
+    """Make the wheel's directories in the environment's library directory."""
+    layout = layout_of(tree)
+    lib = target.purelib if layout.purelib else target.platlib
     if link_mode is LinkMode.HARDLINK and not same_filesystem(tree, lib):
         link_mode = LinkMode.COPY  # a link would fail for every file: copy at once
-    # The wheel's own RECORD gives the hash of every file placed unchanged (as pip
-    # does): re-reading 200 MB of a torch install to hash it again would cost seconds.
-    data_dir = data_dir_of(dist_info)
-    known = _record_of(tree / dist_info / "RECORD", data_dir)
-    placed: list[str] = []  # lib-relative, '/'-separated: RECORD's own form
-    written: list[str] = []  # absolute paths outside that form (.data files, scripts)
-    # Strings, not Paths, in this loop: it runs once per file (16,000 for a typical AI
-    # service), and pathlib's per-call cost would dominate the links themselves.
-    root, lib_text, sep = str(tree), str(lib), os.sep
-    skip = {f"{dist_info}/RECORD", f"{dist_info}/INSTALLER"}
-    link = link_mode is LinkMode.HARDLINK
-    for directory, dirs, files in os.walk(root):
-        relative = directory[len(root) + 1 :]
-        if relative.split(sep, 1)[0] == data_dir:
-            written += _install_data(tree, Path(directory), files, target, link_mode)
-            continue
-        if directory == root:
-            dirs.sort()
-        destination_dir = lib_text + sep + relative if relative else lib_text
-        os.makedirs(destination_dir, exist_ok=True)
-        prefix = relative.replace(sep, "/") + "/" if relative else ""
-        for name in sorted(files):
-            record_path = prefix + name
-            if record_path in skip:
+    lib.mkdir(parents=True, exist_ok=True)
+    base = str(lib) + os.sep
+    for directory in layout.dirs:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(base + directory)  # parents come first in the layout
+    return Placement(tree, layout, lib, link_mode)
+
+
+def link_files(placement: Placement, start: int = 0, stop: int | None = None) -> None:
+    """Place files `start:stop` of the wheel. The per-file hot path: strings, not Paths
+    (pathlib's per-call cost would dominate the links themselves)."""
+    source_root = str(placement.tree) + os.sep
+    target_root = str(placement.lib) + os.sep
+    mode = placement.link_mode
+    link = os.link if mode is LinkMode.HARDLINK else None
+    for name in placement.layout.files[start:stop]:
+        source, destination = source_root + name, target_root + name
+        if link is not None:
+            try:
+                link(source, destination)
                 continue
-            source = directory + sep + name
-            destination = destination_dir + sep + name
-            if link:
-                try:
-                    os.link(source, destination)
-                except OSError:
-                    _place_text(source, destination, link_mode)
-            else:
-                _place_text(source, destination, link_mode)
-            placed.append(record_path)
-    name, version = _name_version(tree / dist_info / "METADATA")
-    written += [str(p) for p in _console_scripts(tree / dist_info / "entry_points.txt", target)]
-    installed_dist_info = lib / dist_info
+            except OSError:
+                pass
+        _place_text(source, destination, mode)
+
+
+def finish(
+    placement: Placement,
+    target: Target,
+    *,
+    requested: bool = False,
+    direct_url: Mapping[str, object] | None = None,
+) -> Installed:
+    """The `.data` files, console scripts and the installer's files; RECORD last (its
+    presence says the install is complete)."""
+    layout, lib = placement.layout, placement.lib
+    written = _install_data(placement, target)  # (absolute path, hash, size)
+    written += _console_scripts(layout, target)
+    installed_dist_info = lib / layout.dist_info
     extra = {"INSTALLER": f"{INSTALLER}\n"}
     if requested:
         extra["REQUESTED"] = ""
@@ -175,33 +194,29 @@ def install(
     for file_name, content in extra.items():
         path = installed_dist_info / file_name
         path.write_text(content, encoding="utf-8")
-        written.append(str(path))
-    _write_record(installed_dist_info / "RECORD", written, lib, known, placed=placed)
-    return Installed(name=name, version=version, dist_info=installed_dist_info)
+        written.append((str(path), record_hash(content.encode()), str(len(content.encode()))))
+    _write_record(installed_dist_info / "RECORD", layout.record, written, lib)
+    return Installed(name=layout.name, version=layout.version, dist_info=installed_dist_info)
 
 
-def _install_data(
-    tree: Path,
-    directory: Path,
-    files: list[str],
-    target: Target,
-    link_mode: LinkMode,
-) -> list[str]:
+def _install_data(placement: Placement, target: Target) -> list[tuple[str, str, str]]:
     """Files under `<name>.data/<scheme>/`: to the scheme's directory; scripts get the
     environment's interpreter in their `#!python` line."""
     written = []
-    for name in sorted(files):
-        source = directory / name
-        parts = source.relative_to(tree).parts
+    for relative, wheel_hash, wheel_size in placement.layout.data:
+        hashed, size = wheel_hash, wheel_size
+        parts = relative.split("/")
         if len(parts) < 3 or parts[1] not in SCHEMES:
-            relative = "/".join(parts)
-            raise InstallError(f"{tree.name}: unknown .data scheme in {relative}")
+            raise InstallError(f"{placement.tree.name}: unknown .data scheme in {relative}")
+        source = placement.tree.joinpath(*parts)
         destination = _scheme_dir(parts[1], target).joinpath(*parts[2:])
         if parts[1] == "scripts":
-            _install_script(source, destination, target.python, link_mode)
+            content = _install_script(source, destination, target.python, placement.link_mode)
+            if content is not None:
+                hashed, size = record_hash(content), str(len(content))
         else:
-            _place(source, destination, link_mode)
-        written.append(str(destination))
+            _place(source, destination, placement.link_mode)
+        written.append((str(destination), hashed, size))
     return written
 
 
@@ -237,25 +252,6 @@ def same_filesystem(first: Path, second: Path) -> bool:
         return first.stat().st_dev == second.stat().st_dev
     except OSError:
         return False
-
-
-def data_dir_of(dist_info: str) -> str:
-    return dist_info.removesuffix(".dist-info") + ".data"
-
-
-def _record_of(record: Path, data_dir: str) -> dict[str, tuple[str, str]]:
-    """RECORD path -> (hash, size) from the wheel's RECORD, for files installed into
-    the library directory as they are (not `.data` files, which go elsewhere)."""
-    try:
-        rows = list(csv.reader(io.StringIO(record.read_text(encoding="utf-8"))))
-    except (OSError, csv.Error):
-        return {}
-    known: dict[str, tuple[str, str]] = {}
-    for row in rows:
-        if len(row) < 3 or not row[1].startswith("sha256=") or row[0].startswith(data_dir):
-            continue
-        known[row[0]] = (row[1], row[2])  # only looked up by the paths actually placed
-    return known
 
 
 def uninstall(dist_info: Path) -> list[Path]:
@@ -306,7 +302,7 @@ def installed(site_packages: Path) -> dict[str, Installed]:
 
 def _safe_member(member: zipfile.ZipInfo, wheel: Path) -> PurePosixPath | None:
     name = member.filename
-    if name.endswith("/"):
+    if name.endswith("/") or name == LAYOUT_FILE:  # tether's own file in the tree
         return None
     path = PurePosixPath(name)
     if (
@@ -327,19 +323,6 @@ def _safe_member(member: zipfile.ZipInfo, wheel: Path) -> PurePosixPath | None:
     return path
 
 
-def _dist_info(tree: Path) -> str:
-    found = [p.name for p in tree.iterdir() if p.is_dir() and p.name.endswith(".dist-info")]
-    if len(found) != 1:
-        raise InstallError(f"{tree.name}: expected one .dist-info directory, found {len(found)}")
-    return found[0]
-
-
-def _files(tree: Path) -> Iterator[Path]:
-    for directory, _dirs, files in os.walk(tree):
-        for name in sorted(files):
-            yield Path(directory, name)
-
-
 def _scheme_dir(scheme: str, target: Target) -> Path:
     return {
         "purelib": target.purelib,
@@ -358,17 +341,17 @@ def _place(source: Path, destination: Path, link_mode: LinkMode) -> None:
 
 def _install_script(
     source: Path, destination: Path, python: Path, link_mode: LinkMode = LinkMode.COPY
-) -> None:
-    """A `.data/scripts` file: `#!python` scripts get the environment's interpreter;
-    anything else (a native binary such as ruff's) is placed as it is, linked when
-    linking."""
+) -> bytes | None:
+    """A `.data/scripts` file: `#!python` scripts get the environment's interpreter
+    (their new content is returned); anything else (a native binary such as ruff's) is
+    placed as it is, linked when linking."""
     with source.open("rb") as stream:
         head = stream.read(9)
     if not head.startswith((b"#!python", b"#!pythonw")):
         _place(source, destination, link_mode)
         if not os.access(destination, os.X_OK):
             destination.chmod(0o755)  # scripts run; a linked file shares the cache's mode
-        return
+        return None
     content = source.read_bytes()
     _, _, rest = content.partition(b"\n")
     content = b"#!" + str(python).encode() + b"\n" + rest
@@ -377,89 +360,54 @@ def _install_script(
         destination.unlink()
     destination.write_bytes(content)
     destination.chmod(0o755)
+    return content
 
 
-def _console_scripts(entry_points: Path, target: Target) -> list[Path]:
-    if not entry_points.is_file():
-        return []
-    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment, method-assign]
-    parser.read_string(entry_points.read_text(encoding="utf-8"))
+def _console_scripts(layout: Layout, target: Target) -> list[tuple[str, str, str]]:
+    """The launchers of the wheel's console and GUI scripts: (path, hash, size)."""
     written = []
-    for section in ("console_scripts", "gui_scripts"):
-        if not parser.has_section(section):
-            continue
-        for name, target_spec in parser.items(section):
-            module, _, attribute = target_spec.partition(":")
-            attribute = attribute.split("[", 1)[0].strip()
-            root_attr = attribute.split(".", 1)[0]
-            script = target.scripts / name
-            script.parent.mkdir(parents=True, exist_ok=True)
-            script.write_text(
-                f"#!{target.python}\n"
-                "# -*- coding: utf-8 -*-\n"
-                "import re\n"
-                "import sys\n"
-                f"from {module.strip()} import {root_attr}\n"
-                'if __name__ == "__main__":\n'
-                "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
-                f"    sys.exit({attribute}())\n",
-                encoding="utf-8",
-            )
-            script.chmod(0o755)
-            written.append(script)
+    for name, module, attribute in layout.scripts:
+        script = target.scripts / name
+        script.parent.mkdir(parents=True, exist_ok=True)
+        content = (
+            f"#!{target.python}\n"
+            "# -*- coding: utf-8 -*-\n"
+            "import re\n"
+            "import sys\n"
+            f"from {module} import {attribute.split('.', 1)[0]}\n"
+            'if __name__ == "__main__":\n'
+            "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+            f"    sys.exit({attribute}())\n"
+        ).encode()
+        with contextlib.suppress(FileNotFoundError):
+            script.unlink()  # never write through a link into the cache
+        script.write_bytes(content)
+        script.chmod(0o755)
+        written.append((str(script), record_hash(content), str(len(content))))
     return written
 
 
 def _write_record(
-    record: Path,
-    written: list[str],
-    lib: Path,
-    known: Mapping[str, tuple[str, str]] | None = None,
-    *,
-    placed: Sequence[str] = (),
+    record: Path, placed: str, written: list[tuple[str, str, str]], lib: Path
 ) -> None:
-    """RECORD for the installed files: `placed` are lib-relative paths of files placed
-    unchanged (hash and size from the wheel's RECORD when it lists them), `written` are
-    absolute paths of other files (hashed here)."""
-    known = known or {}
-    rows = []
-    unknown: list[str] = []
-    for relative in placed:
-        entry = known.get(relative)
-        if entry is None:
-            unknown.append(str(lib) + os.sep + relative.replace("/", os.sep))
-        else:
-            rows.append((relative, entry[0], entry[1]))
+    """RECORD for the installed files: `placed` is the layout's rows for the files
+    placed unchanged (paths already lib-relative), `written` the (absolute path, hash,
+    size) of the others; RECORD itself last, without a hash."""
     prefix = str(lib) + os.sep
-    for path in [*written, *unknown]:
-        inside = path.startswith(prefix)
-        relative = (path[len(prefix) :] if inside else os.path.relpath(path, lib)).replace(
-            os.sep, "/"
-        )
-        content = Path(path).read_bytes()
-        hashed = base64.urlsafe_b64encode(hashlib.sha256(content).digest()).rstrip(b"=").decode()
-        rows.append((relative, f"sha256={hashed}", str(len(content))))
+    rows = []
+    for path, hashed, size in written:
+        relative = path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, lib)
+        rows.append((relative.replace(os.sep, "/"), hashed, size))
     rows.append((os.path.relpath(record, lib).replace(os.sep, "/"), "", ""))
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(sorted(rows))
+    buffer.write(placed)
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
     record.write_text(buffer.getvalue(), encoding="utf-8")
 
 
 def _name_version(metadata: Path) -> tuple[str, str]:
-    fields = _parse_email(metadata.read_text(encoding="utf-8", errors="replace"))
+    fields = parse_email(metadata.read_text(encoding="utf-8", errors="replace"))
     return fields.get("Name", metadata.parent.name), fields.get("Version", "0")
-
-
-def _parse_email(text: str) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip():
-            break
-        key, sep, value = line.partition(":")
-        if sep and not line.startswith((" ", "\t")):
-            fields.setdefault(key.strip(), value.strip())
-    return fields
 
 
 def _within(path: Path, root: Path) -> bool:

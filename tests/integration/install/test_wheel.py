@@ -7,6 +7,7 @@ import base64
 import csv
 import hashlib
 import io
+import json
 import os
 import stat
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 
 from tests.support.dists import Dist, build_wheel
 from tether.errors import InstallError
+from tether.install.layout import LAYOUT_FILE
 from tether.install.wheel import LinkMode, Target, install, installed, uninstall, unpack
 from tether.python.interpreter import describe
 from tether.python.venv import VirtualEnv, create
@@ -179,3 +181,49 @@ def test_an_interrupted_install_is_replaced(tmp_path: Path, env: tuple[VirtualEn
     assert [w.name for _, w in steps.replace] == ["demo-tool"]
     assert uninstall(result.dist_info) == []
     assert not result.dist_info.exists()
+
+
+def test_the_trees_layout_is_kept_and_a_damaged_one_worked_out_again(
+    tmp_path: Path, env: tuple[VirtualEnv, Target]
+) -> None:
+    _, target = env
+    tree = unpack(wheel_file(tmp_path), tmp_path / "cache" / "demo")
+    first = install(tree, target)
+    layout = tree / LAYOUT_FILE
+    assert json.loads(layout.read_text())["files"]  # stored for the next environment
+    record = (first.dist_info / "RECORD").read_text()
+    site = first.dist_info.parent
+    assert not (site / LAYOUT_FILE).exists()  # tether's file stays in the cache
+
+    layout.write_text('{"format": 1, "files": 7}')  # damaged: worked out again
+    other = create(tmp_path / "other", describe(Path(sys.executable)))
+    other_target = Target.from_paths(describe(other.python).paths, other.python)
+    second = install(tree, other_target)
+    assert json.loads(layout.read_text())["files"]
+
+    # The same files, the same RECORD, but for the scripts naming their interpreter.
+    def rows(text: str) -> set[tuple[str, ...]]:
+        return {tuple(row) for row in csv.reader(io.StringIO(text)) if "/bin/" not in row[0]}
+
+    assert rows((second.dist_info / "RECORD").read_text()) == rows(record)
+    listed = {
+        str(path.relative_to(site)).replace(os.sep, "/")
+        for path in site.rglob("*")
+        if path.is_file() and path.is_relative_to(site / "demo_tool")
+    }
+    recorded = {row[0] for row in csv.reader(io.StringIO(record))}
+    assert listed <= recorded
+    assert run(other.python, "-c", "import demo_tool.extra").returncode == 0
+
+
+def test_a_wheel_shipping_a_file_named_like_the_layout_cannot_forge_it(
+    tmp_path: Path, env: tuple[VirtualEnv, Target]
+) -> None:
+    _, target = env
+    path = wheel_file(tmp_path)
+    with zipfile.ZipFile(path, "a") as archive:  # lists a file that is not in the wheel
+        archive.writestr(LAYOUT_FILE, '{"format": 1, "dirs": [], "files": ["../../evil"]}')
+    tree = unpack(path, tmp_path / "tree")
+    result = install(tree, target)
+    assert "../../evil" not in (result.dist_info / "RECORD").read_text()
+    assert (result.dist_info.parent / "demo_tool" / "extra.py").is_file()

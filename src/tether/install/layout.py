@@ -1,0 +1,220 @@
+"""What an unpacked wheel holds, worked out once and stored beside its files.
+
+Installing a wheel links every file of its unpacked tree into site-packages. Walking the
+tree, parsing the wheel's RECORD and writing the installed one again for every
+environment cost more than the links themselves (16,000 files for a typical AI
+service), so the tree's layout (directories, files, the RECORD rows of the files placed
+unchanged, console scripts) is computed when the tree is unpacked and kept in it as
+`.tether-layout.json`: an install then only reads one small JSON file, makes directories
+and links. A tree from an older cache without the file gets it on first use.
+"""
+
+from __future__ import annotations
+
+import base64
+import configparser
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from tether.errors import InstallError
+
+LAYOUT_FILE = ".tether-layout.json"
+_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layout:
+    """Paths are tree-relative and '/'-separated; `dirs` lists parents first."""
+
+    dist_info: str
+    name: str
+    version: str
+    purelib: bool
+    dirs: tuple[str, ...]
+    files: tuple[str, ...]  # placed unchanged into the library directory
+    data: tuple[tuple[str, str, str], ...]  # (<name>.data/<scheme>/..., hash, size)
+    record: str  # the installed RECORD's rows for `files`, CSV text
+    scripts: tuple[tuple[str, str, str], ...]  # (name, module, attribute) to generate
+
+    @property
+    def data_dir(self) -> str:
+        return data_dir_of(self.dist_info)
+
+
+def data_dir_of(dist_info: str) -> str:
+    return dist_info.removesuffix(".dist-info") + ".data"
+
+
+def layout_of(tree: Path) -> Layout:
+    """The tree's layout: read from the tree, or computed and stored there."""
+    stored = tree / LAYOUT_FILE
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        raw = json.loads(stored.read_bytes())
+        if raw.get("format") == _FORMAT:
+            return _from_json(raw)
+    layout = compute_layout(tree)
+    store_layout(tree, layout)
+    return layout
+
+
+def store_layout(tree: Path, layout: Layout) -> None:
+    """Written atomically: two processes computing the same layout both win."""
+    fd, temp = tempfile.mkstemp(prefix=".layout-", dir=tree)
+    with os.fdopen(fd, "w", encoding="utf-8") as stream:
+        json.dump(_to_json(layout), stream, separators=(",", ":"))
+    Path(temp).replace(tree / LAYOUT_FILE)
+
+
+def compute_layout(tree: Path) -> Layout:
+    dist_info = _dist_info(tree)
+    wheel = parse_email((tree / dist_info / "WHEEL").read_text(encoding="utf-8"))
+    metadata = parse_email(
+        (tree / dist_info / "METADATA").read_text(encoding="utf-8", errors="replace")
+    )
+    data_dir = data_dir_of(dist_info)
+    known = _wheel_record(tree / dist_info / "RECORD")
+    skip = {f"{dist_info}/RECORD", f"{dist_info}/INSTALLER", LAYOUT_FILE}
+    root = str(tree)
+    dirs: list[str] = []
+    files: list[str] = []
+    data: list[tuple[str, str, str]] = []
+    for directory, subdirs, names in os.walk(root):
+        subdirs.sort()
+        relative = directory[len(root) + 1 :].replace(os.sep, "/")
+        prefix = relative + "/" if relative else ""
+        if relative == data_dir or relative.startswith(data_dir + "/"):
+            for name in sorted(names):
+                path = prefix + name
+                data.append((path, *(known.get(path) or _hash_file(tree / path))))
+            continue
+        if relative:
+            dirs.append(relative)
+        files += [prefix + name for name in sorted(names) if prefix + name not in skip]
+    rows = [(path, *(known.get(path) or _hash_file(tree / path))) for path in files]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return Layout(
+        dist_info=dist_info,
+        name=metadata.get("Name", dist_info),
+        version=metadata.get("Version", "0"),
+        purelib=wheel.get("Root-Is-Purelib", "true").strip().lower() == "true",
+        dirs=tuple(dirs),
+        files=tuple(files),
+        data=tuple(data),
+        record=buffer.getvalue(),
+        scripts=_scripts(tree / dist_info / "entry_points.txt"),
+    )
+
+
+def parse_email(text: str) -> dict[str, str]:
+    """The header fields of a METADATA or WHEEL file (first value of each)."""
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        key, sep, value = line.partition(":")
+        if sep and not line.startswith((" ", "\t")):
+            fields.setdefault(key.strip(), value.strip())
+    return fields
+
+
+def record_hash(content: bytes) -> str:
+    digest = hashlib.sha256(content).digest()
+    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _hash_file(path: Path) -> tuple[str, str]:
+    content = path.read_bytes()
+    return record_hash(content), str(len(content))
+
+
+def _wheel_record(record: Path) -> dict[str, tuple[str, str]]:
+    """RECORD path -> (hash, size) for the rows that carry a sha256."""
+    try:
+        rows = list(csv.reader(io.StringIO(record.read_text(encoding="utf-8"))))
+    except (OSError, csv.Error):
+        return {}
+    return {row[0]: (row[1], row[2]) for row in rows if len(row) >= 3 and row[1][:7] == "sha256="}
+
+
+def _scripts(entry_points: Path) -> tuple[tuple[str, str, str], ...]:
+    if not entry_points.is_file():
+        return ()
+    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment, method-assign]
+    try:
+        parser.read_string(entry_points.read_text(encoding="utf-8"))
+    except configparser.Error as err:
+        raise InstallError(
+            f"{entry_points.parent.name}/entry_points.txt is not valid: {err}",
+            hint="the wheel is broken; report it to the package's maintainers",
+        ) from None
+    found = []
+    for section in ("console_scripts", "gui_scripts"):
+        if not parser.has_section(section):
+            continue
+        for name, spec in parser.items(section):
+            module, _, attribute = spec.partition(":")
+            found.append((name, module.strip(), attribute.split("[", 1)[0].strip()))
+    return tuple(found)
+
+
+def _dist_info(tree: Path) -> str:
+    found = [p.name for p in tree.iterdir() if p.is_dir() and p.name.endswith(".dist-info")]
+    if len(found) != 1:
+        raise InstallError(f"{tree.name}: expected one .dist-info directory, found {len(found)}")
+    return found[0]
+
+
+def _to_json(layout: Layout) -> dict[str, object]:
+    return {
+        "format": _FORMAT,
+        "dist_info": layout.dist_info,
+        "name": layout.name,
+        "version": layout.version,
+        "purelib": layout.purelib,
+        "dirs": layout.dirs,
+        "files": layout.files,
+        "data": layout.data,
+        "record": layout.record,
+        "scripts": layout.scripts,
+    }
+
+
+def _from_json(raw: dict[str, object]) -> Layout:
+    def rows(key: str) -> tuple[tuple[str, str, str], ...]:
+        found = []
+        for row in _list(raw, key):
+            if not isinstance(row, list) or len(row) != 3:
+                raise TypeError(f"{key} holds a row that is not three strings")
+            found.append((str(row[0]), str(row[1]), str(row[2])))
+        return tuple(found)
+
+    def strings(key: str) -> tuple[str, ...]:
+        return tuple(str(item) for item in _list(raw, key))
+
+    return Layout(
+        dist_info=str(raw["dist_info"]),
+        name=str(raw["name"]),
+        version=str(raw["version"]),
+        purelib=bool(raw["purelib"]),
+        dirs=strings("dirs"),
+        files=strings("files"),
+        data=rows("data"),
+        record=str(raw["record"]),
+        scripts=rows("scripts"),
+    )
+
+
+def _list(raw: dict[str, object], key: str) -> list[object]:
+    value = raw[key]
+    if not isinstance(value, list):
+        raise TypeError(f"{key} is not a list")  # a damaged file: computed again
+    return value
