@@ -298,7 +298,32 @@ class IndexProvider:
                 f"has only an sdist ({file.filename}) whose dependencies need a build, "
                 "which `tether lock` does not do yet"
             )
+        self._speculate(result.metadata.requires_dist)
         return result
+
+    def _speculate(self, requirements: Iterable[Requirement]) -> None:
+        """Fetch ahead what a release's dependencies will need, as soon as its metadata
+        is in: their listings, and through them their likely releases' metadata, and so
+        on down the graph. The solver asks for a package's dependencies only when it
+        decides the package; waiting for that puts one round trip per level of the graph
+        on the critical path (the cold lock of a typical service went from 7 levels of
+        waits to about 2). Only requirements that can apply are followed (no extras,
+        markers possible on the lock's platforms); a guess that the solver does not take
+        costs a request, never a wrong answer."""
+        for requirement in requirements:
+            if requirement.url:
+                continue
+            marker = substitute(requirement.marker, extra=None)
+            if marker is False or (marker is not True and not self._options.grid.possible(marker)):
+                continue
+            name = canonicalize_name(requirement.name)
+            override = self._options.overrides.get(name)
+            if override is not None:
+                requirement = Requirement(f"{name}{override.specifier}")  # noqa: PLW2901
+            with contextlib.suppress(RuntimeError):  # the pool is shutting down
+                self._listing_future(name)
+                if requirement.specifier:
+                    self._prefetch_matching(name, requirement)
 
 
 def _is_pre(version: str) -> bool:
