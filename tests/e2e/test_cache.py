@@ -55,13 +55,13 @@ def test_cache_prune_removes_old_buckets_and_stale_temporaries(tmp_path: Path) -
     store = tmp_path / "cache"
     (store / "simple-v0").mkdir(parents=True)
     (store / "simple-v0" / "old.json").write_text("{}")
-    (store / "simple-v2" / "x").mkdir(parents=True)
-    kept = store / "simple-v2" / "x" / "web.json"
+    (store / "simple-v3" / "x").mkdir(parents=True)
+    kept = store / "simple-v3" / "x" / "web.json"
     kept.write_text("{}")
-    stale = store / "simple-v2" / "x" / ".web.json.tmp123"
+    stale = store / "simple-v3" / "x" / ".web.json.tmp123"
     stale.write_text("")
     os.utime(stale, (0, 0))
-    fresh = store / "simple-v2" / "x" / ".util.json.tmp456"
+    fresh = store / "simple-v3" / "x" / ".util.json.tmp456"
     fresh.write_text("")
 
     pruned = cache(root, "prune")

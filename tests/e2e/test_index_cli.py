@@ -185,5 +185,5 @@ def test_two_processes_fill_one_cache(tmp_path: Path) -> None:
     entries = list((tmp_path / "cache").rglob("*.json"))
     assert len(entries) == 25
     for entry in entries:
-        assert json.loads(entry.read_text())["page"]["files"]
+        assert json.loads(entry.read_text())["page"]["groups"]
     assert list((tmp_path / "cache").rglob(".*.tmp")) == []

@@ -4,7 +4,7 @@ One cache serves every project and every concurrent tether process. Entries are
 written beside their final name and renamed into place, so a reader sees a whole entry
 or none, and two processes filling the same entry both succeed (the last rename wins,
 and both wrote the same bytes). A bucket's name carries its format version
-(`simple-v2`): a format change bumps the name instead of migrating in place, and old
+(`simple-v3`): a format change bumps the name instead of migrating in place, and old
 buckets are simply pruned.
 """
 
@@ -32,7 +32,7 @@ CACHEDIR_TAG = (
 class Bucket(StrEnum):
     """The kinds of entry, each in its own versioned directory."""
 
-    SIMPLE = "simple-v2"  # digested index pages (a list per file), with their validators
+    SIMPLE = "simple-v3"  # digested index pages (rows grouped by version), with validators
     METADATA = "metadata-v1"  # core metadata (METADATA files), by artifact hash
     INTERPRETERS = "interpreter-v1"  # what an interpreter said about itself, by path+mtime
     ARCHIVES = "archives-v1"  # downloaded wheels and sdists, verified, by sha256

@@ -9,9 +9,9 @@ installers, legacy versions) are dropped, as pip and uv do.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
@@ -60,25 +60,118 @@ class DistFile:
         return self.filename.endswith(".whl")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProjectPage:
-    """Every file of one project on one index."""
+# One file as the page describes it, in the form pages are digested and cached in:
+# (filename, url, sha256, requires-python, yanked (True or its reason) or False, upload
+# time in microseconds since the epoch, size, core-metadata, metadata sha256). Pages list
+# thousands of files (numpy, ruff, pydantic-core), and a resolution looks at a few
+# releases of each: a `DistFile` is made only for the files of a release it looks at.
+Row = tuple[
+    str, str, str | None, str | None, bool | str, int | None, int | None, bool | None, str | None
+]
+Group = tuple[Version, tuple[Row, ...]]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-    name: NormalizedName
-    url: str
-    files: tuple[DistFile, ...]
+
+class ProjectPage:
+    """Every file of one project on one index, grouped by version, newest first."""
+
+    __slots__ = ("_files", "groups", "name", "url")
+
+    def __init__(self, *, name: NormalizedName, url: str, files: Iterable[DistFile] = ()) -> None:
+        grouped: dict[Version, list[Row]] = {}
+        for file in files:
+            grouped.setdefault(file.version, []).append(row_of(file))
+        self.name = name
+        self.url = url
+        self.groups = _sorted_groups(grouped)
+        self._files: tuple[DistFile, ...] | None = None
+
+    @classmethod
+    def of_rows(cls, *, name: NormalizedName, url: str, rows: Iterable[Row]) -> ProjectPage:
+        """From rows straight off an index page (files without a usable version are
+        dropped here)."""
+        grouped: dict[Version, list[Row]] = {}
+        for row in rows:
+            version = _version_from_filename(row[0])
+            if version is not None:
+                grouped.setdefault(version, []).append(row)
+        page = cls.__new__(cls)
+        page.name, page.url, page.groups, page._files = name, url, _sorted_groups(grouped), None
+        return page
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ProjectPage):
+            return NotImplemented
+        return (self.name, self.url, self.groups) == (other.name, other.url, other.groups)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.url, self.groups))
+
+    def __repr__(self) -> str:
+        return f"ProjectPage(name={self.name!r}, url={self.url!r}, versions={len(self.groups)})"
+
+    @property
+    def files(self) -> tuple[DistFile, ...]:
+        """Every file, as objects (made on first use: most callers need a few)."""
+        if self._files is None:
+            self._files = tuple(
+                file_of(row, version) for version, rows in self.groups for row in rows
+            )
+        return self._files
 
     def versions(self) -> dict[Version, tuple[DistFile, ...]]:
         """Files grouped by version, newest version first."""
-        grouped: dict[Version, list[DistFile]] = {}
-        for file in self.files:
-            grouped.setdefault(file.version, []).append(file)
-        return {v: tuple(grouped[v]) for v in sorted(grouped, reverse=True)}
+        return {version: tuple(file_of(r, version) for r in rows) for version, rows in self.groups}
 
     @property
     def advertises_metadata(self) -> bool:
         """Whether this index speaks PEP 658 at all (then an unlisted file has none)."""
-        return any(file.core_metadata is not None for file in self.files)
+        return any(row[7] is not None for _, rows in self.groups for row in rows)
+
+
+def row_of(file: DistFile) -> Row:
+    stamp = file.upload_time
+    return (
+        file.filename,
+        file.url,
+        file.sha256,
+        file.requires_python,
+        (file.yanked_reason or True) if file.yanked else False,
+        None if stamp is None else micros(stamp),
+        file.size,
+        file.core_metadata,
+        file.metadata_sha256,
+    )
+
+
+def file_of(row: Row, version: Version) -> DistFile:
+    filename, url, sha256, requires_python, yanked, stamp, size, metadata, digest = row
+    return DistFile(
+        filename=filename,
+        url=url,
+        version=version,
+        sha256=sha256,
+        requires_python=requires_python,
+        yanked=yanked is not False,
+        yanked_reason=yanked if isinstance(yanked, str) else None,
+        upload_time=None if stamp is None else _EPOCH + timedelta(microseconds=stamp),
+        size=size,
+        core_metadata=metadata,
+        metadata_sha256=digest,
+    )
+
+
+def micros(stamp: datetime) -> int:
+    """Microseconds since the epoch; a time without a zone is UTC (as PEP 700 says)."""
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return (stamp - _EPOCH) // timedelta(microseconds=1)
+
+
+def _sorted_groups(
+    grouped: dict[Version, list[Row]],
+) -> tuple[tuple[Version, tuple[Row, ...]], ...]:
+    return tuple((version, tuple(grouped[version])) for version in sorted(grouped, reverse=True))
 
 
 def parse_page(body: bytes, *, content_type: str, url: str, project: NormalizedName) -> ProjectPage:
@@ -101,11 +194,10 @@ def parse_json_page(body: bytes, *, url: str, project: NormalizedName) -> Projec
     try:
         data = json.loads(body)
         _check_api_version(str(data["meta"]["api-version"]), url)
-        raw_files = data["files"]
-        files = [_json_file(entry, url) for entry in raw_files]
-    except (ValueError, KeyError, TypeError) as err:
+        rows = [_json_row(entry, url) for entry in data["files"]]
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise _malformed(url, f"invalid JSON page ({err})") from None
-    return ProjectPage(name=project, url=url, files=tuple(f for f in files if f is not None))
+    return ProjectPage.of_rows(name=project, url=url, rows=rows)
 
 
 def parse_html_page(body: bytes, *, url: str, project: NormalizedName) -> ProjectPage:
@@ -120,84 +212,56 @@ def parse_html_page(body: bytes, *, url: str, project: NormalizedName) -> Projec
         _check_api_version(parser.repository_version, url)
     base = urljoin(url, parser.base) if parser.base else url
     files = [_html_file(anchor, base) for anchor in parser.anchors]
-    return ProjectPage(name=project, url=url, files=tuple(f for f in files if f is not None))
+    return ProjectPage(name=project, url=url, files=[f for f in files if f is not None])
 
 
 def page_to_json(page: ProjectPage) -> dict[str, Any]:
-    """The digested form stored in the cache: no re-parsing of HTML on a warm read. One
-    list per file, not a mapping: a page like pydantic-core's lists 15,000 files, and
-    writing and reading keys for each was most of the cost."""
+    """The digested form stored in the cache: no re-parsing on a warm read, and rows
+    grouped by version, so that reading it back parses each version once and makes no
+    per-file objects (a page like pydantic-core's lists 15,000 files)."""
     return {
         "name": page.name,
         "url": redact_url(page.url),
-        "files": [
-            [
-                f.filename,
-                f.url,
-                f.sha256,
-                f.requires_python,
-                f.yanked_reason if f.yanked and f.yanked_reason else f.yanked,
-                None if f.upload_time is None else f.upload_time.isoformat(),
-                f.size,
-                f.core_metadata,
-                f.metadata_sha256,
-            ]
-            for f in page.files
-        ],
+        "groups": [[str(version), rows] for version, rows in page.groups],
     }
 
 
 def page_from_json(data: Mapping[str, Any]) -> ProjectPage:
     """Inverse of `page_to_json`. Raises KeyError/ValueError/TypeError if the entry is
     damaged (or in an older layout); callers treat that as a cache miss."""
-    files = []
-    parse_time = datetime.fromisoformat
-    for row in data["files"]:
-        if not isinstance(row, list):
-            raise TypeError("a file entry is not a list")  # not this layout: a miss
-        filename, url, sha256, requires_python, yanked, stamp, size, metadata, digest = row
-        version = _version_from_filename(filename)
-        if version is None:
-            continue
-        files.append(
-            DistFile(
-                filename=filename,
-                url=url,
-                version=version,
-                sha256=sha256,
-                requires_python=requires_python,
-                yanked=bool(yanked) or isinstance(yanked, str),
-                yanked_reason=yanked if isinstance(yanked, str) else None,
-                upload_time=None if stamp is None else parse_time(stamp),
-                size=size,
-                core_metadata=metadata,
-                metadata_sha256=digest,
-            )
-        )
-    return ProjectPage(name=canonicalize_name(data["name"]), url=data["url"], files=tuple(files))
+    page = ProjectPage.__new__(ProjectPage)
+    groups = []
+    for version, rows in data["groups"]:
+        if not isinstance(rows, list | tuple) or (rows and len(rows[0]) != _ROW_LENGTH):
+            raise TypeError("not this layout")  # a miss
+        groups.append((_version(version), tuple(map(tuple, rows))))
+    page.name = canonicalize_name(data["name"])
+    page.url = data["url"]
+    page.groups = tuple(groups)
+    page._files = None
+    return page
 
 
-def _json_file(entry: Mapping[str, Any], page_url: str) -> DistFile | None:
-    filename = entry["filename"]
-    version = _version_from_filename(filename)
-    if version is None:
-        return None
+_ROW_LENGTH = 9
+
+
+def _json_row(entry: Mapping[str, Any], page_url: str) -> Row:
     hashes = entry.get("hashes") or {}
     yanked = entry.get("yanked", False)
     metadata = entry.get("core-metadata", entry.get("data-dist-info-metadata"))
     stamp = entry.get("upload-time")
-    return DistFile(
-        filename=filename,
-        url=_absolute(page_url, entry["url"]),
-        version=version,
-        sha256=hashes.get("sha256"),
-        requires_python=entry.get("requires-python") or None,
-        yanked=yanked is not False,
-        yanked_reason=yanked if isinstance(yanked, str) and yanked else None,
-        upload_time=_parse_time(stamp) if isinstance(stamp, str) else None,
-        size=entry.get("size") if isinstance(entry.get("size"), int) else None,
-        core_metadata=None if metadata is None else bool(metadata),
-        metadata_sha256=metadata.get("sha256") if isinstance(metadata, dict) else None,
+    parsed = _parse_time(stamp) if isinstance(stamp, str) else None
+    size = entry.get("size")
+    return (
+        entry["filename"],
+        _absolute(page_url, entry["url"]),
+        hashes.get("sha256"),
+        entry.get("requires-python") or None,
+        (yanked if isinstance(yanked, str) and yanked else True) if yanked is not False else False,
+        None if parsed is None else micros(parsed),
+        size if isinstance(size, int) else None,
+        None if metadata is None else bool(metadata),
+        metadata.get("sha256") if isinstance(metadata, dict) else None,
     )
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from tether.index.page import DistFile, ProjectPage
+from tether.index.page import DistFile, ProjectPage, Row, file_of, micros
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,31 +35,67 @@ class Policy:
     preferred: frozenset[Version] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
 class Release:
-    version: Version
-    files: tuple[DistFile, ...]
-    unusable: str | None = None  # why the resolver must not pick it, for messages
+    """One version the resolver may consider. Its files become objects on first use:
+    of the hundreds of releases a page lists, the resolver looks at a few."""
+
+    __slots__ = ("_files", "_rows", "unusable", "version")
+
+    def __init__(
+        self,
+        version: Version,
+        files: tuple[DistFile, ...] = (),
+        unusable: str | None = None,  # why the resolver must not pick it, for messages
+        *,
+        rows: tuple[Row, ...] | None = None,
+    ) -> None:
+        self.version = version
+        self.unusable = unusable
+        self._rows = rows
+        self._files = files if rows is None else None
+
+    @property
+    def files(self) -> tuple[DistFile, ...]:
+        if self._files is None:
+            self._files = tuple(file_of(row, self.version) for row in self._rows or ())
+        return self._files
+
+    def __repr__(self) -> str:
+        return f"Release({self.version!s}, unusable={self.unusable!r})"
 
 
 def releases(page: ProjectPage, policy: Policy) -> list[Release]:
-    """The usable releases, most preferred first."""
+    """The usable releases, most preferred first. Works on the page's rows: thousands
+    of files, checked for yanking, upload time and Requires-Python without making an
+    object for each."""
     found: list[Release] = []
-    for version, files in page.versions().items():
-        kept = [f for f in files if _admitted(f, version, policy)]
+    cutoff = None if policy.exclude_newer is None else micros(policy.exclude_newer)
+    requires_python = policy.requires_python
+    for version, rows in page.groups:
+        yanked_ok = version in policy.allow_yanked
+        kept = [
+            row
+            for row in rows
+            if (row[4] is False or yanked_ok)
+            and (cutoff is None or row[5] is None or row[5] <= cutoff)
+        ]
         if not kept:
             continue
         if version.is_prerelease and policy.prereleases == "never":
             continue
-        usable = [f for f in kept if _supports_project_python(f, policy.requires_python)]
+        usable = [
+            row
+            for row in kept
+            if not row[3] or not requires_python or _covers(row[3], requires_python)
+        ]
         if usable:
-            found.append(Release(version, tuple(usable)))
+            found.append(Release(version, rows=tuple(usable)))
         else:
-            pythons = sorted({f.requires_python or "" for f in kept})
+            pythons = sorted({row[3] or "" for row in kept})
             found.append(
                 Release(
                     version,
-                    tuple(kept),
+                    rows=tuple(kept),
                     unusable=f"requires Python {' or '.join(pythons)}, but the project "
                     f"supports {policy.requires_python}",
                 )
@@ -80,31 +116,15 @@ def best_file(files: Sequence[DistFile]) -> DistFile:
     return (universal or wheels or list(files))[0]
 
 
-def _admitted(file: DistFile, version: Version, policy: Policy) -> bool:
-    if file.yanked and version not in policy.allow_yanked:
-        return False
-    return not (
-        policy.exclude_newer is not None
-        and file.upload_time is not None
-        and file.upload_time > policy.exclude_newer
-    )
-
-
-def _supports_project_python(file: DistFile, requires_python: str) -> bool:
-    """Whether the file supports every Python the project does, upper bounds aside.
+@lru_cache(maxsize=4096)
+def _covers(file_requires: str, requires_python: str) -> bool:
+    """Whether a file's Requires-Python admits every Python the project supports, upper
+    bounds aside.
 
     Upper bounds (`<3.14`) are ignored, as uv does: packages add them defensively before
     a Python exists, and honouring them would make a project with an open range
-    (`>=3.11`) unable to use triton, numba or torch at all.
-    """
-    if not file.requires_python or not requires_python:
-        return True
-    return _covers(file.requires_python, requires_python)
-
-
-@lru_cache(maxsize=4096)
-def _covers(file_requires: str, requires_python: str) -> bool:
-    """Cached: a page lists the same few Requires-Python strings on thousands of files."""
+    (`>=3.11`) unable to use triton, numba or torch at all. Cached: a page lists the
+    same few Requires-Python strings on thousands of files."""
     try:
         wanted = SpecifierSet(
             ",".join(str(s) for s in SpecifierSet(file_requires) if s.operator not in ("<", "<="))

@@ -27,7 +27,7 @@ def test_html_with_base_entities_and_metadata_flags() -> None:
     </body></html>"""
     page = parse_html_page(body, url="https://idx.example/simple/demo/", project=NAME)
     files = {f.filename: f for f in page.files}
-    assert list(files) == [
+    assert sorted(files) == [
         "demo-1.0-py3-none-any.whl",
         "demo-1.1.tar.gz",
         "demo-1.2-py3-none-any.whl",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -71,3 +71,26 @@ def test_best_file_prefers_a_universal_wheel() -> None:
     assert best_file([sdist, native, wheel("1.0")]).filename == "demo-1.0-py3-none-any.whl"
     assert best_file([sdist, native]) is native
     assert best_file([sdist]) is sdist
+
+
+def test_exclude_newer_to_the_microsecond_and_files_made_only_for_what_is_read() -> None:
+    cutoff = datetime(2024, 6, 1, 12, 0, 0, tzinfo=UTC)
+    at_cutoff = wheel("1.0", upload_time=cutoff, sha256="aa", requires_python=">=3.8")
+    after = wheel("1.1", upload_time=cutoff + timedelta(microseconds=1))
+    naive = wheel("0.9", upload_time=datetime(2024, 6, 1, 12, 0, 0))  # a zone-less time is UTC
+    found = releases(page(at_cutoff, after, naive), Policy(exclude_newer=cutoff))
+    assert [str(r.version) for r in found] == ["1.0", "0.9"]
+    # A release's files come back as the page gave them, the same on every read.
+    assert found[0].files == (at_cutoff,)
+    assert found[0].files is found[0].files
+    assert found[1].files[0].upload_time == datetime(2024, 6, 1, 12, 0, 0, tzinfo=UTC)
+
+
+def test_a_page_groups_equal_versions_spelled_differently() -> None:
+    spelled = [wheel("1.0"), wheel("1.0.0"), wheel("1.0.post1")]
+    grouped = page(*spelled).versions()
+    assert [str(v) for v in grouped] == ["1.0.post1", "1.0"]
+    assert {f.filename for f in grouped[Version("1")]} == {
+        "demo-1.0-py3-none-any.whl",
+        "demo-1.0.0-py3-none-any.whl",
+    }
