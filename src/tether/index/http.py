@@ -10,18 +10,22 @@ credentials.
 from __future__ import annotations
 
 import hashlib
+import socket
 import ssl
 import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import urllib3
+import urllib3.connection
 from urllib3.exceptions import (
     ConnectTimeoutError,
     MaxRetryError,
+    NameResolutionError,
     NewConnectionError,
     ProtocolError,
     ProxyError,
@@ -31,6 +35,7 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from tether import __version__
 from tether.errors import IndexFetchError
+from tether.index import dns
 from tether.index.auth import Authenticator, Credentials, strip_userinfo
 from tether.urls import redact_url
 
@@ -89,6 +94,7 @@ class HttpClient:
             self._pool = urllib3.PoolManager(
                 num_pools=16, headers=headers, ssl_context=context, maxsize=16
             )
+        self._pool.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
     def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> HttpResponse:
         """GET `url`, retrying transient failures. Any final status is returned (callers
@@ -286,6 +292,56 @@ class HttpClient:
         )
 
 
+class _SharedResolution:
+    """A connection that resolves its host through `dns` (once per process) instead of
+    asking the system resolver for every new connection."""
+
+    host: str
+    port: int
+    timeout: Any
+    source_address: tuple[str, int] | None
+    socket_options: Any
+    _dns_host: str
+
+    def _new_conn(self) -> socket.socket:
+        timeout = self.timeout if isinstance(self.timeout, int | float) else None
+        try:
+            return dns.connect(
+                self._dns_host,
+                self.port,
+                timeout,
+                source_address=self.source_address,
+                socket_options=self.socket_options,
+            )
+        except socket.gaierror as err:
+            raise NameResolutionError(self.host, self, err) from err  # type: ignore[arg-type]
+        except TimeoutError as err:
+            raise ConnectTimeoutError(
+                self, f"Connection to {self.host} timed out. (connect timeout={timeout})"
+            ) from err
+        except OSError as err:
+            raise NewConnectionError(
+                self,  # type: ignore[arg-type]
+                f"Failed to establish a new connection: {err}",
+            ) from err
+
+
+class _HTTPConnection(_SharedResolution, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_SharedResolution, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
 class _RetryableStatus(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status)
@@ -335,7 +391,10 @@ def _tls_error(url: str, err: SSLError) -> IndexFetchError:
 
 def _reason(err: BaseException) -> str:
     text = str(err)
-    # urllib3 wraps messages as "<object at 0x...>: reason"; keep the reason.
-    if ">: " in text:
-        text = text.split(">: ", 1)[1]
+    # urllib3 wraps messages as "<object at 0x...>: reason" or "Connection(host=...,
+    # port=...): reason"; keep the reason.
+    for wrapper in (">: ", "): "):
+        if wrapper in text:
+            text = text.split(wrapper, 1)[1]
+            break
     return redact_url(text) if "@" in text else text
