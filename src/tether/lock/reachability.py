@@ -16,7 +16,7 @@ from packaging.markers import Marker
 from packaging.version import Version
 
 from tether.resolve import Package
-from tether.resolve.markers import Grid, conjoin, disjoin
+from tether.resolve.markers import Grid, conjoin, disjoin, evaluate_each
 from tether.resolve.provider import Edge
 
 MAX_ROUNDS = 64
@@ -115,14 +115,11 @@ def _truth(
 ) -> frozenset[tuple[int, int]]:
     if marker is None:
         return _everything(grid, contexts)
-    parsed = Marker(marker)
-    found = set()
-    for c, (extras, groups) in enumerate(contexts):
-        for p, point in enumerate(grid.points):
-            environment = {**point, "extras": extras, "dependency_groups": groups}
-            try:
-                if parsed.evaluate(environment, context="lock_file"):  # type: ignore[arg-type]
-                    found.add((p, c))
-            except Exception:  # noqa: BLE001, S112 - an undefined comparison cannot hold
-                continue
-    return frozenset(found)
+    environments = [
+        {**point, "extras": extras, "dependency_groups": groups}
+        for extras, groups in contexts
+        for point in grid.points
+    ]
+    answers = evaluate_each(marker, environments, context="lock_file")
+    width = len(grid.points)
+    return frozenset(divmod(i, width)[::-1] for i, answer in enumerate(answers) if answer)

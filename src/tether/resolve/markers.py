@@ -16,7 +16,7 @@ clauses for the extra being resolved and keeps the rest of the marker intact.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -132,15 +132,50 @@ class Grid:
 
 @lru_cache(maxsize=16384)
 def _truth(grid: Grid, marker: str) -> frozenset[int]:
+    answers = evaluate_each(marker, grid.points)
+    return frozenset(index for index, answer in enumerate(answers) if answer)
+
+
+def evaluate_each(
+    marker: str, environments: Iterable[Mapping[str, object]], *, context: str = "metadata"
+) -> list[bool]:
+    """`marker` evaluated in each environment; a comparison that is not defined there
+    does not hold. A marker reads a few variables while a grid varies many: each distinct
+    combination of the variables it names is evaluated once (a name merely appearing in
+    the text counts, which at worst evaluates a combination twice)."""
     parsed = Marker(marker)
-    found = set()
-    for index, point in enumerate(grid.points):
-        try:
-            if parsed.evaluate(point):
-                found.add(index)
-        except Exception:  # noqa: BLE001, S112 - an undefined comparison cannot hold here
-            continue
-    return frozenset(found)
+    named = [name for name in _VARIABLES if name in marker]
+    answers: dict[tuple[object, ...], bool] = {}
+    found = []
+    for environment in environments:
+        key = tuple(environment.get(name) for name in named)
+        answer = answers.get(key)
+        if answer is None:
+            try:
+                answer = bool(parsed.evaluate(environment, context=context))  # type: ignore[arg-type]
+            except Exception:  # noqa: BLE001 - an undefined comparison cannot hold
+                answer = False
+            answers[key] = answer
+        found.append(answer)
+    return found
+
+
+_VARIABLES = (  # PEP 508 and PEP 751 marker variables
+    "python_version",
+    "python_full_version",
+    "os_name",
+    "sys_platform",
+    "platform_release",
+    "platform_system",
+    "platform_version",
+    "platform_machine",
+    "platform_python_implementation",
+    "implementation_name",
+    "implementation_version",
+    "extras",
+    "extra",
+    "dependency_groups",
+)
 
 
 STRING_VARIABLES = frozenset(

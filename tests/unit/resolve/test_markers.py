@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from packaging.markers import Marker
 
-from tether.resolve.markers import select, substitute
+from tether.resolve.markers import evaluate_each, select, substitute
 
 LOCKED = Marker('"dev" in dependency_groups and sys_platform == "win32" or "gpu" in extras')
 
@@ -48,3 +48,18 @@ def test_grid_for_one_exact_interpreter_has_its_version() -> None:
     assert grid.points
     assert {p["python_full_version"] for p in grid.points} == {"3.11.2"}
     assert {p["platform_python_implementation"] for p in grid.points} == {"CPython"}
+
+
+def test_evaluate_each_answers_per_environment() -> None:
+    environments = [
+        {"sys_platform": platform, "python_version": python, "python_full_version": python}
+        for platform in ("linux", "win32", "darwin")
+        for python in ("3.11", "3.12")
+    ]
+    answers = evaluate_each('sys_platform == "linux" and python_version >= "3.12"', environments)
+    assert answers == [False, True, False, False, False, False]
+    # A comparison that is not defined in an environment (no `extras` here) does not hold.
+    assert evaluate_each('"x" in extras', environments[:2], context="lock_file") == [False, False]
+    assert evaluate_each('"x" in extras', [{"extras": frozenset({"x"})}], context="lock_file") == [
+        True
+    ]
