@@ -198,6 +198,12 @@ class IndexProvider:
             self._prefetch_matching(name, requirement)
 
     def _listing_future(self, name: NormalizedName) -> Future[_Listing]:
+        # Read without the lock first (a dict read is atomic): the solver's thread asks
+        # hundreds of times, and waiting for a lock that a prefetch thread holds costs a
+        # GIL switch interval (5 ms) each time.
+        known = self._pages.get(name)
+        if known is not None:
+            return known
         with self._lock:
             future = self._pages.get(name)
             if future is None:
@@ -281,10 +287,13 @@ class IndexProvider:
         self, name: NormalizedName, release: Release, listing: _Listing
     ) -> Future[MetadataResult | str]:
         key = (name, release.version)
+        known = self._metadata.get(key)  # without the lock first, as in _listing_future
+        if known is not None:
+            return known
+        file = best_file(release.files)
         with self._lock:
             future = self._metadata.get(key)
             if future is None:
-                file = best_file(release.files)
                 future = self._pool.submit(self._fetch_metadata, file, listing.page)
                 self._metadata[key] = future
             return future
