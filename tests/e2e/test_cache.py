@@ -30,14 +30,14 @@ def test_cache_clean_by_package_and_everything(tmp_path: Path, index: IndexServe
     assert cache(root, "dir").stdout == f"{store}\n"
     assert cache(root, "size").stdout.endswith(" files\n")
     before = files(store)
-    assert {"util.json", "util-2.0-py3-none-any.whl", "web-2.0-py3-none-any.whl"} <= before
+    assert {"util.page", "util-2.0-py3-none-any.whl", "web-2.0-py3-none-any.whl"} <= before
 
     cleaned = cache(root, "clean", "UTIL")
     assert cleaned.exit_code == 0, cleaned.stderr
     assert "Removed UTIL:" in cleaned.stderr
     after = files(store)
     assert not {name for name in after if name.startswith("util")}
-    assert {"web.json", "web-2.0-py3-none-any.whl"} <= after
+    assert {"web.page", "web-2.0-py3-none-any.whl"} <= after
     assert "Nothing to remove" in cache(root, "clean", "util").stderr
 
     (root / ".venv").rename(root / "old-venv")
@@ -56,12 +56,12 @@ def test_cache_prune_removes_old_buckets_and_stale_temporaries(tmp_path: Path) -
     (store / "simple-v0").mkdir(parents=True)
     (store / "simple-v0" / "old.json").write_text("{}")
     (store / "simple-v3" / "x").mkdir(parents=True)
-    kept = store / "simple-v3" / "x" / "web.json"
+    kept = store / "simple-v3" / "x" / "web.page"
     kept.write_text("{}")
-    stale = store / "simple-v3" / "x" / ".web.json.tmp123"
+    stale = store / "simple-v3" / "x" / ".web.page.tmp123"
     stale.write_text("")
     os.utime(stale, (0, 0))
-    fresh = store / "simple-v3" / "x" / ".util.json.tmp456"
+    fresh = store / "simple-v3" / "x" / ".util.page.tmp456"
     fresh.write_text("")
 
     pruned = cache(root, "prune")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import subprocess
 import sys
 import textwrap
@@ -182,8 +183,9 @@ def test_two_processes_fill_one_cache(tmp_path: Path) -> None:
         results = [worker.communicate(timeout=120) for worker in workers]
     for worker, (_, stderr) in zip(workers, results, strict=True):
         assert worker.returncode == 0, stderr
-    entries = list((tmp_path / "cache").rglob("*.json"))
+    entries = list((tmp_path / "cache").rglob("*.page"))
     assert len(entries) == 25
-    for entry in entries:
-        assert json.loads(entry.read_text())["page"]["groups"]
+    for entry in entries:  # each one whole: written to a temporary file, then renamed
+        assert entry.read_bytes().startswith(b"tether-page\x00")
+        assert marshal.loads(entry.read_bytes()[15:])["page"]  # noqa: S302 - our own file
     assert list((tmp_path / "cache").rglob(".*.tmp")) == []

@@ -102,7 +102,7 @@ def size(environ: Mapping[str, str]) -> tuple[int, int]:
 
 
 def _entries_of(root: Path, names: set[str]) -> Iterable[Path]:
-    for page in (root / Bucket.SIMPLE.value).glob("*/*.json"):
+    for page in (root / Bucket.SIMPLE.value).glob("*/*.page"):
         if canonicalize_name(page.stem) in names:
             yield page
     for bucket in (Bucket.ARCHIVES, Bucket.BUILT):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tether.commands.basics import IndexOptions, cache_dir, open_cache, resolve_indexes
 from tether.errors import UsageError
@@ -17,7 +18,9 @@ from tether.index import Index
 from tether.index.auth import AuthConfig, Authenticator, credentials_from_environ
 from tether.index.client import IndexClient
 from tether.index.freshness import DEFAULT_MAX_AGE, CachePolicy
-from tether.index.http import HttpClient, HttpSettings
+
+if TYPE_CHECKING:
+    from tether.index.http import HttpClient
 
 __all__ = ["IndexOptions", "cache_dir", "index_client", "open_cache", "resolve_indexes"]
 
@@ -45,19 +48,22 @@ def index_client(
         keyring=shutil.which("keyring"),
     )
     timeout = _float(environ, "TETHER_HTTP_TIMEOUT", 30.0)
-    settings = HttpSettings(
-        read_timeout=timeout,
-        connect_timeout=min(timeout, 10.0),
-        retries=int(_float(environ, "TETHER_HTTP_RETRIES", 3)),
-        ca_bundle=environ.get("SSL_CERT_FILE") or None,
-        proxy=environ.get("HTTPS_PROXY") or environ.get("https_proxy") or None,
-    )
-    return IndexClient(
-        indexes=indexes,
-        cache=open_cache(environ),
-        policy=policy,
-        http=lambda: HttpClient(settings, Authenticator(indexes, auth_config)),
-    )
+    retries = int(_float(environ, "TETHER_HTTP_RETRIES", 3))
+
+    def http() -> HttpClient:
+        """Made on the first request: a lock the cache answers never loads urllib3."""
+        from tether.index.http import HttpClient, HttpSettings  # noqa: PLC0415
+
+        settings = HttpSettings(
+            read_timeout=timeout,
+            connect_timeout=min(timeout, 10.0),
+            retries=retries,
+            ca_bundle=environ.get("SSL_CERT_FILE") or None,
+            proxy=environ.get("HTTPS_PROXY") or environ.get("https_proxy") or None,
+        )
+        return HttpClient(settings, Authenticator(indexes, auth_config))
+
+    return IndexClient(indexes=indexes, cache=open_cache(environ), policy=policy, http=http)
 
 
 def _netrc_path(environ: Mapping[str, str]) -> Path | None:

@@ -215,28 +215,29 @@ def parse_html_page(body: bytes, *, url: str, project: NormalizedName) -> Projec
     return ProjectPage(name=project, url=url, files=[f for f in files if f is not None])
 
 
-def page_to_json(page: ProjectPage) -> dict[str, Any]:
-    """The digested form stored in the cache: no re-parsing on a warm read, and rows
-    grouped by version, so that reading it back parses each version once and makes no
-    per-file objects (a page like pydantic-core's lists 15,000 files)."""
-    return {
-        "name": page.name,
-        "url": redact_url(page.url),
-        "groups": [[str(version), rows] for version, rows in page.groups],
-    }
+def page_to_record(page: ProjectPage) -> tuple[str, str, tuple[tuple[str, tuple[Row, ...]], ...]]:
+    """The digested form stored in the cache (as `marshal` data, see `index.client`):
+    rows grouped by version, so that reading it back parses each version once and makes
+    no per-file objects (a page like pydantic-core's lists 15,000 files)."""
+    return (
+        page.name,
+        redact_url(page.url),
+        tuple((str(version), rows) for version, rows in page.groups),
+    )
 
 
-def page_from_json(data: Mapping[str, Any]) -> ProjectPage:
-    """Inverse of `page_to_json`. Raises KeyError/ValueError/TypeError if the entry is
-    damaged (or in an older layout); callers treat that as a cache miss."""
-    page = ProjectPage.__new__(ProjectPage)
+def page_from_record(record: Any) -> ProjectPage:
+    """Inverse of `page_to_record`. Raises ValueError/TypeError if the record is damaged
+    (or in another layout); callers treat that as a cache miss."""
+    name, url, stored = record
     groups = []
-    for version, rows in data["groups"]:
-        if not isinstance(rows, list | tuple) or (rows and len(rows[0]) != _ROW_LENGTH):
-            raise TypeError("not this layout")  # a miss
-        groups.append((_version(version), tuple(map(tuple, rows))))
-    page.name = canonicalize_name(data["name"])
-    page.url = data["url"]
+    for version, rows in stored:
+        if not isinstance(rows, tuple) or any(len(row) != _ROW_LENGTH for row in rows[:1]):
+            raise TypeError("not this layout")
+        groups.append((_version(version), rows))
+    page = ProjectPage.__new__(ProjectPage)
+    page.name = canonicalize_name(name)
+    page.url = str(url)
     page.groups = tuple(groups)
     page._files = None
     return page

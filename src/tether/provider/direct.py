@@ -14,6 +14,7 @@ import hashlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -30,9 +31,11 @@ from packaging.version import InvalidVersion, Version
 from tether.errors import LockError
 from tether.index.archive_metadata import read_pkg_info, read_wheel_metadata
 from tether.index.core_metadata import CoreMetadata, parse_core_metadata
-from tether.index.http import HttpClient, status_error
 from tether.index.page import DistFile
 from tether.urls import redact_url
+
+if TYPE_CHECKING:
+    from tether.index.http import HttpClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,8 @@ def fetch_direct(requirement: Requirement, http: HttpClient) -> DirectArchive:
     elif parts.scheme in ("http", "https"):
         response = http.get(url)
         if response.status != 200:
+            from tether.index.http import status_error  # noqa: PLC0415
+
             raise status_error(
                 response, what=f"the archive of '{requirement.name}'", index_name=None
             )

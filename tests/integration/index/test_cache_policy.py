@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import json
+import marshal
+from collections.abc import Callable
 from datetime import UTC, datetime
+
+import pytest
 
 from tests.integration.index.conftest import Clock, MakeClient
 from tests.support.dists import Dist
@@ -129,16 +132,30 @@ def test_no_store_is_not_cached(make_client: MakeClient) -> None:
     assert list(client.cache.entries(Bucket.SIMPLE)) == []
 
 
-def test_a_damaged_cache_entry_is_a_miss(make_client: MakeClient) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda good: good[: len(good) // 2],  # cut short
+        lambda good: b'{"fetched_at": "yesterday", "page"',  # not this form at all
+        lambda good: good[:12] + bytes([good[12] ^ 1]) + good[13:],  # another marshal version
+        lambda good: good[:15] + marshal.dumps({"fetched_at": "x"}),  # wrong content
+        lambda good: good[:15] + marshal.dumps({"fetched_at": 1.0, "page": ("x", "y", 3)}),
+    ],
+)
+def test_a_damaged_cache_entry_is_a_miss(
+    make_client: MakeClient, damage: Callable[[bytes], bytes]
+) -> None:
     with IndexServer([Dist("demo", "1.0")]) as server:
         client = make_client(server)
         read_page(client)
         (entry,) = client.cache.entries(Bucket.SIMPLE)
-        entry.write_bytes(b'{"fetched_at": "yesterday", "page"')
+        good = entry.read_bytes()
+        entry.write_bytes(damage(good))
         page = read_page(client)
         assert isinstance(page, ProjectPage)
+        assert [str(v) for v in page.versions()] == ["1.0"]
         assert len(page_requests(server)) == 2
-        assert json.loads(entry.read_bytes())["page"]["name"] == "demo"
+        assert entry.read_bytes()[:15] == good[:15]  # written again, whole
 
 
 def test_cache_layout_has_no_credentials(make_client: MakeClient) -> None:
