@@ -3,6 +3,10 @@ refuse."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 import textwrap
 import tomllib
 from datetime import UTC, datetime
@@ -270,6 +274,24 @@ def test_offline_with_a_warm_cache(tmp_path: Path, index: IndexServer) -> None:
     offline = lock(root, index, "--offline")
     assert offline.exit_code == 0, offline.stderr
     assert (root / "pylock.toml").read_bytes() == first
+
+
+def test_a_lock_the_cache_answers_loads_no_http_stack(tmp_path: Path, index: IndexServer) -> None:
+    root = project(tmp_path, BASIC)
+    assert lock(root, index).exit_code == 0
+    first = (root / "pylock.toml").read_bytes()
+    (root / "pylock.toml").unlink()
+    env = {**os.environ, "TETHER_CACHE_DIR": str(root / ".cache")}
+    command = ["lock", "--index-url", index.index_url]
+    warm = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tether", *command],
+        cwd=root, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert warm.returncode == 0, warm.stderr
+    assert (root / "pylock.toml").read_bytes() == first
+    imported = set(re.findall(r"\|\s+([\w.]+)$", warm.stderr, re.M))
+    assert "tether.resolve.solver" in imported
+    assert not {"urllib3", "ssl", "http.client", "tether.index.http"} & imported
 
 
 def test_offline_with_a_cold_cache(tmp_path: Path, index: IndexServer) -> None:

@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from tether.errors import IndexFetchError
 from tether.index.config import Index
-from tether.urls import redact_url
+from tether.urls import redact_url, without_userinfo
 
 COMMAND_TIMEOUT = 60.0
 
@@ -87,9 +87,9 @@ def strip_userinfo(url: str) -> tuple[str, Credentials | None]:
     parts = urlsplit(url)
     if "@" not in parts.netloc:
         return url, None
-    userinfo, host = parts.netloc.rsplit("@", 1)
+    userinfo = parts.netloc.rsplit("@", 1)[0]
     user, sep, password = userinfo.partition(":")
-    clean = parts._replace(netloc=host).geturl()
+    clean = without_userinfo(url)
     if not sep:  # a token alone in the user part (`https://TOKEN@host/`)
         return clean, Credentials(None, unquote(user))
     return clean, Credentials(unquote(user), unquote(password))

@@ -12,7 +12,6 @@ and links. A tree from an older cache without the file gets it on first use.
 from __future__ import annotations
 
 import base64
-import configparser
 import contextlib
 import csv
 import hashlib
@@ -147,6 +146,8 @@ def _wheel_record(record: Path) -> dict[str, tuple[str, str]]:
 def _scripts(entry_points: Path) -> tuple[tuple[str, str, str], ...]:
     if not entry_points.is_file():
         return ()
+    import configparser  # noqa: PLC0415 - only when a layout is worked out
+
     parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
     parser.optionxform = str  # type: ignore[assignment, method-assign]
     try:

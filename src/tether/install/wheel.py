@@ -23,16 +23,19 @@ import os
 import shutil
 import stat
 import tempfile
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
 from tether.errors import InstallError
 from tether.install.layout import LAYOUT_FILE, Layout, layout_of, parse_email, record_hash
+
+if TYPE_CHECKING:
+    import zipfile
 
 INSTALLER = "tether"
 SCHEMES = ("purelib", "platlib", "scripts", "headers", "data")
@@ -83,6 +86,8 @@ def unpack(wheel: Path, tree: Path) -> Path:
     """Extract `wheel` into `tree` (once: an existing tree is reused), atomically."""
     if tree.is_dir():
         return tree
+    import zipfile  # noqa: PLC0415 - an install from unpacked trees never opens a zip
+
     tree.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{tree.name}.", dir=tree.parent))
     try:

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 
 from packaging.markers import Marker
 
-from tether.index.auth import strip_userinfo
 from tether.index.page import DistFile
+from tether.urls import without_userinfo
 
 LOCK_VERSION = "1.0"
 
@@ -71,7 +71,7 @@ def dumps(document: LockDocument) -> str:
         if package.requires_python:
             lines.append(f"requires-python = {_s(package.requires_python)}")
         if package.index is not None:
-            lines.append(f"index = {_s(strip_userinfo(package.index)[0])}")
+            lines.append(f"index = {_s(without_userinfo(package.index))}")
         if package.dependencies:
             deps = ", ".join(f"{{ name = {_s(d)} }}" for d in sorted(set(package.dependencies)))
             lines.append(f"dependencies = [{deps}]")
@@ -104,7 +104,7 @@ def dumps(document: LockDocument) -> str:
 
 
 def _file(file: DistFile) -> str:
-    parts = [f"name = {_s(file.filename)}", f"url = {_s(strip_userinfo(file.url)[0])}"]
+    parts = [f"name = {_s(file.filename)}", f"url = {_s(without_userinfo(file.url))}"]
     if file.size is not None:
         parts.append(f"size = {file.size}")
     if file.upload_time is not None:
@@ -115,7 +115,7 @@ def _file(file: DistFile) -> str:
 
 
 def _archive(file: DistFile, path: str | None) -> str:
-    where = f"path = {_s(path)}" if path is not None else f"url = {_s(strip_userinfo(file.url)[0])}"
+    where = f"path = {_s(path)}" if path is not None else f"url = {_s(without_userinfo(file.url))}"
     return f"{{ {where}, size = {file.size}, hashes = {{ sha256 = {_s(file.sha256 or '')} }} }}"
 
 

@@ -7,8 +7,8 @@ import hashlib
 import json
 from typing import Any
 
-from tether.index.auth import strip_userinfo
 from tether.project.pyproject import Project
+from tether.urls import without_userinfo
 
 
 def inputs(project: Project, options: dict[str, Any]) -> dict[str, str]:
@@ -29,7 +29,7 @@ def inputs(project: Project, options: dict[str, Any]) -> dict[str, str]:
             "overrides": sorted(str(r) for r in settings.overrides),
             "conflicts": [[str(i) for i in c] for c in settings.conflicts],
             "indexes": [
-                [i.name, strip_userinfo(i.url)[0], i.default, i.explicit] for i in settings.indexes
+                [i.name, without_userinfo(i.url), i.default, i.explicit] for i in settings.indexes
             ],
             "sources": {
                 k: [[s.index, s.path, s.url, str(s.marker), s.extra, s.group] for s in v]

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import (
@@ -52,6 +51,8 @@ def fetch_direct(requirement: Requirement, http: HttpClient) -> DirectArchive:
     parts = urlsplit(url)
     shown = redact_url(url)
     if parts.scheme == "file":
+        from urllib.request import url2pathname  # noqa: PLC0415 - loads http.client and ssl
+
         path = Path(url2pathname(unquote(parts.path)))
         if path.is_dir():
             return _directory(requirement, path, shown)
