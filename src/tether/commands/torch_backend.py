@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tether.accel import Accelerator, choose_backend, detect
 from tether.errors import InstallError, UsageError
 from tether.project import Project
+
+if TYPE_CHECKING:  # detection loads only for projects that declare torch backends
+    from tether.accel import Accelerator
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +62,8 @@ def pick_backend(
                 hint="pick a declared backend, or add it to torch-backends and re-lock",
             )
         return BackendPick(backend=request, reason=f"chosen with {source}")
+    from tether.accel import choose_backend, detect  # noqa: PLC0415
+
     if accelerator is None:
         accelerator = detect(environ, rocm=any(b.startswith("rocm") for b in backends))
     choice = choose_backend(accelerator, backends)
