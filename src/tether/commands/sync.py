@@ -143,7 +143,9 @@ def sync(options: SyncOptions) -> SyncResult:
         if state.get("pyproject-sha256") and torch is None and not directories:
             listing, _count = site_listing(str(environment))
             state["site"] = {"listing": listing, "packages": len(wanted)}
-        atomic_write(environment / STATE, json.dumps(state, sort_keys=True))
+        # Not fsynced: a state file lost to a crash only makes the next sync do the full
+        # check, and an fsync right after thousands of links waits for the journal.
+        atomic_write(environment / STATE, json.dumps(state, sort_keys=True), durable=False)
     warnings = [_environment_warning(project, options.environ)]
     if applied is not None and applied.installed and options.link_mode is LinkMode.HARDLINK:
         warnings.append(_copy_warning(cache.root, environment))

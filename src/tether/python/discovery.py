@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,31 +80,31 @@ class PythonRequest:
         return self.specifier.contains(interpreter.version, prereleases=True)
 
 
-def candidates(search: SearchPath) -> list[Path]:
-    """Interpreter executables, preferred first, each real file once."""
-    found: list[Path] = []
+def candidates(search: SearchPath) -> Iterator[Path]:
+    """Interpreter executables, preferred first, each real file once. Lazily: a search
+    stops at the first fit, and resolving every link on PATH and in pyenv costs more
+    than the probe of a cached interpreter."""
     seen: set[Path] = set()
 
-    def add(path: Path) -> None:
+    def fresh(path: Path) -> bool:
         try:
             real = path.resolve()
         except OSError:
-            return
+            return False
         if real in seen or not real.is_file() or not os.access(real, os.X_OK):
-            return
+            return False
         seen.add(real)
-        found.append(path)
+        return True
 
     for directory in search.path:
         if directory.name == "shims":  # pyenv/asdf shims re-dispatch; the installs follow
             continue
-        for name in NAMES:
-            add(directory / name)
+        yield from (directory / name for name in NAMES if fresh(directory / name))
     for root in search.managed:
         for install in _versions_newest_first(root):
-            for name in ("python3", "python"):
-                add(install / "bin" / name)
-    return found
+            yield from (
+                install / "bin" / n for n in ("python3", "python") if fresh(install / "bin" / n)
+            )
 
 
 def discover(search: SearchPath, cache: Cache | None = None) -> list[Interpreter]:

@@ -122,7 +122,8 @@ def _write_activators(staging: Path, root: Path, prompt: str) -> None:
         text = template.read_text(encoding="utf-8")
         for key, value in replacements.items():
             text = text.replace(key, value)
-        atomic_write(staging / "bin" / name, text, mode=0o644)
+        # Into the staging directory, renamed into place whole: no fsync needed per file.
+        atomic_write(staging / "bin" / name, text, mode=0o644, durable=False)
 
 
 def _replace(staging: Path, root: Path) -> None:

@@ -102,7 +102,7 @@ def test_candidates_skip_shims_and_duplicates(tmp_path: Path) -> None:
     bin_dir.mkdir()
     (bin_dir / "python3").symlink_to(sys.executable)
     (bin_dir / "python").symlink_to(sys.executable)
-    found = candidates(SearchPath(path=(shims, bin_dir)))
+    found = list(candidates(SearchPath(path=(shims, bin_dir))))
     assert found == [bin_dir / "python3"]
 
 
