@@ -307,7 +307,7 @@ def installed(site_packages: Path) -> dict[str, Installed]:
 
 def _safe_member(member: zipfile.ZipInfo, wheel: Path) -> PurePosixPath | None:
     name = member.filename
-    if name.endswith("/") or name == LAYOUT_FILE:  # tether's own file in the tree
+    if name.endswith("/") or name.startswith(LAYOUT_FILE):  # tether's own file in the tree
         return None
     path = PurePosixPath(name)
     if (

@@ -7,7 +7,7 @@ import base64
 import csv
 import hashlib
 import io
-import json
+import marshal
 import os
 import stat
 import subprocess
@@ -19,7 +19,7 @@ import pytest
 
 from tests.support.dists import Dist, build_wheel
 from tether.errors import InstallError
-from tether.install.layout import LAYOUT_FILE
+from tether.install.layout import LAYOUT_FILE, layout_of
 from tether.install.wheel import LinkMode, Target, install, installed, uninstall, unpack
 from tether.python.interpreter import describe
 from tether.python.venv import VirtualEnv, create
@@ -190,16 +190,18 @@ def test_the_trees_layout_is_kept_and_a_damaged_one_worked_out_again(
     tree = unpack(wheel_file(tmp_path), tmp_path / "cache" / "demo")
     first = install(tree, target)
     layout = tree / LAYOUT_FILE
-    assert json.loads(layout.read_text())["files"]  # stored for the next environment
+    assert layout.read_bytes().startswith(b"tether-layout\x00")  # kept for the next one
+    assert "demo_tool/extra.py" in layout_of(tree).files
     record = (first.dist_info / "RECORD").read_text()
     site = first.dist_info.parent
     assert not (site / LAYOUT_FILE).exists()  # tether's file stays in the cache
 
-    layout.write_text('{"format": 1, "files": 7}')  # damaged: worked out again
+    layout.write_bytes(layout.read_bytes()[:40])  # damaged: worked out again
     other = create(tmp_path / "other", describe(Path(sys.executable)))
     other_target = Target.from_paths(describe(other.python).paths, other.python)
     second = install(tree, other_target)
-    assert json.loads(layout.read_text())["files"]
+    assert "demo_tool/extra.py" in layout_of(tree).files
+    assert len(layout.read_bytes()) > 40
 
     # The same files, the same RECORD, but for the scripts naming their interpreter.
     def rows(text: str) -> set[tuple[str, ...]]:
@@ -221,8 +223,10 @@ def test_a_wheel_shipping_a_file_named_like_the_layout_cannot_forge_it(
 ) -> None:
     _, target = env
     path = wheel_file(tmp_path)
+    header = b"tether-layout\x00" + bytes([marshal.version, *sys.version_info[:2]])
+    forged = ("demo_tool-1.2.dist-info", "demo-tool", "1.2", True, (), ("../../evil",), (), "", ())
     with zipfile.ZipFile(path, "a") as archive:  # lists a file that is not in the wheel
-        archive.writestr(LAYOUT_FILE, '{"format": 1, "dirs": [], "files": ["../../evil"]}')
+        archive.writestr(LAYOUT_FILE, header + marshal.dumps(forged))
     tree = unpack(path, tmp_path / "tree")
     result = install(tree, target)
     assert "../../evil" not in (result.dist_info / "RECORD").read_text()
