@@ -180,6 +180,52 @@ def test_two_syncs_at_once_and_a_killed_sync_is_repaired(
     assert python(root, "import web; print(web.__version__)") == "2.0"
 
 
+def test_ctrl_c_mid_install_changes_nothing_and_says_so(tmp_path: Path, index: IndexServer) -> None:
+    import os
+    import signal
+    import sys
+    import time
+
+    root = project(tmp_path / "svc", '"web<2"')
+    assert sync(root, index, "--no-dev").exit_code == 0
+    project(root, '"web>=2"')
+    cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache")}
+    assert run_tether("lock", "--index-url", index.index_url, cwd=root, env=cache).exit_code == 0
+    lock_before = (root / "pylock.toml").read_bytes()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TETHER_")}
+    env.update(TETHER_CACHE_DIR=str(tmp_path / "cache"), NO_COLOR="1")
+    index.fault("/files/web-2.0-py3-none-any.whl", Fault.stall(30))
+    # A terminal's Ctrl-C: SIGINT with Python's own handler, even when this test runs
+    # where SIGINT is ignored (a background job), which a child would inherit.
+    interruptible = (
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "sys.argv[0] = 'tether'; runpy.run_module('tether', run_name='__main__')"
+    )
+    victim = subprocess.Popen(
+        [sys.executable, "-c", interruptible, "sync", "--no-dev", "--index-url", index.index_url],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not list((tmp_path / "cache").rglob(".download-*")):  # the wheel is on its way
+        assert time.monotonic() < deadline, "the sync never started the download"
+        time.sleep(0.02)
+    victim.send_signal(signal.SIGINT)  # Ctrl-C while the wheel downloads
+    # It leaves at once: not after the stalled download (30 s) gives up.
+    _, stderr = victim.communicate(timeout=10)
+    index.clear_faults()
+    assert victim.returncode == 130, stderr
+    assert stderr.endswith("interrupted\n")
+    assert "Traceback" not in stderr
+    # Nothing changed: the lock, the environment (still the old web); the download left
+    # at most a temporary file, never a half archive under its real name.
+    assert (root / "pylock.toml").read_bytes() == lock_before
+    assert python(root, "import web; print(web.__version__)") == "1.0"
+    assert not list((tmp_path / "cache").rglob("web-2.0-py3-none-any.whl"))
+    repaired = sync(root, index, "--no-dev")
+    assert repaired.exit_code == 0, repaired.stderr
+    assert python(root, "import web; print(web.__version__)") == "2.0"
+
+
 def test_the_project_is_installed_editable(tmp_path: Path, index: IndexServer) -> None:
     """Built through its PEP 517 backend (here the stdlib test backend, so no network),
     installed editable (PEP 660): edits show without another sync."""

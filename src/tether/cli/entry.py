@@ -22,4 +22,14 @@ def main() -> int:
             return status
     from tether.cli.main import main as full
 
-    return full()
+    status = full()
+    if status == INTERRUPTED:
+        # Ctrl-C: leave now rather than wait at exit for worker threads still blocked on
+        # the network (their downloads go to temporary files, which `cache prune` clears).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
+
+
+INTERRUPTED = 130

@@ -80,8 +80,14 @@ def apply(
             on_progress(f"Fetched {done}/{len(needed)}: {want.filename}")
         return result
 
-    with ThreadPoolExecutor(DOWNLOAD_THREADS) as pool:
+    pool = ThreadPoolExecutor(DOWNLOAD_THREADS)
+    try:
         archives = list(pool.map(fetch, needed))
+    finally:
+        # On Ctrl-C or a failed download, what has not started is cancelled and nothing
+        # waits for what is in flight (a stalled 2 GB wheel would hold Ctrl-C for minutes):
+        # each download writes to a temporary file and renames it only when verified.
+        pool.shutdown(wait=False, cancel_futures=True)
     if on_progress is not None:
         on_progress(f"Installing {len(needed)} packages...")
     downloaded = sum(1 for _, fresh in archives if fresh)
