@@ -63,12 +63,23 @@ def test_cache_prune_removes_old_buckets_and_stale_temporaries(tmp_path: Path) -
     os.utime(stale, (0, 0))
     fresh = store / "simple-v3" / "x" / ".util.page.tmp456"
     fresh.write_text("")
+    tree = store / "wheels-v1" / "ab12"  # an unpacked wheel: its layout is no temporary
+    tree.mkdir(parents=True)
+    layout = tree / ".tether-layout"
+    layout.write_bytes(b"tether-layout")
+    os.utime(layout, (0, 0))
+    interrupted = store / "archives-v1" / "cd34" / ".download-x1y2"  # a download cut short
+    interrupted.parent.mkdir(parents=True)
+    interrupted.write_bytes(b"half")
+    os.utime(interrupted, (0, 0))
 
     pruned = cache(root, "prune")
     assert pruned.exit_code == 0, pruned.stderr
-    assert "2 entries" in pruned.stderr
+    assert "3 entries" in pruned.stderr
     assert not (store / "simple-v0").exists()
     assert not stale.exists()
+    assert not interrupted.exists()
+    assert layout.exists()
     assert kept.exists()
     assert fresh.exists()  # a writer may be in flight
 

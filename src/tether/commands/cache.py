@@ -26,6 +26,7 @@ from packaging.utils import (
 from tether.cache import Bucket
 from tether.cache.locking import LOCK_NAME, exclusive
 from tether.commands.services import cache_dir
+from tether.install.layout import LAYOUT_FILE
 
 STALE_TEMPORARY_SECONDS = 3600.0
 
@@ -90,7 +91,7 @@ def _prune(root: Path, now: float | None) -> Removed:
             Path(directory, name)
             for name in files
             if name.startswith(".")
-            and name not in (".lock", LOCK_NAME)
+            and name not in (".lock", LOCK_NAME, LAYOUT_FILE)
             and _mtime(Path(directory, name)) < cutoff
         ]
     return _remove(doomed)
