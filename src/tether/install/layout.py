@@ -5,8 +5,8 @@ tree, parsing the wheel's RECORD and writing the installed one again for every
 environment cost more than the links themselves (16,000 files for a typical AI
 service), so the tree's layout (directories, files, the RECORD rows of the files placed
 unchanged, console scripts) is computed when the tree is unpacked and kept in it as
-`.tether-layout`: an install then only reads one small JSON file, makes directories
-and links. A tree from an older cache without the file gets it on first use.
+`.tether-layout`: an install then only reads that one file, makes directories and
+links. A tree from an older cache without the file gets it on first use.
 """
 
 from __future__ import annotations
@@ -44,14 +44,6 @@ class Layout:
     record: str  # the installed RECORD's rows for `files`, CSV text
     scripts: tuple[tuple[str, str, str], ...]  # (name, module, attribute) to generate
 
-    @property
-    def data_dir(self) -> str:
-        return data_dir_of(self.dist_info)
-
-
-def data_dir_of(dist_info: str) -> str:
-    return dist_info.removesuffix(".dist-info") + ".data"
-
 
 def layout_of(tree: Path) -> Layout:
     """The tree's layout: read from the tree, or computed and stored there."""
@@ -81,7 +73,7 @@ def compute_layout(tree: Path) -> Layout:
     metadata = parse_email(
         (tree / dist_info / "METADATA").read_text(encoding="utf-8", errors="replace")
     )
-    data_dir = data_dir_of(dist_info)
+    data_dir = dist_info.removesuffix(".dist-info") + ".data"
     known = _wheel_record(tree / dist_info / "RECORD")
     skip = {f"{dist_info}/RECORD", f"{dist_info}/INSTALLER"}
     root = str(tree)

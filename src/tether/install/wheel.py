@@ -10,7 +10,7 @@ Archives are hostile until proven otherwise: a member with an absolute path, a `
 component or a symlink is refused before anything is written.
 """
 
-# The per-file install loop works on strings (os.path), not pathlib: see install().
+# The per-file install loop works on strings (os.path), not pathlib: see link_files().
 # ruff: noqa: PTH102, PTH108, PTH211
 
 from __future__ import annotations
