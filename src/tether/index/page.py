@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, Final
 from urllib.parse import unquote, urldefrag, urljoin
 
 from packaging.utils import (
@@ -69,35 +69,44 @@ Row = tuple[
     str, str, str | None, str | None, bool | str, int | None, int | None, bool | None, str | None
 ]
 Group = tuple[Version, tuple[Row, ...]]
+# Positions in a row that code outside this module reads.
+REQUIRES_PYTHON: Final = 3
+YANKED: Final = 4
+UPLOADED: Final = 5
+CORE_METADATA: Final = 7
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class ProjectPage:
     """Every file of one project on one index, grouped by version, newest first."""
 
-    __slots__ = ("_files", "groups", "name", "url")
+    __slots__ = ("_advertises", "_files", "groups", "name", "url")
 
     def __init__(self, *, name: NormalizedName, url: str, files: Iterable[DistFile] = ()) -> None:
-        grouped: dict[Version, list[Row]] = {}
-        for file in files:
-            grouped.setdefault(file.version, []).append(row_of(file))
-        self.name = name
-        self.url = url
-        self.groups = _sorted_groups(grouped)
-        self._files: tuple[DistFile, ...] | None = None
+        self._set(name, url, _grouped((file.version, row_of(file)) for file in files))
 
     @classmethod
     def of_rows(cls, *, name: NormalizedName, url: str, rows: Iterable[Row]) -> ProjectPage:
         """From rows straight off an index page (files without a usable version are
         dropped here)."""
-        grouped: dict[Version, list[Row]] = {}
-        for row in rows:
-            version = _version_from_filename(row[0])
-            if version is not None:
-                grouped.setdefault(version, []).append(row)
+        versioned = ((_version_from_filename(row[0]), row) for row in rows)
+        return cls.of_groups(
+            name=name, url=url, groups=_grouped((v, r) for v, r in versioned if v is not None)
+        )
+
+    @classmethod
+    def of_groups(cls, *, name: NormalizedName, url: str, groups: tuple[Group, ...]) -> ProjectPage:
+        """From groups already sorted newest first (a digested page read back)."""
         page = cls.__new__(cls)
-        page.name, page.url, page.groups, page._files = name, url, _sorted_groups(grouped), None
+        page._set(name, url, groups)
         return page
+
+    def _set(self, name: NormalizedName, url: str, groups: tuple[Group, ...]) -> None:
+        self.name = name
+        self.url = url
+        self.groups = groups
+        self._files: tuple[DistFile, ...] | None = None
+        self._advertises: bool | None = None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ProjectPage):
@@ -125,8 +134,13 @@ class ProjectPage:
 
     @property
     def advertises_metadata(self) -> bool:
-        """Whether this index speaks PEP 658 at all (then an unlisted file has none)."""
-        return any(row[7] is not None for _, rows in self.groups for row in rows)
+        """Whether this index speaks PEP 658 at all (then an unlisted file has none).
+        Kept: it is asked once per metadata fetch, and a page may list 15,000 files."""
+        if self._advertises is None:
+            self._advertises = any(
+                row[CORE_METADATA] is not None for _, rows in self.groups for row in rows
+            )
+        return self._advertises
 
 
 def row_of(file: DistFile) -> Row:
@@ -168,9 +182,12 @@ def micros(stamp: datetime) -> int:
     return (stamp - _EPOCH) // timedelta(microseconds=1)
 
 
-def _sorted_groups(
-    grouped: dict[Version, list[Row]],
-) -> tuple[tuple[Version, tuple[Row, ...]], ...]:
+def _grouped(versioned: Iterable[tuple[Version, Row]]) -> tuple[Group, ...]:
+    """Rows grouped by version (equal versions spelled differently together), newest
+    first."""
+    grouped: dict[Version, list[Row]] = {}
+    for version, row in versioned:
+        grouped.setdefault(version, []).append(row)
     return tuple((version, tuple(grouped[version])) for version in sorted(grouped, reverse=True))
 
 
@@ -235,12 +252,7 @@ def page_from_record(record: Any) -> ProjectPage:
         if not isinstance(rows, tuple) or any(len(row) != _ROW_LENGTH for row in rows[:1]):
             raise TypeError("not this layout")
         groups.append((_version(version), rows))
-    page = ProjectPage.__new__(ProjectPage)
-    page.name = canonicalize_name(name)
-    page.url = str(url)
-    page.groups = tuple(groups)
-    page._files = None
-    return page
+    return ProjectPage.of_groups(name=canonicalize_name(name), url=str(url), groups=tuple(groups))
 
 
 _ROW_LENGTH = 9

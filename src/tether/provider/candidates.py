@@ -17,7 +17,16 @@ from functools import lru_cache
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from tether.index.page import DistFile, ProjectPage, Row, file_of, micros
+from tether.index.page import (
+    REQUIRES_PYTHON,
+    UPLOADED,
+    YANKED,
+    DistFile,
+    ProjectPage,
+    Row,
+    file_of,
+    micros,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,8 +85,8 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
         kept = [
             row
             for row in rows
-            if (row[4] is False or yanked_ok)
-            and (cutoff is None or row[5] is None or row[5] <= cutoff)
+            if (row[YANKED] is False or yanked_ok)
+            and (cutoff is None or row[UPLOADED] is None or row[UPLOADED] <= cutoff)
         ]
         if not kept:
             continue
@@ -86,12 +95,14 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
         usable = [
             row
             for row in kept
-            if not row[3] or not requires_python or _covers(row[3], requires_python)
+            if not row[REQUIRES_PYTHON]
+            or not requires_python
+            or _covers(row[REQUIRES_PYTHON], requires_python)
         ]
         if usable:
             found.append(Release(version, rows=tuple(usable)))
         else:
-            pythons = sorted({row[3] or "" for row in kept})
+            pythons = sorted({row[REQUIRES_PYTHON] or "" for row in kept})
             found.append(
                 Release(
                     version,
