@@ -20,6 +20,7 @@ def main() -> int:
         status = try_noop_sync(argv[1:], os.environ)
         if status is not None:
             return status
+    from tether.cli.main import INTERRUPTED
     from tether.cli.main import main as full
 
     status = full()
@@ -30,6 +31,3 @@ def main() -> int:
         sys.stderr.flush()
         os._exit(status)
     return status
-
-
-INTERRUPTED = 130

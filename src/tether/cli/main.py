@@ -38,6 +38,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message, hint=f"run `{self.prog} --help` to see the usage")
 
 
+INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C (128 + SIGINT)
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     env = os.environ if environ is None else environ
@@ -49,7 +52,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return error.exit_code
     except KeyboardInterrupt:
         console.err.write("\ninterrupted\n")
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:
         # `tether ... | head`: the reader left; that is not an error of ours.
         _silence_stdout()
