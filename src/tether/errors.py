@@ -86,9 +86,17 @@ class IndexFetchError(TetherError):
 class ResolutionError(TetherError):
     """No set of versions satisfies the requirements; `explanation` says why."""
 
-    def __init__(self, message: str, *, explanation: str, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        explanation: str,
+        hint: str | None = None,
+        packages: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__(message, hint=hint)
         self.explanation = explanation
+        self.packages = packages  # the names the explanation involves
 
 
 class LockError(TetherError):

@@ -48,10 +48,29 @@ class PartialSolution:
         self._order: list[tuple[Package, int]] = []
         self._cursor = 0
         self._pinned: set[Package] = set()
+        # Packages to decide before any other (after pinned ones), in the order they
+        # were marked: the solver's conflict tracking puts them here.
+        self._early: list[Package] = []
 
     @property
     def decision_level(self) -> int:
         return len(self.decisions)
+
+    def decision_level_of(self, package: Package) -> int | None:
+        """The level at which `package` was decided (None: not decided)."""
+        if package not in self.decisions:
+            return None
+        for assignment in self.assignments:
+            if assignment.is_decision and assignment.term.package == package:
+                return assignment.decision_level
+        return None
+
+    def prioritise(self, package: Package) -> bool:
+        """Decide `package` before the others from now on; False if it already is."""
+        if package in self._early:
+            return False
+        self._early.append(package)
+        return True
 
     def decide(self, package: Package, version: Version) -> None:
         if self._backtracking:
@@ -121,6 +140,9 @@ class PartialSolution:
             roots = [p for p in pinned if p.is_root]
             chosen = roots[0] if roots else min(pinned, key=self._position.__getitem__)
             return self._positive[chosen]
+        for package in self._early:
+            if package not in self.decisions and package in self._positive:
+                return self._positive[package]
         order, decisions, position = self._order, self.decisions, self._position
         while self._cursor < len(order):
             package, placed = order[self._cursor]

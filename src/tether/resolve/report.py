@@ -100,9 +100,10 @@ class _Phrases:
             phrase = attempt(this, other, this_line, other_line)
             if phrase is not None:
                 return phrase
-        return (
-            f"{_line(self.describe(this), this_line)} and {_line(self.describe(other), other_line)}"
-        )
+        first, second = self.describe(this), self.describe(other)
+        if first == second:
+            return _line(first, this_line or other_line)
+        return f"{_line(first, this_line)} and {_line(second, other_line)}"
 
     def _requires_both(
         self,
@@ -117,12 +118,14 @@ class _Phrases:
         other_positive = _single(other, positive=True)
         if this_positive is None or other_positive is None:
             return None
-        if this_positive.package != other_positive.package:
+        if this_positive != other_positive:  # "X depends on both" needs one X
             return None
         this_negatives = " or ".join(self.terse(t.negate()) for t in this.terms if not t.positive)
         other_negatives = " or ".join(self.terse(t.negate()) for t in other.terms if not t.positive)
         verb = "depends on" if _both_dependencies(this, other) else "requires"
         subject = self.terse(this_positive, allow_every=True)
+        if this_negatives == other_negatives:  # never "both X and X"
+            return f"{subject} {verb} {_line(this_negatives, this_line or other_line)}"
         return (
             f"{subject} {verb} both {_line(this_negatives, this_line)} and "
             f"{_line(other_negatives, other_line)}"

@@ -62,6 +62,10 @@ class _Solver:
         self._solution = PartialSolution()
         self._incompatibilities: dict[Package, list[Incompatibility]] = {}
         self._known: dict[Package, Sequence[Version]] = {}
+        # How often a version of the first package was rejected at once because of the
+        # second's decision (uv's conflict tracking, below).
+        self._rejections: dict[tuple[Package, Package], int] = {}
+        self._facts: dict[tuple[object, ...], Incompatibility] = {}
 
     def solve(self) -> Resolution:
         self._add(
@@ -80,6 +84,7 @@ class _Solver:
                 explanation=explain(failure.incompatibility),
                 hint="loosen one of the requirements named above, or check which "
                 "versions the index has with `tether index versions NAME`",
+                packages=_involved(failure.incompatibility),
             ) from None
         versions = {p: v for p, v in self._solution.decisions.items() if not p.is_root}
         return Resolution(versions, self._solution.attempted_solutions)
@@ -178,26 +183,51 @@ class _Solver:
         answer = self._provider.dependencies(package, version)
         if isinstance(answer, Unavailable):
             unusable = Term(package, self._depender_range(package, version))
-            self._add(Incompatibility.of([unusable], UnavailableCause(answer.reason)))
+            self._add_fact(Incompatibility.of([unusable], UnavailableCause(answer.reason)))
             return package
-        conflict = False
+        culprits: list[Package] = []
         depender = Term(package, self._depender_range(package, version))
         for dependency in answer.dependencies:
-            incompatibility = Incompatibility.of(
-                [
-                    depender,
-                    Term(dependency.package, dependency.versions, positive=False),
-                ],
-                DependencyCause(),
+            incompatibility = self._add_fact(
+                Incompatibility.of(
+                    [depender, Term(dependency.package, dependency.versions, positive=False)],
+                    DependencyCause(),
+                )
             )
-            self._add(incompatibility)
-            conflict = conflict or all(
+            if all(
                 t.package == package or self._solution.satisfies(t) for t in incompatibility.terms
-            )
+            ):
+                culprits.append(dependency.package)
         self._provider.prefetch(d.package for d in answer.dependencies)
-        if not conflict:
+        if not culprits:
             self._solution.decide(package, version)
+        elif self._reprioritise(package, culprits):
+            return self._restart_propagation()
         return package
+
+    def _reprioritise(self, affected: Package, culprits: list[Package]) -> bool:
+        """uv's conflict tracking: when the versions of `affected` keep being rejected
+        because of an earlier decision (torch decided at its newest, so vllm walks down
+        its releases to one built for that torch), decide `affected` first instead:
+        backjump to before the culprit's decision. Learned incompatibilities stay (they
+        are facts), so nothing is searched twice. True when it backjumped."""
+        for culprit in culprits:
+            key = (affected, culprit)
+            self._rejections[key] = count = self._rejections.get(key, 0) + 1
+            level = self._solution.decision_level_of(culprit)
+            if count == REJECTIONS_BEFORE_REORDERING and level is not None and level > 1:
+                if not self._solution.prioritise(affected):
+                    continue
+                self._solution.backtrack(level - 1)
+                return True
+        return False
+
+    def _restart_propagation(self) -> Package | None:
+        """After a backjump of our own choosing, propagate every incompatibility again
+        (some were learned above the level now current), then go on deciding."""
+        for package in list(self._incompatibilities):
+            self._propagate(package)
+        return self._choose_package_version()
 
     def _depender_range(self, package: Package, version: Version) -> VersionRange:
         """The versions a fact about `version` speaks for: from this version up
@@ -225,5 +255,55 @@ class _Solver:
         for term in incompatibility.terms:
             self._incompatibilities.setdefault(term.package, []).append(incompatibility)
 
+    def _add_fact(self, incompatibility: Incompatibility) -> Incompatibility:
+        """Add a fact about a range of versions, merged with an earlier fact that says
+        the same of other versions (pubgrub-rs's `merge_dependents`): "fastapi
+        >=0.126,<0.127 depends on pydantic>=2.7" and the same of 0.127 become one
+        statement about both, so a failure is explained in one line per distinct
+        requirement, not one per release. The union is as true as its parts."""
+        key = _fact_key(incompatibility)
+        if key is None:
+            self._add(incompatibility)
+            return incompatibility
+        past = self._facts.get(key)
+        if past is not None:
+            first, *rest = incompatibility.terms
+            merged_first = Term(first.package, past.terms[0].versions | first.versions)
+            incompatibility = Incompatibility.of([merged_first, *rest], incompatibility.cause)
+            for term in past.terms:
+                known = self._incompatibilities.get(term.package, [])
+                self._incompatibilities[term.package] = [i for i in known if i is not past]
+        self._facts[key] = incompatibility
+        self._add(incompatibility)
+        return incompatibility
+
 
 _CONFLICT = object()
+REJECTIONS_BEFORE_REORDERING = 5  # uv's threshold
+
+
+def _fact_key(incompatibility: Incompatibility) -> tuple[object, ...] | None:
+    """What makes two external facts mergeable: the same depender and dependency, or
+    the same package unusable for the same reason."""
+    terms, cause = incompatibility.terms, incompatibility.cause
+    if isinstance(cause, DependencyCause) and len(terms) == 2 and terms[0].positive:
+        return ("depends", terms[0].package, terms[1].package, terms[1].versions)
+    if isinstance(cause, UnavailableCause) and len(terms) == 1:
+        return ("unusable", terms[0].package, cause.reason)
+    return None
+
+
+def _involved(incompatibility: Incompatibility) -> frozenset[str]:
+    """The names of every package in the derivation of `incompatibility`."""
+    found: set[str] = set()
+    stack = [incompatibility]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        found |= {t.package.name for t in current.terms if not t.package.is_root}
+        if isinstance(current.cause, ConflictCause):
+            stack += [current.cause.conflict, current.cause.other]
+    return frozenset(found)

@@ -44,10 +44,28 @@ def test_unavailable_versions_say_why() -> None:
     reason = "requires Python >=3.13"
     universe = {"foo": {"1.0": {}, "2.0": {}}}
     unavailable = {("foo", "1.0"): reason, ("foo", "2.0"): reason}
+    # Unusable for the same reason: one statement for every version.
     assert explanation(universe, {"foo": ">=1"}, unavailable=unavailable) == (
-        "Because foo<2.0 requires Python >=3.13 and foo>=2.0 requires Python >=3.13, "
-        "foo is forbidden.\n"
-        "So, because root depends on foo>=1, version solving failed."
+        "Because root depends on foo>=1 which requires Python >=3.13, version solving failed."
+    )
+
+
+def test_one_line_per_distinct_requirement_not_per_release() -> None:
+    """The fastapi/pydantic case: 40 releases, two distinct requirements on pydantic.
+    Facts that differ only in the depender's version are merged, so the explanation
+    names each requirement once, never "depends on both X and X"."""
+    fastapi = {
+        f"0.{126 + i}.0": {"pydantic": ">=2.7.0" if i < 10 else ">=2.9.0"} for i in range(40)
+    }
+    universe = {
+        "fastapi": fastapi,
+        "pydantic": {"1.10.0": {}, "2.7.0": {}, "2.9.0": {}, "2.12.0": {}},
+    }
+    text = explanation(universe, {"pydantic": "<2", "fastapi": ">=0.126"})
+    assert text == (
+        "Because fastapi<0.136.0 depends on pydantic>=2.7.0 and fastapi>=0.136.0 depends on "
+        "pydantic>=2.9.0, every version of fastapi requires pydantic>=2.7.0.\n"
+        "So, because root depends on both pydantic<2 and fastapi>=0.126, version solving failed."
     )
 
 
