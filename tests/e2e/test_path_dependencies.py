@@ -121,17 +121,57 @@ def test_add_editable_writes_the_source(tmp_path: Path, index: IndexServer) -> N
     assert "no pyproject.toml with a [project] name there" in bad.stderr
 
 
-def test_a_dynamic_dependency_list_is_refused(tmp_path: Path, index: IndexServer) -> None:
+def test_a_dynamic_dependency_list_comes_from_the_backend(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    """`dynamic = ["dependencies"]`: what the directory's backend reports is locked (its
+    test backend adds built-requires.txt's lines, as a setup.py computes them)."""
     library = local_project(tmp_path / "mylib", "mylib")
     text = (library / "pyproject.toml").read_text()
     (library / "pyproject.toml").write_text(
         text.replace("dependencies = []", 'dynamic = ["dependencies"]')
     )
+    (library / "built-requires.txt").write_text("util>=2\n")
     root = service(tmp_path / "svc", '{ path = "../mylib", editable = true }')
-    result = tether(root, index, "lock")
-    assert result.exit_code == 1
-    assert "declares dynamic dependencies" in result.stderr
-    assert "declare them statically" in result.stderr
+    result = tether(root, index, "sync")
+    assert result.exit_code == 0, result.stderr
+    data = tomllib.loads((root / "pylock.toml").read_text())
+    mylib = next(p for p in data["packages"] if p["name"] == "mylib")
+    assert mylib["dependencies"] == [{"name": "util"}]
+    assert versions(root)["util"] == "2.0"
+
+
+def test_a_path_source_applies_to_a_transitive_dependency(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    """`util = { path = ... }` at the root while only mylib depends on util: util is the
+    local directory, never the index's package of that name (dependency confusion)."""
+    local_project(tmp_path / "mylib", "mylib", dependencies='"util"')
+    local_project(tmp_path / "util", "util", version="7.0")
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """\
+            [project]
+            name = "svc"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = ["mylib"]
+
+            [tool.tether.sources]
+            mylib = { path = "../mylib" }
+            util = { path = "../util" }
+            """
+        )
+    )
+    result = tether(root, index, "sync")
+    assert result.exit_code == 0, result.stderr
+    data = tomllib.loads((root / "pylock.toml").read_text())
+    util = next(p for p in data["packages"] if p["name"] == "util")
+    assert util["directory"] == {"path": "../util", "editable": False}
+    assert "index" not in util
+    assert versions(root)["util"] == "7.0"
 
 
 def test_an_invalid_version_in_a_path_dependency(tmp_path: Path, index: IndexServer) -> None:

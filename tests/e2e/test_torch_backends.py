@@ -95,8 +95,8 @@ def test_one_lock_holds_every_backend(tmp_path: Path, index: IndexServer) -> Non
     Pylock.from_dict(data)  # a valid PEP 751 lock
     assert data["extras"] == ["cpu", "cu126", "cu128"]
     found = {(p["name"], p["version"]): p.get("marker") for p in data["packages"]}
-    cpu = "'cpu' in extras and 'cu126' not in extras and 'cu128' not in extras"
-    assert found[("torch", "2.5.1+cpu")] == cpu.replace("'", '"')
+    # Exactly one backend is ever on: naming the one is the whole marker.
+    assert found[("torch", "2.5.1+cpu")] == '"cpu" in extras'
     assert ("torch", "2.5.1+cu126") in found
     assert ("torch", "2.7.0+cu128") in found
     assert ("torch", "2.9.0") not in found

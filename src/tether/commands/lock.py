@@ -16,20 +16,43 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from tether.commands.metadata_build import MetadataBuilds
 from tether.commands.services import IndexOptions, index_client, resolve_indexes
-from tether.errors import LockError, ResolutionError
+from tether.errors import LockError
 from tether.fs import atomic_write, relative_posix
 from tether.index.client import IndexClient
 from tether.lock import LOCK_NAME, LockDocument, LockedPackage, dumps
 from tether.lock.freshness import check_inputs, resolver_options
 from tether.lock.merge import Sides, has_conflict_markers, pins, provenance, read_sides
-from tether.lock.reachability import always, package_markers
+from tether.lock.reachability import package_conditions
 from tether.project import ConflictItem, Project, find_pyproject, load_project
 from tether.project.fingerprint import inputs
-from tether.provider.index_provider import IndexProvider, ProviderOptions, RootRequirements
-from tether.resolve import Package, solve
-from tether.resolve.markers import Grid, conjoin, disjoin, negate, substitute
+from tether.provider.index_provider import (
+    FetchSession,
+    IndexProvider,
+    ProviderOptions,
+    RootRequirements,
+)
+from tether.resolve import Package
+from tether.resolve.condition import ALWAYS, NEVER, Condition
+from tether.resolve.forks import (
+    Fork,
+    Selection,
+    Toggle,
+    conflict_care,
+    conflict_selections,
+    regions,
+    root_splitters,
+)
+from tether.resolve.markers import Grid, substitute
 from tether.resolve.provider import Edge
+from tether.resolve.universal import (
+    MAX_SPLITTERS,
+    Solved,
+    UniversalRequest,
+    merged_regions,
+    solve_universal,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +80,7 @@ class LockResult:
     bytes_received: int = 0
     fresh: bool = False  # the lock matched its inputs: nothing was resolved
     merged: tuple[str, ...] | None = None  # a conflicted lock: where each change came from
+    warnings: tuple[str, ...] = ()  # releases skipped because their sdist failed to build
 
 
 def lock(options: LockOptions) -> LockResult:
@@ -98,9 +122,18 @@ def lock(options: LockOptions) -> LockResult:
         ),
         options.environ,
     )
+    builds = MetadataBuilds(
+        requires_python=str(project.requires_python),
+        indexes=indexes,
+        index=options.index,
+        environ=options.environ,
+        constraints=settings.build_constraints,
+    )
+    project = builds.project(project)
     resolved = resolve_project(
         project,
         client,
+        builds=builds,
         exclude_newer=exclude_newer,
         resolver=resolver,
         preferences={}
@@ -111,7 +144,7 @@ def lock(options: LockOptions) -> LockResult:
         },
         on_package=options.on_package,
     )
-    forks, selections, packages = resolved.forks, resolved.selections, list(resolved.packages)
+    packages = list(resolved.packages)
     if project.is_package:
         packages.append(
             LockedPackage(
@@ -130,12 +163,8 @@ def lock(options: LockOptions) -> LockResult:
         packages=tuple(packages),
         tool={
             **{k: v for k, v in resolver.items() if v is not None},
-            **({"forks": [str(f) for f in forks]} if forks != [None] else {}),
-            **(
-                {"conflict-selections": [str(s.marker) for s in selections]}
-                if len(selections) > 1
-                else {}
-            ),
+            **({"forks": list(resolved.forks)} if resolved.forks else {}),
+            **({"conflict-selections": list(resolved.selections)} if resolved.selections else {}),
             "inputs": fingerprints,
         },
     )
@@ -152,6 +181,7 @@ def lock(options: LockOptions) -> LockResult:
         requests=stats.requests if stats else 0,
         bytes_received=stats.bytes_received if stats else 0,
         merged=None if sides is None else tuple(provenance(sides, pins(text))),
+        warnings=resolved.warnings,
     )
 
 
@@ -161,56 +191,198 @@ class Resolved:
 
     packages: tuple[LockedPackage, ...]
     root_dependencies: frozenset[str]
-    forks: list[Marker | None]
-    selections: list[Selection]
+    forks: tuple[str, ...]  # the regions that resolved differently (empty: one)
+    selections: tuple[str, ...]  # the conflict selections (empty: no conflicts)
+    warnings: tuple[str, ...] = ()
 
 
 def resolve_project(
     project: Project,
     client: IndexClient,
     *,
+    builds: MetadataBuilds | None = None,
     exclude_newer: datetime | None,
     resolver: Mapping[str, object],
     preferences: Mapping[NormalizedName, frozenset[Version]],
     on_package: Callable[[str], None] | None = None,
 ) -> Resolved:
-    """Resolve `project` (forking where its requirements ask for it) into locked
-    packages. Shared by `tether lock` and `tether pip compile`."""
+    """Resolve `project` for every environment it supports (`resolve.universal`) into
+    locked packages. Shared by `tether lock` and `tether pip compile`."""
     settings = project.settings
-    grid = Grid.build(str(project.requires_python), [str(m) for m in settings.environments])
-    selections = conflict_selections(settings.conflicts, required=settings.torch_backends)
-    everything = Selection(None, frozenset(), frozenset())
-    requirements = _root_requirements(project, everything)
+    requires_python = str(project.requires_python)
+    grid = Grid.build(requires_python, [str(m) for m in settings.environments])
+    conflicts = [[_toggle(item) for item in items] for items in settings.conflicts]
+    required = [("extras", str(canonicalize_name(e))) for e in settings.torch_backends]
+    selections = conflict_selections(conflicts, required=required)
+    care = _care(project, conflict_care(conflicts, required=required))
+    everything = Selection(ALWAYS, frozenset(), frozenset())
     provider_options = ProviderOptions(
         grid=grid,
         exclude_newer=exclude_newer,
         prerelease=str(resolver["prerelease"]),
         resolution=str(resolver["resolution"]),
-        pins=_index_pins(project, everything),
         constraints={canonicalize_name(r.name): r for r in settings.constraints},
         overrides={canonicalize_name(r.name): r for r in settings.overrides},
         on_package=on_package,
         preferences=dict(preferences),
+        project_python=requires_python,
+        build_metadata=None if builds is None else builds.sdist,
+        build_directory=None if builds is None else builds.directory,
+        required_environments=settings.required_environments,
+        no_build=settings.no_build,
+        no_binary=settings.no_binary,
+        no_build_package=frozenset(settings.no_build_package),
+        no_binary_package=frozenset(settings.no_binary_package),
     )
-    splitters = root_splitters(requirements)
-    while True:
-        forks = regions(splitters, grid)
-        try:
-            found, root_dependencies = _resolve_forks(
-                project, client, provider_options, forks, selections
-            )
-            break
-        except _ForkFailed as failure:
-            more = failure.splitters - splitters
-            if not more or len(splitters) >= MAX_SPLITTERS:
-                raise failure.error from None
-            splitters |= more
+    splitters = root_splitters(
+        (canonicalize_name(requirement.name), _own_condition(requirement))
+        for requirement, _ in _root_requirements(project, everything).requirements
+    )
+    # Each required environment is a fork of its own (uv's): a package needed only on
+    # one platform is checked for wheels only there.
+    splitters += [
+        c for m in settings.required_environments if (c := Condition.of(m)) not in splitters
+    ]
+    supported = Condition.requires_python(requires_python)
+    forks = [
+        Fork(region & supported, selection)
+        for region in regions(splitters, grid, limit=MAX_SPLITTERS)
+        for selection in selections
+    ]
+    root = Package.root(project.name)
+    root_version = project.version or Version("0")
+    session = FetchSession(client)
+
+    def open_provider(fork: Fork) -> IndexProvider:
+        fork_python = fork.requires_python(requires_python)
+        region = fork.region.text()
+        fork_grid = Grid.build(fork_python, _fork_environments(settings.environments, region))
+        return IndexProvider(
+            client,
+            _root_requirements(project, fork.selection),
+            replace(
+                provider_options,
+                grid=fork_grid,
+                pins=_index_pins(project, fork.selection),
+                sources=_sources(project, fork.selection),
+            ),
+            session,
+        )
+
+    try:
+        solved = solve_universal(
+            UniversalRequest(root=root, version=root_version, forks=forks, grid=grid, care=care),
+            open_provider,
+        )
+        packages, root_dependencies = _lock_entries(project, solved, root, root_version, care)
+    finally:
+        session.close()
+    merged = merged_regions(solved)
     return Resolved(
-        packages=tuple(_merge(entries, grid, project) for entries in found.values()),
+        warnings=_skipped_builds(solved, packages),
+        packages=packages,
         root_dependencies=frozenset(root_dependencies),
-        forks=forks,
-        selections=selections,
+        forks=tuple(sorted(_texts(merged, care))) if len(merged) > 1 else (),
+        selections=tuple(_texts([s.condition for s in selections], care))
+        if len(selections) > 1
+        else (),
     )
+
+
+def _skipped_builds(solved: Sequence[Solved], packages: Sequence[LockedPackage]) -> tuple[str, ...]:
+    """A release whose sdist failed to build was skipped for an older one (or another
+    package): say so, never leave the user to wonder why the lock is behind."""
+    chosen = {(p.name, p.version) for p in packages}
+    found: dict[tuple[str, Version], str] = {}
+    for answer in solved:
+        provider = answer.provider
+        assert isinstance(provider, IndexProvider)  # noqa: S101 - open_provider made it
+        for name, version, reason in provider.build_failures:
+            if (name, str(version)) not in chosen:
+                found.setdefault((name, version), reason)
+    return tuple(
+        f"{name} {version} was skipped: it {reason}"
+        for (name, version), reason in sorted(found.items())
+    )
+
+
+def _texts(conditions: Sequence[Condition], care: Condition) -> list[str]:
+    found = []
+    for condition in conditions:
+        text = condition.text(care) if not (condition & care).is_never else None
+        if text is not None and text not in found:
+            found.append(text)
+    return found
+
+
+def _care(project: Project, conflicts: Condition) -> Condition:
+    """The environments and choices the lock serves: requires-python, the declared
+    `environments`, the allowed combinations of conflicting extras and groups."""
+    care = Condition.requires_python(str(project.requires_python)) & conflicts
+    if project.settings.environments:
+        allowed = NEVER
+        for marker in project.settings.environments:
+            allowed |= Condition.of(marker)
+        care &= allowed
+    return care
+
+
+def _toggle(item: ConflictItem) -> Toggle:
+    if item.extra is not None:
+        return ("extras", str(item.extra))
+    return ("dependency_groups", str(item.group))
+
+
+def _own_condition(requirement: Requirement) -> Condition:
+    own = substitute(requirement.marker, extra=None)
+    if own is False:
+        return NEVER
+    return ALWAYS if own is True else Condition.of(own)
+
+
+def _lock_entries(
+    project: Project,
+    solved: Sequence[Solved],
+    root: Package,
+    root_version: Version,
+    care: Condition,
+) -> tuple[tuple[LockedPackage, ...], set[str]]:
+    """Each (package, version) any fork chose, needed where the union of the forks'
+    conditions for it says."""
+    found: dict[tuple[str, str | None], tuple[LockedPackage, Condition]] = {}
+    root_dependencies: set[str] = set()
+    for answer in solved:
+        provider = answer.provider
+        assert isinstance(provider, IndexProvider)  # noqa: S101 - open_provider made it
+        conditions = package_conditions(
+            root=root, root_version=root_version, versions=answer.versions, edges=answer.edges
+        )
+        children = _children(answer.edges)
+        for package, version in answer.versions.items():
+            if package.extra is not None:
+                continue
+            condition = answer.fork.condition & conditions.get(package.name, NEVER)
+            entry = _locked(
+                package,
+                version,
+                provider,
+                project.root,
+                dependencies=children.get((package.name, version), set()),
+                editable=any(
+                    source.editable
+                    for source in project.settings.sources.get(canonicalize_name(package.name), ())
+                ),
+            )
+            key = (entry.name, entry.version)
+            known = found.get(key)
+            found[key] = (entry, condition if known is None else known[1] | condition)
+        root_dependencies |= {e.child.name for e in answer.edges.get((root, root_version), ())}
+    packages = tuple(
+        replace(entry, marker=condition.marker(care))
+        for entry, condition in found.values()
+        if not (condition & care).is_never
+    )
+    return packages, root_dependencies
 
 
 def _conflict_sides(path: Path) -> Sides | None:
@@ -262,51 +434,6 @@ def _preferences(
     return {name: frozenset(versions) for name, versions in found.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """One way to honour `[tool.tether].conflicts`: which conflicting extras and groups
-    are on (at most one per conflict) and which are off, and the lock marker saying so."""
-
-    marker: Marker | None
-    active: frozenset[ConflictItem]
-    excluded: frozenset[ConflictItem]
-
-
-def conflict_selections(
-    conflicts: Sequence[Sequence[ConflictItem]], *, required: Sequence[str] = ()
-) -> list[Selection]:
-    """Each conflict set contributes "one of its items is on, the others off" or "all
-    off"; sets multiply. With no conflicts there is one selection that excludes nothing.
-    The set of `required` extras (the torch backends) has no "all off": one is always on."""
-    selections = [Selection(None, frozenset(), frozenset())]
-    selector = {ConflictItem(extra=canonicalize_name(e)) for e in required}
-    for items in conflicts:
-        expanded = []
-        for selection in selections:
-            none: list[ConflictItem | None] = [] if selector and set(items) == selector else [None]
-            for chosen in [*items, *none]:
-                off = frozenset(i for i in items if i != chosen)
-                on = frozenset() if chosen is None else frozenset({chosen})
-                parts = [_item_marker(i, present=True) for i in on] + [
-                    _item_marker(i, present=False) for i in sorted(off, key=str)
-                ]
-                expanded.append(
-                    Selection(
-                        conjoin(selection.marker, *parts),
-                        selection.active | on,
-                        selection.excluded | off,
-                    )
-                )
-        selections = expanded
-    return selections
-
-
-def _item_marker(item: ConflictItem, *, present: bool) -> Marker:
-    variable = "extras" if item.extra is not None else "dependency_groups"
-    name = item.extra if item.extra is not None else item.group
-    return Marker(f"'{name}' {'in' if present else 'not in'} {variable}")
-
-
 def _refuse_unsupported(project: Project) -> None:
     settings = project.settings
     for name, sources in settings.sources.items():
@@ -327,7 +454,7 @@ def _index_pins(project: Project, selection: Selection) -> dict[NormalizedName, 
     for name, sources in project.settings.sources.items():
         for source in sources:
             item = _source_item(source.extra, source.group)
-            if source.index is not None and (item is None or item not in selection.excluded):
+            if source.index is not None and (item is None or item not in selection.off):
                 pins[name] = source.index
                 break
     return pins
@@ -338,20 +465,58 @@ def _root_requirements(project: Project, selection: Selection) -> RootRequiremen
     and packages with a path or URL source turned into direct references."""
     entries: list[tuple[Requirement, Marker | None]] = [(r, None) for r in project.dependencies]
     for extra, requirements in sorted(project.optional_dependencies.items()):
-        if ConflictItem(extra=extra) not in selection.excluded:
+        if ("extras", str(extra)) not in selection.off:
             entries += [(r, Marker(f"'{extra}' in extras")) for r in requirements]
     for group, requirements in sorted(project.dependency_groups.items()):
-        if ConflictItem(group=group) not in selection.excluded:
+        if ("dependency_groups", str(group)) not in selection.off:
             entries += [(r, Marker(f"'{group}' in dependency_groups")) for r in requirements]
-    located = [(_with_source(project, r, selection), m) for r, m in entries]
+    expanded = [e for r, m in entries for e in _itself(project, r, m, selection, frozenset())]
+    located = [(_with_source(project, r, selection), m) for r, m in expanded]
     return RootRequirements(name=project.name, requirements=tuple(located))
+
+
+def _itself(
+    project: Project,
+    requirement: Requirement,
+    marker: Marker | None,
+    selection: Selection,
+    seen: frozenset[str],
+) -> list[tuple[Requirement, Marker | None]]:
+    """A requirement on the project's own name means the project itself, as pip, uv
+    and Poetry read it (`complete = ["mylib[io,plot]"]`, `dev = ["mylib[test]"]`):
+    never the index's package of that name. It stands for the named extras'
+    requirements, under its own marker too; the project's own dependencies are the
+    root's already."""
+    if canonicalize_name(requirement.name) != project.name or requirement.url:
+        return [(requirement, marker)]
+    own = None if requirement.marker is None else requirement.marker
+    found: list[tuple[Requirement, Marker | None]] = []
+    for extra in sorted(canonicalize_name(e) for e in requirement.extras):
+        if extra in seen or ("extras", str(extra)) in selection.off:
+            continue
+        for inner in project.optional_dependencies.get(extra, ()):
+            found += _itself(
+                project, _also_when(inner, own), marker, selection, seen | {str(extra)}
+            )
+    return found
+
+
+def _also_when(requirement: Requirement, marker: Marker | None) -> Requirement:
+    """`requirement` needed only where `marker` holds too."""
+    if marker is None:
+        return requirement
+    combined = Requirement(str(requirement))
+    combined.marker = (
+        marker if requirement.marker is None else Marker(f"({requirement.marker}) and ({marker})")
+    )
+    return combined
 
 
 def _with_source(project: Project, requirement: Requirement, selection: Selection) -> Requirement:
     """`requirement` as `name @ url` when `[tool.tether.sources]` gives it a path or URL."""
     for source in project.settings.sources.get(canonicalize_name(requirement.name), ()):
         item = _source_item(source.extra, source.group)
-        if item is not None and item in selection.excluded:
+        if item is not None and item in selection.off:
             continue
         if source.index is not None:
             return requirement
@@ -362,12 +527,25 @@ def _with_source(project: Project, requirement: Requirement, selection: Selectio
     return requirement
 
 
-def _source_item(extra: NormalizedName | None, group: NormalizedName | None) -> ConflictItem | None:
+def _source_item(extra: NormalizedName | None, group: NormalizedName | None) -> Toggle | None:
     if extra is not None:
-        return ConflictItem(extra=extra)
+        return ("extras", str(extra))
     if group is not None:
-        return ConflictItem(group=group)
+        return ("dependency_groups", str(group))
     return None
+
+
+def _sources(project: Project, selection: Selection) -> dict[NormalizedName, Requirement]:
+    """`name @ location` for each package a path or URL source places, wherever in the
+    graph it appears (a source declared at the root is not only for direct
+    dependencies: a transitive `lib-b` must not come from an index where a stranger's
+    package of that name may exist)."""
+    found: dict[NormalizedName, Requirement] = {}
+    for name in project.settings.sources:
+        placed = _with_source(project, Requirement(str(name)), selection)
+        if placed.url:
+            found[name] = placed
+    return found
 
 
 def _children(
@@ -388,7 +566,6 @@ def _locked(
     package: Package,
     version: Version,
     provider: IndexProvider,
-    markers: Mapping[str, Marker | None],
     root_dir: Path,
     *,
     dependencies: set[str],
@@ -401,7 +578,6 @@ def _locked(
         return LockedPackage(
             name=package.name,
             version=None if listing.direct.dynamic_version else str(version),
-            marker=markers.get(package.name),
             dependencies=tuple(sorted(dependencies)),
             directory=relative_posix(listing.direct.path, root_dir),
             editable=editable,
@@ -411,7 +587,6 @@ def _locked(
         return LockedPackage(
             name=package.name,
             version=str(version),
-            marker=markers.get(package.name),
             dependencies=tuple(sorted(dependencies)),
             archive=listing.direct.file,
             archive_path=None if path is None else relative_posix(path, root_dir),
@@ -422,7 +597,6 @@ def _locked(
     return LockedPackage(
         name=package.name,
         version=str(version),
-        marker=markers.get(package.name),
         requires_python=pythons[0] if len(pythons) == 1 else None,
         index=None if listing.index is None else listing.index.url,
         dependencies=tuple(sorted(dependencies)),
@@ -431,154 +605,10 @@ def _locked(
     )
 
 
-def root_splitters(requirements: RootRequirements) -> set[str]:
-    """Markers to fork on: when the project asks for one package under different markers
-    (`a>=2; sys_platform == 'linux'` and `a<2; sys_platform == 'darwin'`), each
-    combination of those markers is resolved on its own, so each may pick its own
-    version (uv's forking)."""
-    by_name: dict[str, set[str | None]] = {}
-    for requirement, _ in requirements.requirements:
-        own = substitute(requirement.marker, extra=None)
-        if own is False:
-            continue
-        key = canonicalize_name(requirement.name)
-        by_name.setdefault(key, set()).add(None if own is True else str(own))
-    return {m for markers in by_name.values() if len(markers) > 1 for m in markers if m is not None}
-
-
-def edge_splitters(edges: Mapping[tuple[Package, Version], Sequence[Edge]]) -> set[str]:
-    """Markers to fork on found below the root: a package that depends on one name under
-    different markers (`b>=2; implementation_name == 'cpython'`, `b<2; ... 'pypy'`).
-    Used after a fork failed: splitting on them may let each part succeed."""
-    found: set[str] = set()
-    for (parent, _), children in edges.items():
-        if parent.is_root:
-            continue
-        by_name: dict[str, set[str | None]] = {}
-        for edge in children:
-            marker = None if edge.marker is None else str(edge.marker)
-            by_name.setdefault(edge.child.name, set()).add(marker)
-        found |= {m for ms in by_name.values() if len(ms) > 1 for m in ms if m is not None}
-    return found
-
-
-def regions(splitters: set[str], grid: Grid) -> list[Marker | None]:
-    """Every possible combination of the splitters holding or not."""
-    regions: list[Marker | None] = [None]
-    for text in sorted(splitters)[:MAX_SPLITTERS]:
-        marker = Marker(text)
-        inverse = negate(marker)
-        if inverse is None:
-            continue
-        regions = [
-            region
-            for previous in regions
-            for part in (marker, inverse)
-            if grid.possible(region := conjoin(previous, part))
-        ]
-    unique: dict[tuple[frozenset[int], str], Marker | None] = {}
-    for region in regions:
-        truth = grid.truth(region)
-        # Regions only off-grid platforms reach (`sys_platform == "os1"`) all have an
-        # empty truth table: tell them apart by their text.
-        unique.setdefault((truth, "" if truth else str(region)), region)
-    return list(unique.values())
-
-
-MAX_SPLITTERS = 3
-
-
-class _ForkFailed(Exception):
-    """A fork had no solution; `splitters` may split it into parts that have one."""
-
-    def __init__(self, error: ResolutionError, splitters: set[str]) -> None:
-        super().__init__(error.message)
-        self.error = error
-        self.splitters = splitters
-
-
-def _fork_environments(environments: tuple[Marker, ...], fork: Marker | None) -> list[str]:
-    if fork is None:
+def _fork_environments(environments: tuple[Marker, ...], region: str | None) -> list[str]:
+    """The grid of a fork: the project's environments within the fork's region."""
+    if region is None:
         return [str(m) for m in environments]
     if not environments:
-        return [str(fork)]
-    return [str(conjoin(m, fork)) for m in environments]
-
-
-def _merge(entries: list[LockedPackage], grid: Grid, project: Project) -> LockedPackage:
-    """One package version chosen in several forks: the union of their markers."""
-    marker = disjoin(e.marker for e in entries)
-    if marker is not None and always(
-        marker,
-        grid=grid,
-        extras=sorted(project.optional_dependencies),
-        groups=sorted(project.dependency_groups),
-        conflicting=bool(project.settings.conflicts),
-        required=project.settings.torch_backends,
-    ):
-        marker = None
-    return replace(entries[0], marker=marker)
-
-
-def _resolve_forks(
-    project: Project,
-    client: IndexClient,
-    provider_options: ProviderOptions,
-    env_forks: list[Marker | None],
-    selections: list[Selection],
-) -> tuple[dict[tuple[str, str | None], list[LockedPackage]], set[str]]:
-    """Resolve each environment fork under each conflict selection; collect the locked
-    packages by (name, version)."""
-    settings = project.settings
-    root = Package.root(project.name)
-    root_version = project.version or Version("0")
-    forks = [(env, selection) for env in env_forks for selection in selections]
-    found: dict[tuple[str, str | None], list[LockedPackage]] = {}
-    root_dependencies: set[str] = set()
-    for fork, selection in forks:
-        fork_grid = Grid.build(
-            str(project.requires_python), _fork_environments(settings.environments, fork)
-        )
-        provider = IndexProvider(
-            client,
-            _root_requirements(project, selection),
-            replace(provider_options, grid=fork_grid, pins=_index_pins(project, selection)),
-        )
-        try:
-            resolution = solve(root, root_version, provider)
-        except ResolutionError as error:
-            where = conjoin(fork, selection.marker)
-            if where is not None:
-                error.add_note(f"while resolving for environments where {where}")
-            raise _ForkFailed(error, edge_splitters(provider.edges)) from None
-        finally:
-            provider.close()
-        markers = package_markers(
-            root=root,
-            root_version=root_version,
-            versions=resolution.versions,
-            edges=provider.edges,
-            grid=fork_grid,
-            extras=sorted(project.optional_dependencies),
-            groups=sorted(project.dependency_groups),
-            required=settings.torch_backends,
-        )
-        children = _children(provider.edges)
-        for package, version in resolution.versions.items():
-            if package.extra is None:
-                entry = _locked(
-                    package,
-                    version,
-                    provider,
-                    markers,
-                    project.root,
-                    dependencies=children.get((package.name, version), set()),
-                    editable=any(
-                        source.editable
-                        for source in settings.sources.get(canonicalize_name(package.name), ())
-                    ),
-                )
-                entry = replace(entry, marker=conjoin(fork, selection.marker, entry.marker))
-                found.setdefault((entry.name, entry.version), []).append(entry)
-        root_dependencies |= {e.child.name for e in provider.edges.get((root, root_version), ())}
-    return found, root_dependencies
+        return [region]
+    return [f"({m}) and ({region})" for m in environments]

@@ -14,13 +14,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from tether.errors import LockError
+from tether.errors import BuildError, IndexFetchError, LockError
 from tether.index import Index
 from tether.index.client import (
     Found,
@@ -30,15 +32,23 @@ from tether.index.client import (
     NotFound,
     Offline,
 )
+from tether.index.client import Unavailable as Unbuilt
+from tether.index.core_metadata import parse_core_metadata
 from tether.index.page import DistFile, ProjectPage
 from tether.provider.candidates import Policy, Release, best_file, releases
-from tether.provider.direct import DirectArchive, fetch_direct
+from tether.provider.direct import DirectArchive, DirectBuilds, fetch_direct
 from tether.resolve import Available, Dependency, Package, Unavailable
+from tether.resolve.condition import Release as PythonRelease
 from tether.resolve.markers import Grid, conjoin, substitute
 from tether.resolve.provider import Edge
 from tether.resolve.version_set import exactly, from_specifier
 
+if TYPE_CHECKING:
+    from packaging.ranges import VersionRange
+
 PREFETCH_THREADS = 16
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +67,39 @@ class _Listing:
     direct: DirectArchive | None = None
 
 
+class FetchSession:
+    """What the forks of one resolution share: the thread pool, and the index pages and
+    release metadata already asked for (a fork's provider filters them by its own
+    Python range, but the bytes are the same). Closed once, after the last fork."""
+
+    def __init__(self, client: IndexClient) -> None:
+        self.client = client
+        self.pool = ThreadPoolExecutor(PREFETCH_THREADS, thread_name_prefix="tether-prefetch")
+        self.lock = threading.Lock()
+        self.pages: dict[tuple[NormalizedName, str | None], Future[Found | NotFound | Offline]] = {}
+        self.metadata: dict[str, Future[MetadataResult | str]] = {}
+        self.direct_archives: dict[str, Future[DirectArchive]] = {}
+
+    def find(self, name: NormalizedName, index: str | None) -> Found | NotFound | Offline:
+        """The index page, fetched by the first fork that asks, in its own thread (a
+        pool task waiting on another pool task could starve the pool)."""
+        return _shared(
+            self.lock, self.pages, (name, index), lambda: self.client.find(name, index=index)
+        )
+
+    def direct(self, reference: Requirement, builds: DirectBuilds) -> DirectArchive:
+        url = reference.url or ""
+        return _shared(
+            self.lock,
+            self.direct_archives,
+            url,
+            lambda: fetch_direct(reference, self.client.http, builds),
+        )
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 @dataclass(slots=True, kw_only=True)
 class ProviderOptions:
     grid: Grid
@@ -64,32 +107,65 @@ class ProviderOptions:
     prerelease: str = "if-necessary-or-explicit"
     resolution: str = "highest"
     pins: Mapping[NormalizedName, str] = field(default_factory=dict)  # name -> index name
+    # name -> `name @ url` for packages with a path or URL source: wherever they appear.
+    sources: Mapping[NormalizedName, Requirement] = field(default_factory=dict)
     constraints: Mapping[NormalizedName, Requirement] = field(default_factory=dict)
     overrides: Mapping[NormalizedName, Requirement] = field(default_factory=dict)
     preferences: Mapping[NormalizedName, frozenset[Version]] = field(default_factory=dict)
+    project_python: str = ""  # the project's requires-python, for messages
+    # An sdist's core metadata from its build backend (None: sdists whose metadata
+    # needs a build are unusable), and which packages must not be built or not be
+    # taken as wheels (uv's no-build / no-binary).
+    build_metadata: Callable[[Path], bytes] | None = None
+    build_directory: Callable[[Path], bytes] | None = None  # a project directory's
+    required_environments: tuple[Marker, ...] = ()
+    no_build: bool = False
+    no_binary: bool = False
+    no_build_package: frozenset[str] = frozenset()
+    no_binary_package: frozenset[str] = frozenset()
     # Called (from worker threads) with each package name as its versions arrive.
     on_package: Callable[[str], None] | None = None
 
 
 class IndexProvider:
-    def __init__(self, client: IndexClient, root: RootRequirements, options: ProviderOptions):
+    def __init__(
+        self,
+        client: IndexClient,
+        root: RootRequirements,
+        options: ProviderOptions,
+        session: FetchSession | None = None,
+    ):
         self._client = client
         self._root = root
         self._options = options
-        self._pool = ThreadPoolExecutor(PREFETCH_THREADS, thread_name_prefix="tether-prefetch")
+        self._own_session = session is None
+        self._session = session or FetchSession(client)
+        self._pool = self._session.pool
         self._lock = threading.Lock()
         self._pages: dict[NormalizedName, Future[_Listing]] = {}
         self._metadata: dict[tuple[NormalizedName, Version], Future[MetadataResult | str]] = {}
-        self.edges: dict[tuple[Package, Version], tuple[Edge, ...]] = {}
+        self._edges: dict[tuple[Package, Version], tuple[Edge, ...]] = {}
+        # (name, version, why) of each sdist whose metadata build failed
+        self.build_failures: list[tuple[str, Version, str]] = []
+        self._required = _required_samples(options.required_environments, options.grid)
         direct = [r for r, _ in root.requirements]
         self._explicit_pre = frozenset(
             canonicalize_name(r.name)
             for r in direct
             if any(s.version and _is_pre(s.version) for s in r.specifier)
         )
-        self._direct = frozenset(canonicalize_name(r.name) for r in direct)
-        # `name @ url` at the root decides where `name` comes from, for every dependent.
-        self._references = {canonicalize_name(r.name): r for r in direct if r.url}
+        # Direct dependencies (for `lowest-direct`), as uv counts them: those the
+        # project asks for at the fork's lowest Python; `forkdep>=3; python_version >=
+        # "3.12"` is not direct in a fork that starts at Python 3.11.
+        self._direct = frozenset(
+            canonicalize_name(r.name) for r in direct if _asked_at_lowest_python(r, options.grid)
+        )
+        # `name @ url` at the root, or a path/URL source, decides where `name` comes
+        # from for every dependent, however deep in the graph.
+        self._references = {
+            **dict(options.sources),
+            **{canonicalize_name(r.name): r for r in direct if r.url},
+        }
         self._pinned_yanked = {
             canonicalize_name(r.name): frozenset(
                 Version(s.version)
@@ -100,7 +176,44 @@ class IndexProvider:
         }
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._own_session:
+            self._session.close()
+
+    @property
+    def edges(self) -> dict[tuple[Package, Version], tuple[Edge, ...]]:
+        return self._edges
+
+    # ------------------------------------------------------------------ resolve.ForkProvider
+    def python_floors_ahead(
+        self, package: Package, version: Version, allowed: VersionRange
+    ) -> list[PythonRelease]:
+        constraint = self._options.constraints.get(canonicalize_name(package.name))
+        found = []
+        for release in self.listing(package.name).releases:
+            if release.version == version:
+                break
+            if (
+                release.python_floor is not None
+                and allowed.contains(release.version, prereleases=True)
+                and (
+                    constraint is None
+                    or constraint.specifier.contains(release.version, prereleases=True)
+                )
+            ):
+                found.append(release.python_floor)
+        return found
+
+    def python_floors(self, name: str) -> list[PythonRelease]:
+        future = self._pages.get(canonicalize_name(name))
+        if future is None or not future.done() or future.exception() is not None:
+            return []
+        found = []
+        for release in future.result().releases:
+            if release.unusable is None:
+                break
+            if release.python_floor is not None:
+                found.append(release.python_floor)
+        return found
 
     # ------------------------------------------------------------------ resolve.Provider
     def versions(self, package: Package) -> Sequence[Version]:
@@ -123,16 +236,16 @@ class IndexProvider:
         metadata = result.metadata
         if package.extra is not None and package.extra not in metadata.provides_extra:
             # pip and uv warn and carry on: an unknown extra adds nothing.
-            self.edges[(package, version)] = (Edge(package.base, None),)
+            self._edges[(package, version)] = (Edge(package.base, None, exactly(version)),)
             return Available((Dependency(package.base, exactly(version)),))
         dependencies: list[Dependency] = []
         edges: list[Edge] = []
         if package.extra is not None:
             dependencies.append(Dependency(package.base, exactly(version)))
-            edges.append(Edge(package.base, None))
+            edges.append(Edge(package.base, None, exactly(version)))
         for requirement, marker in self._applicable(metadata.requires_dist, package.extra):
             self._add(requirement, marker, dependencies, edges)
-        self.edges[(package, version)] = tuple(edges)
+        self._edges[(package, version)] = tuple(edges)
         return Available(tuple(dependencies))
 
     def prefetch(self, packages: Iterable[Package]) -> None:
@@ -160,7 +273,7 @@ class IndexProvider:
             if environment_part is not None and not self._options.grid.possible(environment_part):
                 continue
             self._add(requirement, combined, dependencies, edges)
-        self.edges[(root, version)] = tuple(edges)
+        self._edges[(root, version)] = tuple(edges)
         return tuple(dependencies)
 
     def _add(
@@ -184,7 +297,7 @@ class IndexProvider:
         ]
         for target in targets:
             dependencies.append(Dependency(target, versions))
-            edges.append(Edge(target, marker))
+            edges.append(Edge(target, marker, versions))
         self._fetch_ahead(name, requirement)
 
     def _applicable(
@@ -232,7 +345,9 @@ class IndexProvider:
     def _fetch_listing(self, name: NormalizedName) -> _Listing:
         reference = self._references.get(name)
         if reference is not None:
-            archive = fetch_direct(reference, self._client.http)
+            archive = self._session.direct(
+                reference, DirectBuilds(self._options.build_metadata, self._options.build_directory)
+            )
             page = ProjectPage(name=name, url=archive.file.url, files=(archive.file,))
             release = Release(archive.file.version, (archive.file,))
             with self._lock:
@@ -242,7 +357,7 @@ class IndexProvider:
             if self._options.on_package is not None:
                 self._options.on_package(name)
             return _Listing(None, page, [release], archive)
-        found = self._client.find(name, index=self._options.pins.get(name))
+        found = self._session.find(name, self._options.pins.get(name))
         if isinstance(found, Offline):
             where = f" from index '{found.index.name}'" if found.index else ""
             raise LockError(
@@ -254,12 +369,16 @@ class IndexProvider:
         assert isinstance(found, Found)  # noqa: S101 - the union is exhausted
         policy = Policy(
             requires_python=self._options.grid.requires_python,
+            project_python=self._options.project_python,
             exclude_newer=self._options.exclude_newer,
             prereleases=self._prereleases(name),
             allow_yanked=self._pinned_yanked.get(name, frozenset()),
             preferred=self._options.preferences.get(name, frozenset()),
             lowest=self._options.resolution == "lowest"
             or (self._options.resolution == "lowest-direct" and name in self._direct),
+            required=self._required,
+            wheels=not (self._options.no_binary or name in self._options.no_binary_package),
+            builds=not (self._options.no_build or name in self._options.no_build_package),
         )
         listing = _Listing(found.index, found.page, releases(found.page, policy))
         if self._options.on_package is not None:
@@ -312,7 +431,10 @@ class IndexProvider:
         with self._lock:
             future = self._metadata.get(key)
             if future is None:
-                future = self._pool.submit(self._fetch_metadata, file, listing.page)
+                future = self._session.metadata.get(file.url)
+                if future is None:
+                    future = self._pool.submit(self._fetch_metadata, file, listing.page)
+                    self._session.metadata[file.url] = future
                 self._metadata[key] = future
             return future
 
@@ -320,13 +442,43 @@ class IndexProvider:
         result = self._client.metadata(file, page=page)
         if isinstance(result, Offline):
             return f"has no cached metadata ({file.filename}) and tether is offline"
-        if not isinstance(result, MetadataResult):
-            return (
-                f"has only an sdist ({file.filename}) whose dependencies need a build, "
-                "which `tether lock` does not do yet"
-            )
+        if isinstance(result, Unbuilt):
+            built = self._built_metadata(file, page.name, result)
+            if isinstance(built, str):
+                return built
+            result = built
         self._speculate(result.metadata.requires_dist)
         return result
+
+    def _built_metadata(
+        self, file: DistFile, name: NormalizedName, unbuilt: Unbuilt
+    ) -> MetadataResult | str:
+        """Metadata an sdist's PEP 517 backend reports (`prepare_metadata_for_build_wheel`),
+        kept in the cache under the sdist's hash so no later lock builds it again. A
+        failed build makes this release unusable, with the backend's last lines."""
+        needs = f"has only an sdist ({file.filename}) whose dependencies need a build"
+        build = self._options.build_metadata
+        if build is None or unbuilt.archive is None:
+            return f"{needs}, which this command does not run"
+        if self._options.no_build or name in self._options.no_build_package:
+            return f"{needs}, and no-build says not to build {name}"
+        try:
+            data = build(unbuilt.archive)
+            metadata = parse_core_metadata(data, source=file.filename)
+        except (BuildError, IndexFetchError) as err:
+            lines = [line for line in getattr(err, "output", "").splitlines() if line.strip()]
+            detail = " / ".join(line.strip() for line in lines[-3:])
+            reason = f"failed to build from its sdist ({file.filename}): {err.message}"
+            with self._lock:
+                self.build_failures.append((name, file.version, reason))
+            return reason + (f": {detail}" if detail else "")
+        if canonicalize_name(metadata.name) != name or metadata.version != file.version:
+            return (
+                f"has an sdist ({file.filename}) whose build reports "
+                f"{metadata.name} {metadata.version}"
+            )
+        self._client.remember_metadata(file, data)
+        return MetadataResult(metadata, MetadataSource.BUILD)
 
     def _speculate(self, requirements: Iterable[Requirement]) -> None:
         """Fetch ahead what a release's dependencies will need, as soon as its metadata
@@ -342,6 +494,59 @@ class IndexProvider:
                 continue
             with contextlib.suppress(RuntimeError):  # the pool is shutting down
                 self._fetch_ahead(*self._overridden(requirement))
+
+
+def _shared(lock: threading.Lock, known: dict[K, Future[V]], key: K, compute: Callable[[], V]) -> V:
+    """`compute()` once per key across threads: the first asker computes in its own
+    thread, later askers wait for its answer (or its exception)."""
+    with lock:
+        future = known.get(key)
+        owner = future is None
+        if future is None:
+            future = Future()
+            known[key] = future
+    if owner:
+        try:
+            future.set_result(compute())
+        except BaseException as err:  # noqa: BLE001 - handed to every waiter
+            future.set_exception(err)
+    return future.result()
+
+
+_SAMPLE_KEYS = ("sys_platform", "platform_machine", "implementation_name", "python_version")
+
+
+def _required_samples(
+    environments: Sequence[Marker], grid: Grid
+) -> tuple[tuple[str, tuple[Mapping[str, str], ...]], ...]:
+    """Each required environment this fork reaches, with one sample per distinct
+    (OS, CPU, implementation, Python minor) among the grid's points in it."""
+    found = []
+    for marker in environments:
+        samples: dict[tuple[str, ...], Mapping[str, str]] = {}
+        for point in grid.points:
+            key = tuple(
+                point[k]
+                for k in (
+                    "sys_platform",
+                    "platform_machine",
+                    "implementation_name",
+                    "python_version",
+                )
+            )
+            if key not in samples and marker.evaluate(point):
+                samples[key] = point
+        if samples:
+            found.append((str(marker), tuple(samples.values())))
+    return tuple(found)
+
+
+def _asked_at_lowest_python(requirement: Requirement, grid: Grid) -> bool:
+    own = substitute(requirement.marker, extra=None)
+    if own is True or own is False:
+        return own
+    lowest = min((Version(p["python_full_version"]) for p in grid.points), default=None)
+    return any(Version(p["python_full_version"]) == lowest and own.evaluate(p) for p in grid.points)
 
 
 def _is_pre(version: str) -> bool:

@@ -9,7 +9,7 @@ solver stays a pure algorithm.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,6 +17,7 @@ from packaging.markers import Marker
 from packaging.ranges import VersionRange
 from packaging.version import Version
 
+from tether.resolve.condition import Release
 from tether.resolve.package import Package
 
 
@@ -29,11 +30,13 @@ class Dependency:
 @dataclass(frozen=True, slots=True)
 class Edge:
     """For the lock, not the solver: `child` is needed by a parent when `marker` holds
-    (None: always). Shared by the provider that records edges and the lock that turns
-    them into package markers."""
+    (None: always), in `versions` (None: any). Shared by the provider that records
+    edges, the universal resolution that reads which versions a package may take, and
+    the lock that turns them into package markers."""
 
     child: Package
     marker: Marker | None
+    versions: VersionRange | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,4 +61,28 @@ class Provider(Protocol):
 
     def prefetch(self, packages: Iterable[Package]) -> None:
         """A hint: these packages are likely to be asked about soon."""
+        ...
+
+
+class ForkProvider(Provider, Protocol):
+    """What a universal resolution asks of the provider of one fork besides the
+    solver's questions (`resolve.universal`)."""
+
+    @property
+    def edges(self) -> Mapping[tuple[Package, Version], Sequence[Edge]]:
+        """Every dependency edge read so far, by (parent, version)."""
+        ...
+
+    def python_floors_ahead(
+        self, package: Package, version: Version, allowed: VersionRange
+    ) -> Sequence[Release]:
+        """The Python floors of the releases of `package` ranked ahead of `version`,
+        inside `allowed`, that only their `Requires-Python` keeps out of this fork,
+        most preferred first."""
+        ...
+
+    def python_floors(self, name: str) -> Sequence[Release]:
+        """The Python floors of the releases of `name` ranked ahead of its first usable
+        one that `Requires-Python` keeps out of this fork, most preferred first (what
+        may fit above each floor)."""
         ...

@@ -1,0 +1,202 @@
+"""The pieces of a universal resolution, pure: forks, what splits them, and which
+combinations of conflicting extras and groups a lock must serve.
+
+A *fork* is a part of the environments a lock serves (a *region*: platforms and a
+Python range, as a `Condition`) under one *selection* of conflicting extras/groups.
+Each fork is solved on its own, so each may pick its own versions: numpy 2.0 for
+Python < 3.10 and numpy 2.3 above (uv's forking). Forks are split
+
+- at the root, when the project asks for one package under different markers
+  (`a>=2; sys_platform == 'linux'`, `a<2; sys_platform != 'linux'`);
+- by Python version, when a newer release of a chosen package is kept out only by its
+  `Requires-Python` floor inside the fork's Python range: above the floor it fits;
+- below the root, after a fork failed, on the markers a package put on one dependency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from packaging.markers import Marker
+from packaging.version import Version
+
+from tether.resolve.condition import ALWAYS, Condition, Release
+from tether.resolve.markers import Grid
+from tether.resolve.package import Package
+from tether.resolve.provider import Edge
+
+# ("extras" | "dependency_groups", normalised name): one side of a declared conflict.
+Toggle = tuple[str, str]
+
+
+def toggle_condition(toggle: Toggle, *, on: bool) -> Condition:
+    variable, name = toggle
+    return Condition.of(f'"{name}" {"in" if on else "not in"} {variable}')
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """One way to honour the declared conflicts: which of their extras and groups are
+    on (at most one per conflict) and which off, and the condition saying so."""
+
+    condition: Condition
+    on: frozenset[Toggle]
+    off: frozenset[Toggle]
+
+
+def conflict_selections(
+    conflicts: Sequence[Sequence[Toggle]], *, required: Sequence[Toggle] = ()
+) -> list[Selection]:
+    """Each conflict set contributes "one of its items is on, the others off" or "all
+    off"; sets multiply. With no conflicts there is one selection that excludes nothing.
+    A conflict set equal to `required` (the torch backends) has no "all off"."""
+    selections = [Selection(ALWAYS, frozenset(), frozenset())]
+    for items in conflicts:
+        expanded = []
+        for selection in selections:
+            choices: list[Toggle | None] = list(items)
+            if not (required and set(items) == set(required)):
+                choices.append(None)
+            for chosen in choices:
+                off = frozenset(i for i in items if i != chosen)
+                on = frozenset() if chosen is None else frozenset({chosen})
+                condition = selection.condition
+                for item in on:
+                    condition &= toggle_condition(item, on=True)
+                for item in sorted(off):
+                    condition &= toggle_condition(item, on=False)
+                expanded.append(Selection(condition, selection.on | on, selection.off | off))
+        selections = expanded
+    return selections
+
+
+def conflict_care(
+    conflicts: Sequence[Sequence[Toggle]], *, required: Sequence[Toggle] = ()
+) -> Condition:
+    """The choices of extras and groups a user may make: at most one item of each
+    conflict set on, exactly one of the `required` set (when it is declared)."""
+    care = ALWAYS
+    for items in conflicts:
+        for first_index, first in enumerate(items):
+            for second in items[first_index + 1 :]:
+                care &= ~(toggle_condition(first, on=True) & toggle_condition(second, on=True))
+        if required and set(items) == set(required):
+            anyone = ~ALWAYS
+            for item in items:
+                anyone |= toggle_condition(item, on=True)
+            care &= anyone
+    return care
+
+
+@dataclass(frozen=True, slots=True)
+class Fork:
+    """A region of environments under one selection, solved on its own."""
+
+    region: Condition
+    selection: Selection
+
+    @property
+    def condition(self) -> Condition:
+        return self.region & self.selection.condition
+
+    def python_range(self) -> tuple[Release | None, Release | None]:
+        """The lowest and the highest-but-one Python the region admits (None: open)."""
+        return self.region.python_hull()
+
+    def requires_python(self, project: str) -> str:
+        """The project's `requires-python` narrowed to this fork's Python range: what
+        every `Requires-Python` check inside the fork is made against."""
+        lower, upper = self.python_range()
+        parts = [project] if project else []
+        if lower is not None:
+            parts.append(f">={_text(lower)}")
+        if upper is not None:
+            parts.append(f"<{_text(upper)}")
+        return ",".join(parts)
+
+    def inside(self, bound: Release) -> bool:
+        """Whether splitting at Python `bound` leaves something on both sides."""
+        below, above = Condition.python(None, bound), Condition.python(bound, None)
+        return not (self.region & below).is_never and not (self.region & above).is_never
+
+    def split_python(self, bounds: Iterable[Release]) -> list[Fork]:
+        """This fork cut at each Python bound inside its range, highest part first (a
+        failure there is explained without the releases older Pythons cannot use)."""
+        edges = sorted({b for b in bounds if self.inside(b)})
+        parts = []
+        lower: Release | None = None
+        for upper in [*edges, None]:
+            part = self.region & Condition.python(lower, upper)
+            if not part.is_never:
+                parts.append(Fork(part, self.selection))
+            lower = upper
+        return parts[::-1] or [self]
+
+
+def possible(condition: Condition, grid: Grid) -> bool:
+    """Whether some environment of the grid (or one naming a platform the condition
+    itself names) lies in `condition`."""
+    if condition.is_never:
+        return False
+    text = condition.text()
+    return text is None or grid.possible(Marker(text))
+
+
+def root_splitters(requirements: Iterable[tuple[str, Condition]]) -> list[Condition]:
+    """The conditions to fork on at the root: a package asked for under more than one
+    condition (each `(name, condition)` one requirement's own marker)."""
+    by_name: dict[str, list[Condition]] = {}
+    for name, condition in requirements:
+        if condition.is_never:
+            continue
+        known = by_name.setdefault(name, [])
+        if condition not in known:
+            known.append(condition)
+    found: list[Condition] = []
+    for conditions in by_name.values():
+        if len(conditions) > 1:
+            found += [c for c in conditions if not c.is_always and c not in found]
+    return found
+
+
+def edge_splitters(edges: Mapping[tuple[Package, Version], Sequence[Edge]]) -> list[Condition]:
+    """Conditions to fork on below the root: a package that depends on one name under
+    different markers (`b>=2; implementation_name == 'cpython'`, `b<2; ... 'pypy'`).
+    Used after a fork failed: splitting on them may let each part succeed."""
+    found: list[Condition] = []
+    for (parent, _), children in sorted(edges.items(), key=lambda item: str(item[0])):
+        if parent.is_root:
+            continue
+        by_name: dict[str, list[Condition]] = {}
+        for edge in children:
+            condition = Condition.of(edge.marker)
+            known = by_name.setdefault(edge.child.name, [])
+            if condition not in known:
+                known.append(condition)
+        for conditions in by_name.values():
+            if len(conditions) > 1:
+                found += [c for c in conditions if not c.is_always and c not in found]
+    return found
+
+
+def regions(splitters: Sequence[Condition], grid: Grid, *, limit: int) -> list[Condition]:
+    """Every combination of the splitters holding or not that can occur."""
+    found = [ALWAYS]
+    for splitter in splitters[:limit]:
+        found = [
+            part
+            for previous in found
+            for part in (previous & splitter, previous & ~splitter)
+            if possible(part, grid)
+        ]
+    unique: list[Condition] = []
+    for region in found:
+        if region not in unique:
+            unique.append(region)
+    return unique
+
+
+def _text(release: Release) -> str:
+    major, minor, micro = release
+    return f"{major}.{minor}.{micro}" if micro else f"{major}.{minor}"

@@ -1,0 +1,151 @@
+"""Universal resolution: solve each fork, split the ones that need it, and report the
+forks that ended with the same versions together. Pure: each fork's provider comes from
+the caller (`open_provider`), so tests run it on in-memory universes.
+
+The loop, per fork (uv's forking, with its Requires-Python forks):
+1. Solve it.
+2. If it failed, split it where that may help, and solve the parts instead: at the
+   Python floors of the releases the failure involves that `Requires-Python` kept out
+   (`numpy>=2.3; python_version >= "3.11"` in a `>=3.10` project: above 3.11 it fits,
+   below it the requirement does not apply), else on the markers a package put on one
+   dependency. With nothing to split on, the failure is the answer.
+3. If it succeeded but a newer release of a chosen package was kept out only by its
+   `Requires-Python` floor inside the fork's Python range, split there: each part then
+   gets the newest releases its Pythons allow (numpy 2.0 below 3.10, 2.3 above).
+A budget bounds the number of forks; past it a fork's answer is taken as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from packaging.ranges import VersionRange
+from packaging.version import Version
+
+from tether.errors import ResolutionError
+from tether.resolve.condition import Condition, Release
+from tether.resolve.forks import Fork, edge_splitters, regions
+from tether.resolve.markers import Grid
+from tether.resolve.package import Package
+from tether.resolve.provider import Edge, ForkProvider
+from tether.resolve.solver import solve
+from tether.resolve.version_set import FULL
+
+MAX_FORKS = 48
+MAX_SPLITTERS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Solved:
+    """One fork's answer: the chosen versions and the edges between them."""
+
+    fork: Fork
+    versions: Mapping[Package, Version]
+    edges: Mapping[tuple[Package, Version], Sequence[Edge]]
+    provider: ForkProvider
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UniversalRequest:
+    root: Package
+    version: Version
+    forks: Sequence[Fork]
+    grid: Grid  # every environment the lock serves
+    care: Condition  # for writing fork conditions in messages
+    max_forks: int = MAX_FORKS
+
+
+def solve_universal(
+    request: UniversalRequest, open_provider: Callable[[Fork], ForkProvider]
+) -> list[Solved]:
+    pending = list(request.forks)
+    done: list[Solved] = []
+    opened = 0
+    while pending:
+        fork = pending.pop(0)
+        provider = open_provider(fork)
+        opened += 1
+        room = opened + len(pending) + 1 < request.max_forks
+        try:
+            resolution = solve(request.root, request.version, provider)
+        except ResolutionError as error:
+            parts = _after_failure(fork, provider, error, request.grid) if room else [fork]
+            if len(parts) > 1:
+                pending[:0] = parts
+                continue
+            if not (fork.condition & request.care).is_never and not fork.condition.is_always:
+                where = fork.condition.text(request.care)
+                if where is not None:
+                    error.add_note(f"while resolving for environments where {where}")
+            raise
+        floors = _python_floors(fork, provider, resolution.versions) if room else set()
+        parts = fork.split_python(floors) if floors else [fork]
+        if len(parts) > 1:
+            pending[:0] = parts
+            continue
+        done.append(Solved(fork, resolution.versions, dict(provider.edges), provider))
+    return done
+
+
+def merged_regions(solved: Sequence[Solved]) -> list[Condition]:
+    """The forks' conditions, those that ended with the same versions joined: what the
+    lock records as its forks (uv's resolution markers)."""
+    groups: dict[frozenset[tuple[str, Version]], Condition] = {}
+    for answer in solved:
+        key = frozenset((p.name, v) for p, v in answer.versions.items() if p.extra is None)
+        known = groups.get(key)
+        groups[key] = answer.fork.condition if known is None else known | answer.fork.condition
+    return list(groups.values())
+
+
+def _after_failure(
+    fork: Fork, provider: ForkProvider, error: ResolutionError, grid: Grid
+) -> list[Fork]:
+    floors = {
+        floor
+        for name in sorted(error.packages)
+        if (floor := _first_inside(fork, provider.python_floors(name))) is not None
+    }
+    if floors:
+        return fork.split_python(floors)
+    splitters = [
+        s
+        for s in edge_splitters(provider.edges)
+        if not (fork.region & s).is_never and not (fork.region & ~s).is_never
+    ]
+    if not splitters:
+        return [fork]
+    parts = regions(splitters, grid, limit=MAX_SPLITTERS)
+    return [
+        Fork(fork.region & part, fork.selection)
+        for part in parts
+        if not (fork.region & part).is_never
+    ]
+
+
+def _python_floors(
+    fork: Fork, provider: ForkProvider, versions: Mapping[Package, Version]
+) -> set[Release]:
+    allowed: dict[str, VersionRange] = {}
+    for (parent, version), edges in provider.edges.items():
+        if not parent.is_root and versions.get(parent) != version:
+            continue  # a version the solver tried and left
+        for edge in edges:
+            if edge.versions is not None:
+                allowed[edge.child.name] = allowed.get(edge.child.name, FULL) & edge.versions
+    floors: set[Release] = set()
+    for package, version in versions.items():
+        if package.extra is not None:
+            continue
+        ahead = provider.python_floors_ahead(package, version, allowed.get(package.name, FULL))
+        floor = _first_inside(fork, ahead)
+        if floor is not None:
+            floors.add(floor)
+    return floors
+
+
+def _first_inside(fork: Fork, floors: Sequence[Release]) -> Release | None:
+    """The most preferred floor that splits the fork (a release kept out by a floor
+    above the fork's Pythons, numpy 2.3 in a fork below 3.11, says nothing there)."""
+    return next((floor for floor in floors if fork.inside(floor)), None)
