@@ -33,7 +33,14 @@ from tether.commands.services import IndexOptions
 from tether.errors import ResolutionError, TetherError
 
 DEFAULT_DIR = ROOT.parent / "shared" / "data" / "packse-scenarios" / "uv-2026-08"
-UNSUPPORTED_OPTIONS = ("no_build", "no_binary", "python_platform", "required_environments")
+UNSUPPORTED_OPTIONS: tuple[str, ...] = ()
+# uv's --python-platform targets, as the environment markers they stand for.
+PLATFORMS = {
+    "x86_64-manylinux2014": "sys_platform == 'linux' and platform_machine == 'x86_64'",
+    "x86_64-unknown-linux-gnu": "sys_platform == 'linux' and platform_machine == 'x86_64'",
+    "aarch64-apple-darwin": "sys_platform == 'darwin' and platform_machine == 'arm64'",
+    "x86_64-pc-windows-msvc": "sys_platform == 'win32' and platform_machine == 'AMD64'",
+}
 
 
 def dists(scenario: dict[str, Any]) -> list[Dist]:
@@ -61,7 +68,12 @@ def dists(scenario: dict[str, Any]) -> list[Dist]:
 def project_text(scenario: dict[str, Any]) -> str:
     options = scenario.get("resolver_options", {})
     python = options.get("python") or scenario.get("environment", {}).get("python", "3.12")
-    if options.get("universal"):
+    compile_kind = scenario.get("testgen", {}).get("kind") == "compile"
+    if options.get("universal") and compile_kind:
+        # uv runs these as `uv pip compile --universal --python-version X`: the
+        # target Python is the lower bound, whatever the root package declares.
+        requires_python = options.get("requires_python") or f">={python}"
+    elif options.get("universal"):
         requires_python = (
             options.get("requires_python")
             or scenario.get("root", {}).get("requires_python")
@@ -77,6 +89,21 @@ def project_text(scenario: dict[str, Any]) -> str:
         f"requires-python = {_toml(requires_python)}",
         "dependencies = [" + ", ".join(_toml(r) for r in requires) + "]",
     ]
+    settings = [
+        f"{key.replace('_', '-')}-package = [" + ", ".join(_toml(n) for n in names) + "]"
+        for key in ("no_build", "no_binary")
+        if (names := options.get(key))
+    ]
+    required = list(options.get("required_environments") or [])
+    if platform := options.get("python_platform"):
+        # Resolving for one platform: the lock serves it, and must be installable there.
+        target = PLATFORMS[platform]
+        required.append(target)
+        settings.append(f"environments = [{_toml(target)}]")
+    if required:
+        settings.append("required-environments = [" + ", ".join(_toml(m) for m in required) + "]")
+    if settings:
+        lines += ["", "[tool.tether]", *settings]
     return "\n".join(lines) + "\n"
 
 
