@@ -55,13 +55,13 @@ def test_cache_prune_removes_old_buckets_and_stale_temporaries(tmp_path: Path) -
     store = tmp_path / "cache"
     (store / "simple-v0").mkdir(parents=True)
     (store / "simple-v0" / "old.json").write_text("{}")
-    (store / "simple-v3" / "x").mkdir(parents=True)
-    kept = store / "simple-v3" / "x" / "web.page"
+    (store / "simple-v4" / "x").mkdir(parents=True)
+    kept = store / "simple-v4" / "x" / "web.page"
     kept.write_text("{}")
-    stale = store / "simple-v3" / "x" / ".web.page.tmp123"
+    stale = store / "simple-v4" / "x" / ".web.page.tmp123"
     stale.write_text("")
     os.utime(stale, (0, 0))
-    fresh = store / "simple-v3" / "x" / ".util.page.tmp456"
+    fresh = store / "simple-v4" / "x" / ".util.page.tmp456"
     fresh.write_text("")
     tree = store / "wheels-v1" / "ab12"  # an unpacked wheel: its layout is no temporary
     tree.mkdir(parents=True)

@@ -201,7 +201,7 @@ def test_unknown_tool_key_via_cli(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith(
         f'error: {path}:6:1: unknown key "prerelase" in [tool.tether]\n'
-        'hint: did you mean "prerelease"? valid keys are: audit, conflicts, constraints, '
+        'hint: did you mean "prerelease"? valid keys are: audit, build-constraint-dependencies, '
     )
 
 

@@ -36,7 +36,9 @@ class Dist:
     (`"py3-none-any"`, `"cp312-cp312-manylinux_2_17_x86_64"`); `entry_points` maps a
     console script to `module:function`; `files` adds files (path → text) to the package;
     `data` adds `.data/<scheme>/<path>` files (`"scripts/tool"`, `"data/share/x.txt"`);
-    `dynamic` lists core-metadata fields the sdist's PKG-INFO marks Dynamic (PEP 643).
+    `dynamic` lists core-metadata fields the sdist's PKG-INFO marks Dynamic (PEP 643);
+    `built_requires` are Requires-Dist lines only the sdist's backend reports (as a
+    setup.py computes them), and `build_error` makes that backend fail with a message.
     """
 
     name: str
@@ -54,6 +56,8 @@ class Dist:
     data: Mapping[str, str] = field(default_factory=dict)
     summary: str = "A package built by tether's tests."
     dynamic: tuple[str, ...] = ()
+    built_requires: tuple[str, ...] = ()
+    build_error: str | None = None
 
     def __init__(
         self,
@@ -73,6 +77,8 @@ class Dist:
         data: Mapping[str, str] | None = None,
         summary: str = "A package built by tether's tests.",
         dynamic: tuple[str, ...] | list[str] = (),
+        built_requires: tuple[str, ...] | list[str] = (),
+        build_error: str | None = None,
     ) -> None:
         # A hand-written __init__ so tests can pass lists and omit mappings; the
         # instance stays frozen (object.__setattr__ is how dataclasses do it too).
@@ -92,6 +98,8 @@ class Dist:
             "data": dict(data or {}),
             "summary": summary,
             "dynamic": tuple(dynamic),
+            "built_requires": tuple(built_requires),
+            "build_error": build_error,
         }
         for key, value in values.items():
             object.__setattr__(self, key, value)
@@ -202,6 +210,10 @@ def build_sdist(dist: Dist) -> bytes:
     if dist.entry_points:
         scripts = "".join(f"{name} = {target}\n" for name, target in dist.entry_points.items())
         members[f"{root}/entry_points.txt"] = f"[console_scripts]\n{scripts}".encode()
+    if dist.built_requires:
+        members[f"{root}/built-requires.txt"] = "\n".join(dist.built_requires).encode()
+    if dist.build_error is not None:
+        members[f"{root}/build-error.txt"] = dist.build_error.encode()
     for path, text in sorted(package_files(dist).items()):
         members[f"{root}/src/{path}"] = text.encode()
     buffer = io.BytesIO()
@@ -261,8 +273,18 @@ import zipfile
 
 
 def _meta():
+    if os.path.exists("build-error.txt"):
+        with open("build-error.txt", encoding="utf-8") as handle:
+            raise RuntimeError(handle.read())
     with open("PKG-INFO", encoding="utf-8") as handle:
         text = handle.read()
+    if os.path.exists("built-requires.txt"):
+        # What a setup.py computes at build time: only the backend knows it.
+        with open("built-requires.txt", encoding="utf-8") as handle:
+            extra = "".join("Requires-Dist: " + line + "\\n" for line in handle.read().splitlines())
+        head, _, body = text.partition("\\n\\n")
+        head = head.replace("Metadata-Version: 2.3", "Metadata-Version: 2.1")
+        text = head + "\\n" + extra + "\\n" + body
     fields = dict(
         line.split(": ", 1) for line in text.splitlines() if ": " in line and line[0] != " "
     )
@@ -327,4 +349,12 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
 
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
     return _write(wheel_directory, editable=True)
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    _stem_, info, members = _members(editable=False)
+    os.makedirs(os.path.join(metadata_directory, info))
+    with open(os.path.join(metadata_directory, info, "METADATA"), "wb") as handle:
+        handle.write(members[info + "/METADATA"])
+    return info
 '''

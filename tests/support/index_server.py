@@ -178,6 +178,17 @@ class IndexServer:
             at=at,
         )
 
+    def add_file(self, project: str, filename: str, content: bytes, *, at: str = "/simple") -> None:
+        """Publish a file under any name (for names the index should not trust)."""
+        self._publish(
+            canonicalize_name(project),
+            [(filename, content, None)],
+            requires_python=None,
+            yanked=False,
+            upload_time=None,
+            at=at,
+        )
+
     def _publish(
         self,
         project: str,

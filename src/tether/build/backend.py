@@ -10,25 +10,37 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
 from packaging.requirements import Requirement
-from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMissing
+from pyproject_hooks import (
+    BackendUnavailable,
+    BuildBackendHookCaller,
+    BuildBackendWarning,
+    HookMissing,
+)
 
 from tether.errors import BuildError
 from tether.python.interpreter import describe
 from tether.python.venv import VirtualEnv, create
 
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
+
+# pyproject-hooks re-raises a backend's warnings (setuptools' deprecation boxes) in the
+# calling process, where Python would print them between tether's own lines. The
+# backend's output is captured and shown when a build fails; its warnings are noise.
+warnings.filterwarnings("ignore", category=BuildBackendWarning)
 Installer = Callable[[Sequence[Requirement], VirtualEnv], None]
-BuildKind = Literal["sdist", "wheel", "editable"]
+BuildKind = Literal["sdist", "wheel", "editable", "metadata"]
 
 _DESCRIBED: dict[BuildKind, str] = {
     "sdist": "an sdist",
     "wheel": "a wheel",
     "editable": "an editable wheel",
+    "metadata": "wheel metadata",
 }
 
 
@@ -44,7 +56,10 @@ def build_with_backend(
     install_requirements: Installer,
     environ: Mapping[str, str],
 ) -> Path:
-    """Build `source` as `kind` into `out_dir`; return the built file's path."""
+    """Build `source` as `kind` into `out_dir`; return the built file's path (for
+    "metadata", the METADATA file of the `.dist-info` directory the backend prepared:
+    `prepare_metadata_for_build_wheel`, or a wheel built to read it from when the
+    backend lacks that hook, as PEP 517 allows)."""
     with tempfile.TemporaryDirectory(prefix="tether-build-") as scratch:
         environment = create(Path(scratch) / "env", describe(python))
         if requires:
@@ -62,6 +77,7 @@ def build_with_backend(
                 "sdist": caller.get_requires_for_build_sdist,
                 "wheel": caller.get_requires_for_build_wheel,
                 "editable": caller.get_requires_for_build_editable,
+                "metadata": caller.get_requires_for_build_wheel,
             }[kind]()
             if extra:
                 install_requirements([*requires, *(Requirement(r) for r in extra)], environment)
@@ -70,6 +86,9 @@ def build_with_backend(
                 name = caller.build_sdist(str(out_dir))
             elif kind == "wheel":
                 name = caller.build_wheel(str(out_dir))
+            elif kind == "metadata":
+                name = caller.prepare_metadata_for_build_wheel(str(out_dir), _allow_fallback=True)
+                name = f"{name}/METADATA"
             else:
                 name = caller.build_editable(str(out_dir))
         except (BackendUnavailable, HookMissing, subprocess.CalledProcessError) as err:

@@ -14,9 +14,9 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
-from packaging.requirements import Requirement
+from packaging.requirements import InvalidRequirement, Requirement
 
-from tether.build.backend import Installer, build_with_backend
+from tether.build.backend import BuildKind, Installer, build_with_backend
 from tether.errors import BuildError
 
 DEFAULT_REQUIRES = ("setuptools>=40.8.0",)
@@ -30,18 +30,62 @@ def build_wheel_from_sdist(
     install_requirements: Installer,
     environ: Mapping[str, str],
 ) -> Path:
+    return _from_sdist(
+        "wheel",
+        sdist,
+        out_dir=out_dir,
+        python=python,
+        install_requirements=install_requirements,
+        environ=environ,
+    )
+
+
+def metadata_from_sdist(
+    sdist: Path,
+    *,
+    python: Path,
+    install_requirements: Installer,
+    environ: Mapping[str, str],
+) -> bytes:
+    """The core metadata (METADATA) a wheel built from `sdist` would carry, from its
+    backend's `prepare_metadata_for_build_wheel`: what `tether lock` needs of an sdist
+    whose PKG-INFO cannot be trusted for its dependencies."""
+    with tempfile.TemporaryDirectory(prefix="tether-metadata-") as scratch:
+        found = _from_sdist(
+            "metadata",
+            sdist,
+            out_dir=Path(scratch),
+            python=python,
+            install_requirements=install_requirements,
+            environ=environ,
+        )
+        return found.read_bytes()
+
+
+def _from_sdist(
+    kind: BuildKind,
+    sdist: Path,
+    *,
+    out_dir: Path,
+    python: Path,
+    install_requirements: Installer,
+    environ: Mapping[str, str],
+) -> Path:
     with tempfile.TemporaryDirectory(prefix="tether-sdist-") as scratch:
         root = _extract(sdist, Path(scratch))
         try:
             data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
         except FileNotFoundError:
             data = {}
-        except tomllib.TOMLDecodeError as err:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             raise BuildError(f"{sdist.name} has an invalid pyproject.toml: {err}") from None
         system = data.get("build-system", {})
-        requires = [Requirement(r) for r in system.get("requires", DEFAULT_REQUIRES)]
+        try:
+            requires = [Requirement(r) for r in system.get("requires", DEFAULT_REQUIRES)]
+        except InvalidRequirement as err:
+            raise BuildError(f"{sdist.name} has an invalid [build-system]: {err}") from None
         return build_with_backend(
-            "wheel",
+            kind,
             source=root,
             backend=system.get("build-backend"),
             backend_path=system.get("backend-path", []),

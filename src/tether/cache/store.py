@@ -4,7 +4,7 @@ One cache serves every project and every concurrent tether process. Entries are
 written beside their final name and renamed into place, so a reader sees a whole entry
 or none, and two processes filling the same entry both succeed (the last rename wins,
 and both wrote the same bytes). A bucket's name carries its format version
-(`simple-v3`): a format change bumps the name instead of migrating in place, and old
+(`simple-v4`): a format change bumps the name instead of migrating in place, and old
 buckets are simply pruned.
 """
 
@@ -32,12 +32,14 @@ CACHEDIR_TAG = (
 class Bucket(StrEnum):
     """The kinds of entry, each in its own versioned directory."""
 
-    SIMPLE = "simple-v3"  # digested index pages (rows grouped by version), with validators
+    SIMPLE = "simple-v4"  # digested index pages (rows grouped by version), with validators
     METADATA = "metadata-v1"  # core metadata (METADATA files), by artifact hash
     INTERPRETERS = "interpreter-v1"  # what an interpreter said about itself, by path+mtime
     ARCHIVES = "archives-v1"  # downloaded wheels and sdists, verified, by sha256
     WHEELS = "wheels-v1"  # wheels unpacked once, by sha256; installs link from here
     BUILT = "built-v1"  # wheels built from sdists, by the sdist's sha256
+    # Metadata a project directory's backend reported, by its path and input fingerprint.
+    PROJECT_METADATA = "project-metadata-v1"
     OVERLAYS = "overlays-v1"  # environments for `run --with`, by what they hold
     SELECTIONS = "selections-v1"  # what a lock selects for an interpreter (sync's memo)
     ADVISORIES = "advisories-v1"  # audit answers from PyPI / OSV, by source and release

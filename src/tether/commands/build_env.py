@@ -29,9 +29,13 @@ from tether.resolve.markers import Grid
 
 
 def installer(
-    indexes: tuple[Index, ...], options: IndexOptions, environ: Mapping[str, str]
+    indexes: tuple[Index, ...],
+    options: IndexOptions,
+    environ: Mapping[str, str],
+    constraints: Sequence[Requirement] = (),
 ) -> Installer:
-    """An `Installer` for `build.backend`: requirements in, environment filled."""
+    """An `Installer` for `build.backend`: requirements in, environment filled, within
+    `constraints` (the project's build-constraint-dependencies)."""
 
     def install_requirements(requirements: Sequence[Requirement], environment: VirtualEnv) -> None:
         interpreter = describe(environment.python)
@@ -49,7 +53,13 @@ def installer(
             name=canonicalize_name("build-environment"),
             requirements=tuple((r, None) for r in requirements),
         )
-        provider = IndexProvider(client, root, ProviderOptions(grid=grid))
+        provider = IndexProvider(
+            client,
+            root,
+            ProviderOptions(
+                grid=grid, constraints={canonicalize_name(r.name): r for r in constraints}
+            ),
+        )
         try:
             resolution = solve(Package.root("build-environment"), Version("0"), provider)
         finally:

@@ -8,6 +8,7 @@ no other versions)? Reads the environment and the lock; no network, no resolver.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.parser import BytesParser
@@ -21,6 +22,7 @@ from packaging.version import InvalidVersion, Version
 
 from tether.commands.run import sync_state
 from tether.errors import InstallError
+from tether.install.editable_check import editable_problems
 from tether.install.plan import PROTECTED
 from tether.install.wheel import Installed, installed
 from tether.lock import LOCK_NAME, read_lock
@@ -73,7 +75,7 @@ def check(options: CheckOptions) -> CheckReport:
     against_lock = False
     if project is not None and options.lock and (project.root / LOCK_NAME).exists():
         against_lock = True
-        problems += _against_lock(project, environment, versions, interpreter)
+        problems += _against_lock(project, environment, dists, interpreter)
     return CheckReport(
         environment=environment,
         checked=len(dists),
@@ -115,8 +117,11 @@ def _accepts(requirement: Requirement, version: str) -> bool:
 
 
 def _against_lock(
-    project: Project, environment: Path, versions: Mapping[str, str], interpreter: Interpreter
+    project: Project, environment: Path, dists: Mapping[str, Installed], interpreter: Interpreter
 ) -> list[str]:
+    from packaging.pylock import PackageDirectory  # noqa: PLC0415 - loaded with read_lock
+
+    versions = {name: d.version for name, d in dists.items()}
     state = sync_state(environment)
     extras = state.get("extras", [])
     groups = state.get("groups", sorted(project.default_groups()))
@@ -146,4 +151,28 @@ def _against_lock(
             problems.append(f"{name} is {have} here but {version} in the lock")
     extra = sorted(set(versions) - set(wanted) - PROTECTED - {project.name})
     problems += [f"{e} {versions[e]} is installed but not in the lock" for e in extra]
+    # Editable members (the project, editable path sources): installed is not enough,
+    # what they point at must still hold code ("in sync" and a failing import at once).
+    editable = {
+        canonicalize_name(package.name)
+        for package, dist in selected
+        if isinstance(dist, PackageDirectory) and dist.editable
+    }
+    if project.is_package:
+        if project.name not in dists:
+            problems.append(f"the project {project.name} itself is not installed")
+        editable.add(project.name)
+    site = Path(interpreter.paths["purelib"])
+    for name in sorted(editable):
+        dist = dists.get(name)
+        if dist is not None and _is_editable(dist):
+            problems += editable_problems(dist, site)
     return problems
+
+
+def _is_editable(dist: Installed) -> bool:
+    try:
+        direct = json.loads((dist.dist_info / "direct_url.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(isinstance(direct, dict) and direct.get("dir_info", {}).get("editable"))

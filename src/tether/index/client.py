@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packaging.utils import NormalizedName, canonicalize_name
@@ -66,6 +67,7 @@ class MetadataSource(StrEnum):
     UNADVERTISED = "unadvertised-pep658"  # a .metadata file the page did not list
     RANGE = "range-requests"
     DOWNLOAD = "full-download"
+    BUILD = "pep517-build"  # an sdist's metadata, from its build backend
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,8 @@ class Unavailable:
     """The metadata cannot be had without building (an sdist with dynamic dependencies)."""
 
     reason: str
+    # The verified sdist, kept in the archive cache for the build (and for `sync`).
+    archive: Path | None = None
 
 
 class IndexClient:
@@ -325,21 +329,37 @@ class IndexClient:
 
     def _sdist_metadata(self, file: DistFile) -> bytes | Unavailable:
         """PKG-INFO of an sdist, usable when it is Metadata 2.2+ and its dependencies are
-        not dynamic (PEP 643); otherwise the sdist must be built (not done here)."""
+        not dynamic (PEP 643); otherwise the sdist must be built (by the caller: the
+        verified archive is left in the cache for it, and for `sync`)."""
         response = self.http.get(file.url)
         if response.status != 200:
             raise _status_error(response, what=file.filename, index_name=None)
         _verify(response.body, file.sha256, what=file.filename, url=file.url)
         data = read_pkg_info(response.body, file.filename)
-        if data is None:
-            return Unavailable(f"{file.filename} has no PKG-INFO")
-        metadata = parse_core_metadata(data, source=file.filename)
-        major_minor = tuple(int(p) for p in metadata.metadata_version.split(".")[:2] if p.isdigit())
-        if major_minor < (2, 2) or {"requires-dist", "requires-python"} & set(metadata.dynamic):
-            return Unavailable(
-                f"{file.filename} declares its dependencies dynamically; it must be built"
-            )
-        return data
+        metadata = None if data is None else parse_core_metadata(data, source=file.filename)
+        if metadata is not None and data is not None and not needs_build(metadata):
+            return data
+        sha256 = file.sha256 or hashlib.sha256(response.body).hexdigest()
+        archive = self.cache.write(Bucket.ARCHIVES, sha256, file.filename, data=response.body)
+        reason = (
+            f"{file.filename} has no PKG-INFO"
+            if metadata is None
+            else f"{file.filename} declares its dependencies dynamically"
+        )
+        return Unavailable(f"{reason}; it must be built", archive=archive)
+
+    def remember_metadata(self, file: DistFile, data: bytes) -> None:
+        """Keep metadata a build produced, under the file's key: a warm or offline lock
+        then never builds again."""
+        self.cache.write(Bucket.METADATA, *_metadata_key(file), data=data)
+
+
+def needs_build(metadata: CoreMetadata) -> bool:
+    """Whether an sdist's PKG-INFO cannot be trusted for its dependencies (PEP 643:
+    Metadata < 2.2, or they are declared dynamic)."""
+    major_minor = tuple(int(p) for p in metadata.metadata_version.split(".")[:2] if p.isdigit())
+    dynamic = {"requires-dist", "requires-python"} & set(metadata.dynamic)
+    return major_minor < (2, 2) or bool(dynamic)
 
 
 def _page_of(entry: dict[str, Any]) -> ProjectPage | None:

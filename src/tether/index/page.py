@@ -18,11 +18,8 @@ from typing import Any, Final
 from urllib.parse import unquote, urldefrag, urljoin
 
 from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
     NormalizedName,
     canonicalize_name,
-    parse_sdist_filename,
 )
 from packaging.version import InvalidVersion, Version
 
@@ -89,7 +86,7 @@ class ProjectPage:
     def of_rows(cls, *, name: NormalizedName, url: str, rows: Iterable[Row]) -> ProjectPage:
         """From rows straight off an index page (files without a usable version are
         dropped here)."""
-        versioned = ((_version_from_filename(row[0]), row) for row in rows)
+        versioned = ((_version_from_filename(row[0], name), row) for row in rows)
         return cls.of_groups(
             name=name, url=url, groups=_grouped((v, r) for v, r in versioned if v is not None)
         )
@@ -228,7 +225,7 @@ def parse_html_page(body: bytes, *, url: str, project: NormalizedName) -> Projec
     if parser.repository_version is not None:
         _check_api_version(parser.repository_version, url)
     base = urljoin(url, parser.base) if parser.base else url
-    files = [_html_file(anchor, base) for anchor in parser.anchors]
+    files = [_html_file(anchor, base, project) for anchor in parser.anchors]
     return ProjectPage(name=project, url=url, files=[f for f in files if f is not None])
 
 
@@ -286,13 +283,15 @@ def _absolute(base: str, url: str) -> str:
     return urljoin(base, url)
 
 
-def _html_file(anchor: Mapping[str, str | None], base: str) -> DistFile | None:
+def _html_file(
+    anchor: Mapping[str, str | None], base: str, project: NormalizedName
+) -> DistFile | None:
     href = anchor.get("href")
     if not href:
         return None
     absolute, fragment = urldefrag(urljoin(base, href))
     filename = unquote(absolute.rsplit("/", 1)[-1])
-    version = _version_from_filename(filename)
+    version = _version_from_filename(filename, project)
     if version is None:
         return None
     algorithm, _, value = fragment.partition("=")
@@ -338,8 +337,10 @@ def _version(text: str) -> Version:
     return Version(text)
 
 
-def _version_from_filename(filename: str) -> Version | None:
-    """The version a file name carries; None for files we do not use.
+def _version_from_filename(filename: str, project: str) -> Version | None:
+    """The version a file name carries; None for files we do not use: not a wheel or
+    an sdist, another project's name, or a name that does not split unambiguously into
+    name and version (`cffi-1.0.2-2.tar.gz` is not cffi 2; pip and uv skip it too).
 
     Wheel names are split by hand (PEP 427: `{name}-{version}-...`): the full
     `parse_wheel_filename` also parses every tag, which costs most of the time of
@@ -348,14 +349,23 @@ def _version_from_filename(filename: str) -> Version | None:
     try:
         if filename.endswith(".whl"):
             parts = filename[:-4].split("-")
-            if len(parts) not in (5, 6):
+            if len(parts) not in (5, 6) or _normalised(parts[0]) != project:
                 return None
             return _version(parts[1])
-        if filename.endswith((".tar.gz", ".zip")):
-            return parse_sdist_filename(filename)[1]
-    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        for suffix in (".tar.gz", ".zip"):
+            if filename.endswith(suffix):
+                name, dash, version = filename[: -len(suffix)].rpartition("-")
+                if not dash or _normalised(name) != project:
+                    return None
+                return _version(version)
+    except InvalidVersion:
         return None
     return None
+
+
+@lru_cache(maxsize=4096)
+def _normalised(name: str) -> str:
+    return canonicalize_name(name)
 
 
 def _parse_time(stamp: str) -> datetime | None:

@@ -10,6 +10,10 @@ from typing import Any
 from tether.project.pyproject import Project
 from tether.urls import without_userinfo
 
+# The `[project]` fields a backend may compute that change what the lock holds (kept
+# here, not imported, so `tether run`'s freshness check loads nothing more).
+RESOLVED_FIELDS = frozenset({"dependencies", "optional-dependencies", "requires-python"})
+
 
 def inputs(project: Project, options: dict[str, Any]) -> dict[str, str]:
     """sha256 per input that changes the resolution (sorted keys: stable)."""
@@ -25,6 +29,7 @@ def inputs(project: Project, options: dict[str, Any]) -> dict[str, str]:
         },
         "tool.tether": {
             "environments": [str(m) for m in settings.environments],
+            "required-environments": [str(m) for m in settings.required_environments],
             "constraints": sorted(str(r) for r in settings.constraints),
             "overrides": sorted(str(r) for r in settings.overrides),
             "conflicts": [[str(i) for i in c] for c in settings.conflicts],
@@ -35,10 +40,23 @@ def inputs(project: Project, options: dict[str, Any]) -> dict[str, str]:
                 k: [[s.index, s.path, s.url, str(s.marker), s.extra, s.group] for s in v]
                 for k, v in sorted(settings.sources.items())
             },
+            "build": [
+                settings.no_build,
+                settings.no_binary,
+                sorted(settings.no_build_package),
+                sorted(settings.no_binary_package),
+                sorted(str(r) for r in settings.build_constraints),
+            ],
         },
         "resolver": options,
     }
-    return {key: _digest(value) for key, value in sections.items()}
+    digests = {key: _digest(value) for key, value in sections.items()}
+    if project.dynamic & RESOLVED_FIELDS:
+        from tether.project.dynamic import input_digest  # noqa: PLC0415 - rarely needed
+
+        # What the backend computes from: the lock is stale when one of these changed.
+        digests["dynamic-metadata"] = input_digest(project.root)
+    return digests
 
 
 def _digest(value: object) -> str:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
-from packaging.utils import NormalizedName
+from packaging.utils import NormalizedName, canonicalize_name
 
 from tether.index.config import Index, index_chain
 from tether.project.fields import (
@@ -103,10 +103,28 @@ class Settings:
     sources: Mapping[NormalizedName, tuple[Source, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    # Building from source (uv's names): `no-build` never builds an sdist (wheels only),
+    # `no-binary` never takes a wheel (always builds); the `-package` forms name
+    # packages; build-constraint-dependencies bound what build environments get.
+    # Environments every locked package must have a wheel for (or an sdist), as uv's.
+    required_environments: tuple[Marker, ...] = ()
+    no_build: bool = False
+    no_binary: bool = False
+    no_build_package: frozenset[NormalizedName] = frozenset()
+    no_binary_package: frozenset[NormalizedName] = frozenset()
+    build_constraints: tuple[Requirement, ...] = ()
     torch_backends: tuple[str, ...] = ()  # read by project/torch.py, as is torch-index-url
     torch_index_url: str = "https://download.pytorch.org/whl"
     # `[tool.tether.audit]`, `[tool.tether.deps]`, `[tool.tether.hooks]`, by table name.
     quality: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def builds(self, name: str) -> bool:
+        """Whether `name` may be built from an sdist (for its metadata or to install)."""
+        return not (self.no_build or canonicalize_name(name) in self.no_build_package)
+
+    def takes_wheels(self, name: str) -> bool:
+        """Whether wheels of `name` may be used (else its sdist is always built)."""
+        return not (self.no_binary or canonicalize_name(name) in self.no_binary_package)
 
     def index_chain(self) -> tuple[Index, ...]:
         """The indexes a package is looked up in, in order (see `index_chain`)."""
@@ -127,6 +145,12 @@ SETTINGS_KEYS = frozenset(
         "sources",
         "torch-backends",
         "torch-index-url",
+        "required-environments",
+        "no-build",
+        "no-binary",
+        "no-build-package",
+        "no-binary-package",
+        "build-constraint-dependencies",
         "audit",
         "deps",
         "hooks",
@@ -165,6 +189,18 @@ def parse_settings(
         conflicts=_parse_conflicts(doc, data.get("conflicts", []), extras, groups),
         indexes=indexes,
         sources=_parse_sources(doc, data.get("sources", {}), indexes, extras, groups),
+        required_environments=_parse_environments(
+            doc, data.get("required-environments", []), key="required-environments"
+        ),
+        no_build=expect_bool(doc, data.get("no-build", False), f"{where}.no-build"),
+        no_binary=expect_bool(doc, data.get("no-binary", False), f"{where}.no-binary"),
+        no_build_package=_names(doc, data, "no-build-package"),
+        no_binary_package=_names(doc, data, "no-binary-package"),
+        build_constraints=parse_requirements(
+            doc,
+            data.get("build-constraint-dependencies", []),
+            f"{where}.build-constraint-dependencies",
+        ),
         quality=MappingProxyType(
             {
                 name: dict(expect_table(doc, data[name], f"{where}.{name}"))
@@ -172,6 +208,13 @@ def parse_settings(
                 if name in data
             }
         ),
+    )
+
+
+def _names(doc: TomlDocument, data: dict[str, Any], key: str) -> frozenset[NormalizedName]:
+    where = f"tool.tether.{key}"
+    return frozenset(
+        parse_name(doc, item, where) for item in expect_list(doc, data.get(key, []), where)
     )
 
 
@@ -211,8 +254,10 @@ def _parse_default_groups(
     return names
 
 
-def _parse_environments(doc: TomlDocument, value: object) -> tuple[Marker, ...]:
-    where = "tool.tether.environments"
+def _parse_environments(
+    doc: TomlDocument, value: object, *, key: str = "environments"
+) -> tuple[Marker, ...]:
+    where = f"tool.tether.{key}"
     items = [value] if isinstance(value, str) else expect_list(doc, value, where)
     return tuple(
         parse_marker(doc, item, f"{where}[{position}]", hint=_MARKER_HINT)

@@ -3,15 +3,16 @@ one archive, fetched whole, hashed, and read for its metadata.
 
 The lock needs the archive's sha256, so unlike index files a direct reference is always
 downloaded (or read from disk). Wheels and sdists with static metadata (PEP 643) are
-supported, and project directories whose pyproject.toml declares its dependencies
-statically (PEP 621); an sdist or a directory whose dependencies are dynamic needs a
-PEP 517 build, which `tether lock` does not do yet, and is refused with that reason.
+supported, and project directories (PEP 621); an sdist or a directory whose
+dependencies are dynamic is asked through its PEP 517 backend (`DirectBuilds`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,14 +28,23 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from tether.errors import LockError
+from tether.errors import BuildError, LockError
 from tether.index.archive_metadata import read_pkg_info, read_wheel_metadata
+from tether.index.client import needs_build
 from tether.index.core_metadata import CoreMetadata, parse_core_metadata
 from tether.index.page import DistFile
 from tether.urls import redact_url
 
 if TYPE_CHECKING:
     from tether.index.http import HttpClient
+
+
+@dataclass(frozen=True, slots=True)
+class DirectBuilds:
+    """How to learn what a reference does not declare statically (None: refuse it)."""
+
+    sdist: Callable[[Path], bytes] | None = None  # an sdist file's METADATA
+    directory: Callable[[Path], bytes] | None = None  # a project directory's METADATA
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +56,10 @@ class DirectArchive:
     dynamic_version: bool = False  # its version comes from its build backend
 
 
-def fetch_direct(requirement: Requirement, http: HttpClient) -> DirectArchive:
+def fetch_direct(
+    requirement: Requirement, http: HttpClient, builds: DirectBuilds | None = None
+) -> DirectArchive:
+    builds = builds or DirectBuilds()
     url = requirement.url or ""
     parts = urlsplit(url)
     shown = redact_url(url)
@@ -55,7 +68,7 @@ def fetch_direct(requirement: Requirement, http: HttpClient) -> DirectArchive:
 
         path = Path(url2pathname(unquote(parts.path)))
         if path.is_dir():
-            return _directory(requirement, path, shown)
+            return _directory(requirement, path, shown, builds.directory)
         try:
             content = path.read_bytes()
         except OSError as err:
@@ -97,21 +110,43 @@ def fetch_direct(requirement: Requirement, http: HttpClient) -> DirectArchive:
             raise LockError(f"'{requirement.name} @ {shown}' has no PKG-INFO")
         data = pkg_info
     metadata = parse_core_metadata(data, source=shown)
-    if not filename.endswith(".whl") and (
-        metadata.metadata_version < "2.2" or "requires-dist" in metadata.dynamic
-    ):
-        raise LockError(
-            f"'{requirement.name} @ {shown}' is an sdist whose dependencies are dynamic; "
-            "finding them needs a build, which `tether lock` does not do yet",
-            hint="depend on a wheel of it instead",
-        )
+    if not filename.endswith(".whl") and needs_build(metadata):
+        metadata = _built(requirement, shown, filename, content, builds.sdist)
     return DirectArchive(file=file, path=local, metadata=metadata)
 
 
-def _directory(requirement: Requirement, path: Path, shown: str) -> DirectArchive:
+def _built(
+    requirement: Requirement,
+    shown: str,
+    filename: str,
+    content: bytes,
+    build: Callable[[Path], bytes] | None,
+) -> CoreMetadata:
+    """An sdist reference's metadata from its backend (its PKG-INFO cannot be trusted
+    for its dependencies)."""
+    if build is None:
+        raise LockError(
+            f"'{requirement.name} @ {shown}' is an sdist whose dependencies are dynamic; "
+            "finding them needs a build, which this command does not run",
+            hint="depend on a wheel of it instead",
+        )
+    with tempfile.TemporaryDirectory(prefix="tether-direct-") as scratch:
+        archive = Path(scratch) / filename
+        archive.write_bytes(content)
+        try:
+            data = build(archive)
+        except BuildError as err:
+            err.add_note(f"while reading the dependencies of '{requirement.name} @ {shown}'")
+            raise
+    return parse_core_metadata(data, source=shown)
+
+
+def _directory(
+    requirement: Requirement, path: Path, shown: str, build: Callable[[Path], bytes] | None
+) -> DirectArchive:
     """A project directory, read from its pyproject.toml's static [project] table (PEP
-    621), as a PEP 517 build would report it. Dynamic dependencies would need the build
-    itself, which `tether lock` does not run: refused with that reason."""
+    621), as a PEP 517 build would report it; when dependencies, extras or
+    requires-python are dynamic, from its backend (`build`)."""
     where = f"'{requirement.name} @ {shown}'"
     try:
         data = tomllib.loads((path / "pyproject.toml").read_text(encoding="utf-8"))
@@ -135,11 +170,25 @@ def _directory(requirement: Requirement, path: Path, shown: str) -> DirectArchiv
         )
     dynamic = set(project.get("dynamic", []))
     if dynamic & {"dependencies", "optional-dependencies", "requires-python"}:
-        fields = ", ".join(sorted(dynamic & {"dependencies", "optional-dependencies"}))
-        raise LockError(
-            f"{where} declares dynamic {fields or 'requires-python'}; finding them needs a "
-            "PEP 517 build, which `tether lock` does not do yet",
-            hint="declare them statically in its [project] table",
+        if build is None:
+            fields = ", ".join(sorted(dynamic & {"dependencies", "optional-dependencies"}))
+            raise LockError(
+                f"{where} declares dynamic {fields or 'requires-python'}; finding them needs "
+                "a PEP 517 build, which this command does not run",
+                hint="declare them statically in its [project] table",
+            )
+        try:
+            metadata = parse_core_metadata(build(path), source=shown)
+        except BuildError as err:
+            err.add_note(f"while reading the metadata of {where}")
+            raise
+        file = DistFile(filename=path.name, url=path.resolve().as_uri(), version=metadata.version)
+        return DirectArchive(
+            file=file,
+            path=path,
+            metadata=metadata,
+            directory=True,
+            dynamic_version="version" in dynamic,
         )
     written = "0" if "version" in dynamic else str(project.get("version", "0"))
     try:

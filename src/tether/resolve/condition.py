@@ -157,6 +157,22 @@ class Condition:
                 stack += list(edges)
         return tuple(sorted(found))
 
+    def python_hull(self) -> tuple[Release | None, Release | None]:
+        """The smallest Python interval [lower, upper) outside which the set is empty
+        (None: no bound on that side)."""
+        if self.node <= TRUE:
+            return (None, None)
+        _, kind, edges = store.nodes[self.node]
+        if kind != VERSION:
+            return (None, None)
+        start: Release | None = None
+        found: list[tuple[Release | None, Release | None]] = []
+        for upper, child in edges:
+            if child != FALSE:
+                found.append((start, upper))
+            start = upper
+        return (found[0][0], found[-1][1]) if found else (None, None)
+
     def marker(self, care: Condition | None = None) -> Marker | None:
         """The shortest marker equal to this set inside `care` (everything when None):
         None when it holds everywhere there. A set that is empty inside `care` has no
@@ -176,6 +192,8 @@ class Condition:
     def __str__(self) -> str:
         return self.text() or ""
 
+
+__all__ = ["ALWAYS", "NEVER", "Condition", "Release", "release_of", "specifier_floor"]
 
 ALWAYS = Condition(TRUE)
 NEVER = Condition(FALSE)

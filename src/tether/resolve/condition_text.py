@@ -96,7 +96,10 @@ def render(target: int, care: int) -> str:
         return apply(AND, _build(candidate), care) == target
 
     for index in range(len(terms)):
-        for literal in list(terms[index]):
+        # Negative literals are tried first: of two equivalent forms under the care set
+        # (`"cu126" not in extras and "cu128" not in extras` or `"cpu" in extras`, when
+        # exactly one backend is on), the positive one is the one a reader expects.
+        for literal in sorted(terms[index], key=lambda lit: lit[1] not in ("ne", "not")):
             shorter = [t for t in terms[index] if t != literal]
             trial = [*terms[:index], shorter, *terms[index + 1 :]]
             if same(trial):

@@ -159,7 +159,9 @@ def test_unknown_key_suggests_closest(tmp_path: Path) -> None:
     assert error.message == 'unknown key "resolutoin" in [tool.tether]'
     assert (error.line, error.column) == (14, 1)
     assert error.hint is not None
-    assert error.hint.startswith('did you mean "resolution"? valid keys are: audit, conflicts, ')
+    assert error.hint.startswith(
+        'did you mean "resolution"? valid keys are: audit, build-constraint-dependencies, '
+    )
 
 
 def test_unknown_key_in_index_table(tmp_path: Path) -> None:

@@ -71,6 +71,8 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
         else ""
     )
     console.info(f"Resolved {result.packages} packages in {result.seconds:.2f}s{transfer}")
+    for warning in result.warnings:
+        console.warn(warning)
     if result.merged is not None:
         console.info(f"Merged the git conflict in {result.path.name}, keeping both sides' pins:")
         for line in result.merged or ["(both sides agree on every package)"]:

@@ -1,0 +1,94 @@
+"""Projects whose `[project]` leaves fields to the build backend (`dynamic`): when the
+lock needs the backend's answer, and a fingerprint of what that answer depends on.
+
+`tether lock` asks the backend (`prepare_metadata_for_build_wheel`) for such a
+project's metadata (`project.filled` puts it back into the project); the fingerprint
+lets a cached answer be reused until an input changes, and lets `tether run` tell that
+the lock is stale without building anything or importing the resolver.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+
+from tether.project.fingerprint import RESOLVED_FIELDS
+from tether.project.pyproject import Project
+
+# Files backends commonly read besides the ones a project's own tables name.
+_KNOWN_INPUTS = ("pyproject.toml", "setup.py", "setup.cfg", "PKG-INFO")
+_REQUIREMENT_FILES = ("*.txt", "*.in")
+
+
+def needs_backend(project: Project) -> bool:
+    """Whether the lock needs the backend's answer: some field it resolves is dynamic."""
+    return bool(project.dynamic & RESOLVED_FIELDS)
+
+
+def input_digest(root: Path) -> str:
+    """sha256 over what a backend reads to compute dynamic metadata: pyproject.toml,
+    setup.py/setup.cfg, requirement files beside them, the files `[tool.hatch.version]`
+    and `[tool.setuptools.dynamic]` name, and the git commit checked out (for
+    setuptools-scm, hatch-vcs). Cheap: no build, a few small files."""
+    digest = hashlib.sha256()
+    paths = [root / name for name in _KNOWN_INPUTS]
+    for pattern in _REQUIREMENT_FILES:
+        paths += sorted(root.glob(pattern))
+    paths += [root / name for name in _named_files(root)]
+    for path in paths:
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<missing>")
+        digest.update(b"\0")
+    digest.update(b"git:" + _git_commit(root).encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def _named_files(root: Path) -> list[str]:
+    """Files the project's own build tables say its dynamic fields come from."""
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    tool = data.get("tool", {})
+    found: list[str] = []
+    hatch_version = tool.get("hatch", {}).get("version", {})
+    if isinstance(hatch_version, dict) and isinstance(hatch_version.get("path"), str):
+        found.append(hatch_version["path"])
+    dynamic = tool.get("setuptools", {}).get("dynamic", {})
+    if isinstance(dynamic, dict):
+        for value in dynamic.values():
+            files = value.get("file") if isinstance(value, dict) else None
+            if isinstance(files, str):
+                found.append(files)
+            elif isinstance(files, list):
+                found += [f for f in files if isinstance(f, str)]
+    return sorted({f for f in found if ".." not in Path(f).parts and not Path(f).is_absolute()})
+
+
+def _git_commit(root: Path) -> str:
+    """The commit checked out in the repository holding `root` ("" outside git)."""
+    for directory in (root, *root.parents):
+        git = directory / ".git"
+        if not git.exists():
+            continue
+        try:
+            if git.is_file():  # a worktree or submodule: "gitdir: <path>"
+                git = (directory / git.read_text().split(":", 1)[1].strip()).resolve()
+            head = (git / "HEAD").read_text().strip()
+            if not head.startswith("ref: "):
+                return head
+            ref = head[5:]
+            if (git / ref).is_file():
+                return (git / ref).read_text().strip()
+            packed = (git / "packed-refs").read_text() if (git / "packed-refs").is_file() else ""
+            for line in packed.splitlines():
+                if line.endswith(" " + ref):
+                    return line.split(" ", 1)[0]
+            return head
+        except OSError:
+            return ""
+    return ""
