@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from packaging.ranges import VersionRange
 from packaging.version import Version
 
 from tether.resolve.incompatibility import Incompatibility
@@ -33,6 +34,9 @@ class Assignment:
 class PartialSolution:
     def __init__(self) -> None:
         self.assignments: list[Assignment] = []
+        # The same assignments by package, in order, each with the intersection of the
+        # package's assignments up to it: `satisfier` binary-searches these.
+        self._by_package: dict[Package, list[tuple[Assignment, Term]]] = {}
         self.decisions: dict[Package, Version] = {}
         # The intersection of all assignments of a package, split by whether one of
         # them is positive (then the package must be selected).
@@ -91,6 +95,7 @@ class PartialSolution:
         while self.assignments and self.assignments[-1].decision_level > decision_level:
             removed = self.assignments.pop()
             touched.add(removed.term.package)
+            self._by_package[removed.term.package].pop()
             if removed.is_decision:
                 del self.decisions[removed.term.package]
         for package in touched:
@@ -103,6 +108,12 @@ class PartialSolution:
             if assignment.term.package in touched:
                 self._register(assignment.term)
 
+    def positive_versions(self, package: Package) -> VersionRange | None:
+        """The versions `package` may still take when it must be selected (None: it
+        need not be, or nothing is known)."""
+        found = self._positive.get(package)
+        return None if found is None else found.versions
+
     def relation(self, term: Term) -> Relation:
         accumulated = self._positive.get(term.package) or self._negative.get(term.package)
         if accumulated is None:
@@ -114,17 +125,20 @@ class PartialSolution:
 
     def satisfier(self, term: Term) -> Assignment:
         """The earliest assignment after which the assignments so far satisfy `term`."""
-        accumulated: Term | None = None
-        for assignment in self.assignments:
-            if assignment.term.package != term.package:
-                continue
-            accumulated = (
-                assignment.term if accumulated is None else accumulated.intersect(assignment.term)
-            )
-            if accumulated.satisfies(term):
-                return assignment
-        msg = f"[bug] {term} is not satisfied by the partial solution"
-        raise AssertionError(msg)
+        history = self._by_package.get(term.package, [])
+        # Assignments only narrow what a package may be: once satisfied, always
+        # satisfied, so the first satisfying prefix is found by bisection.
+        low, high = 0, len(history)
+        while low < high:
+            middle = (low + high) // 2
+            if history[middle][1].satisfies(term):
+                high = middle
+            else:
+                low = middle + 1
+        if low == len(history):
+            msg = f"[bug] {term} is not satisfied by the partial solution"
+            raise AssertionError(msg)
+        return history[low][0]
 
     def undecided(self) -> list[Term]:
         """Packages that must be selected but have no decision yet, in the order their
@@ -153,6 +167,9 @@ class PartialSolution:
 
     def _assign(self, assignment: Assignment) -> None:
         self.assignments.append(assignment)
+        history = self._by_package.setdefault(assignment.term.package, [])
+        term = assignment.term
+        history.append((assignment, term if not history else history[-1][1].intersect(term)))
         self._register(assignment.term)
 
     def _register(self, term: Term) -> None:

@@ -171,6 +171,8 @@ class _Solver:
         if term is None:
             return None
         package = term.package
+        if package.extra is not None and self._tie_to_base(term):
+            return package
         if package.is_root:
             candidates: Sequence[Version] = [self._root_version]
         else:
@@ -228,6 +230,27 @@ class _Solver:
         for package in list(self._incompatibilities):
             self._propagate(package)
         return self._choose_package_version()
+
+    def _tie_to_base(self, term: Term) -> bool:
+        """`foo[x]` at version V depends on `foo==V`: an extra can only take a version
+        its package may take. When `foo` is already bounded, say so at once for every
+        version outside the bound ("foo[x] in S depends on foo in S", true of each V in
+        S), and let propagation narrow the extra; otherwise the solver would fetch and
+        reject the extra's releases one by one (dask decided at 2026.11 while
+        dask[distributed] walked down to 0.2). True when it added that fact."""
+        allowed = self._solution.positive_versions(term.package.base)
+        if allowed is None:
+            return False
+        outside = term.versions - allowed
+        if outside.is_empty:
+            return False
+        self._add(
+            Incompatibility.of(
+                [Term(term.package, outside), Term(term.package.base, outside, positive=False)],
+                DependencyCause(),
+            )
+        )
+        return True
 
     def _depender_range(self, package: Package, version: Version) -> VersionRange:
         """The versions a fact about `version` speaks for: from this version up

