@@ -27,7 +27,7 @@ from tether.index.page import (
     file_of,
     micros,
 )
-from tether.provider.wheel_fit import fits
+from tether.provider.wheel_fit import fits, fits_platform
 from tether.resolve.condition import Release as PythonRelease
 from tether.resolve.condition import specifier_floor
 
@@ -42,6 +42,10 @@ class Policy:
     # "never". Decided per package by the caller from the --prerelease policy.
     prereleases: str = "last"
     allow_yanked: frozenset[Version] = frozenset()
+    # The environments this lock (or fork) serves, one sample per OS, CPU,
+    # implementation and Python: a release with wheels only, none for any of them, is
+    # unusable here (uv's rule for wheels whose implied platforms miss the fork).
+    platforms: tuple[Mapping[str, str], ...] = ()
     # required-environments: (marker text, sample environments) each of which a release
     # must have a wheel for, unless it has an sdist.
     required: tuple[tuple[str, tuple[Mapping[str, str], ...]], ...] = ()
@@ -57,7 +61,7 @@ class Release:
     """One version the resolver may consider. Its files become objects on first use:
     of the hundreds of releases a page lists, the resolver looks at a few."""
 
-    __slots__ = ("_files", "_rows", "python_floor", "unusable", "version")
+    __slots__ = ("_files", "_rows", "python_floor", "unusable", "version", "wheel_floor")
 
     def __init__(
         self,
@@ -67,8 +71,11 @@ class Release:
         *,
         rows: tuple[Row, ...] | None = None,
         python_floor: PythonRelease | None = None,
+        wheel_floor: PythonRelease | None = None,
     ) -> None:
         self.version = version
+        # Usable, but its wheels (no sdist) start above the lowest Python served.
+        self.wheel_floor = wheel_floor
         self.unusable = unusable
         # Kept out by Requires-Python only: the lowest Python its files admit, where a
         # fork of the lock above it could use it.
@@ -118,7 +125,32 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
             or not requires_python
             or _covers(row[REQUIRES_PYTHON], requires_python)
         ]
-        if usable:
+        span = _wheel_span(usable) if usable else None
+        misfit = None if span is None else _misfit(span, requires_python)
+        lowest = _lowest(requires_python)
+        floor = None if span is None else span[0]
+        above = floor if floor is not None and floor > lowest else None
+        if misfit is not None:
+            # No sdist, and no wheel for any Python this lock (or fork) serves (uv's
+            # rule): torch 1.10 (cp36-cp39) for >=3.10. Wheels above the range name a
+            # floor where a fork could use them.
+            found.append(
+                Release(
+                    version,
+                    rows=tuple(usable),
+                    unusable=misfit,
+                    python_floor=above,
+                )
+            )
+        elif usable and not _fits_somewhere(usable, policy.platforms):
+            found.append(
+                Release(
+                    version,
+                    rows=tuple(usable),
+                    unusable="has no wheel for the platforms this lock serves here, and no sdist",
+                )
+            )
+        elif usable:
             lacking = _lacking(usable, policy.required)
             found.append(
                 Release(
@@ -127,6 +159,13 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
                     unusable=None
                     if lacking is None
                     else f"has no wheel for {lacking} (required-environments) and no sdist",
+                    # Wheels only from a Python above the range's lowest, no sdist
+                    # (onnxruntime 1.20 ships cp310+, says no Requires-Python): the
+                    # universal resolution splits there, so the Pythons below get a
+                    # release they can install.
+                    wheel_floor=floor
+                    if floor is not None and floor > _lowest(requires_python)
+                    else None,
                 )
             )
         else:
@@ -150,6 +189,75 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
         # Python floor would take it (so a re-lock forks as the first lock did).
         found.sort(key=lambda r: r.version not in policy.preferred)
     return found
+
+
+def _wheel_span(rows: Sequence[Row]) -> tuple[PythonRelease, PythonRelease | None] | None:
+    """(lowest, highest) CPython minor a wheel-only release's wheels are built for;
+    the highest is None when an abi3 wheel serves every later Python too. None when
+    there is an sdist, an any-Python (py3) wheel, or no wheel CPython can use."""
+    if any(not row[0].endswith(".whl") for row in rows):
+        return None
+    floors: list[PythonRelease] = []
+    ceilings: list[PythonRelease | None] = []
+    for row in rows:
+        parts = row[0][:-4].split("-")
+        if len(parts) < 5:
+            continue
+        stable = parts[-2] == "abi3"
+        for tag in parts[-3].split("."):
+            if tag.startswith("py3") and len(tag) <= 3:
+                return None
+            digits = tag[3:] if tag.startswith(("cp3", "py3")) else ""
+            if digits.isdigit():
+                minor: PythonRelease = (3, int(digits), 0)
+                floors.append(minor)
+                ceilings.append(None if stable or tag.startswith("py") else minor)
+    if not floors:
+        return None
+    return min(floors), None if None in ceilings else max(c for c in ceilings if c is not None)
+
+
+def _misfit(span: tuple[PythonRelease, PythonRelease | None], requires_python: str) -> str | None:
+    """Why no wheel of the span fits any Python `requires_python` admits (None: one
+    does)."""
+    if not requires_python:
+        return None
+    # Only wheels that all start above the range count: ones that stop below it (none
+    # yet for a new Python) are kept, as uv keeps torchvision 0.29 for Python >= 3.15;
+    # refusing them would fail the whole lock for a Python few run yet.
+    floor = span[0]
+    upper = _upper(requires_python)
+    if upper is not None and floor >= upper:
+        return f"has wheels only for Python {_release_text(floor)} and newer, and no sdist"
+    return None
+
+
+def _lowest(requires_python: str) -> PythonRelease:
+    found = specifier_floor(requires_python)
+    return (0, 0, 0) if found is None else (found[0], found[1], 0)
+
+
+def _upper(requires_python: str) -> PythonRelease | None:
+    """The exclusive upper bound of `requires_python` as a minor (`<3.11` → 3.11)."""
+    bounds = []
+    for single in SpecifierSet(requires_python):
+        if single.operator in ("<", "<="):
+            release = Version(single.version.removesuffix(".*")).release
+            padded = (*release, 0, 0)
+            bounds.append((padded[0], padded[1] + (1 if single.operator == "<=" else 0), 0))
+    return min(bounds) if bounds else None
+
+
+def _release_text(release: PythonRelease) -> str:
+    return f"{release[0]}.{release[1]}"
+
+
+def _fits_somewhere(rows: Sequence[Row], platforms: tuple[Mapping[str, str], ...]) -> bool:
+    """Whether some file installs in some of `platforms` (an sdist anywhere; no
+    platforms given: anything goes)."""
+    if not platforms or any(not row[0].endswith(".whl") for row in rows):
+        return True
+    return any(fits_platform(row[0], env) for row in rows for env in platforms)
 
 
 def _lacking(

@@ -39,7 +39,7 @@ from tether.provider.candidates import Policy, Release, best_file, releases
 from tether.provider.direct import DirectArchive, DirectBuilds, fetch_direct
 from tether.resolve import Available, Dependency, Package, Unavailable
 from tether.resolve.condition import Release as PythonRelease
-from tether.resolve.markers import Grid, conjoin, substitute
+from tether.resolve.markers import PLATFORMS, Grid, conjoin, substitute
 from tether.resolve.provider import Edge
 from tether.resolve.version_set import exactly, from_specifier
 
@@ -148,6 +148,10 @@ class IndexProvider:
         # (name, version, why) of each sdist whose metadata build failed
         self.build_failures: list[tuple[str, Version, str]] = []
         self._required = _required_samples(options.required_environments, options.grid)
+        # Only the grid's own platforms, whose wheels tether can tell apart (not a point
+        # relabelled `emscripten`, `s390x` or packse's `os1`): where a fork has none of
+        # them, no release is refused for its wheels.
+        self._platforms = _samples(p for p in options.grid.points if _listed(p))
         direct = [r for r, _ in root.requirements]
         self._explicit_pre = frozenset(
             canonicalize_name(r.name)
@@ -202,6 +206,9 @@ class IndexProvider:
             ):
                 found.append(release.python_floor)
         return found
+
+    def wheel_floor(self, package: Package, version: Version) -> PythonRelease | None:
+        return self.release(package.name, version).wheel_floor
 
     def python_floors(self, name: str) -> list[PythonRelease]:
         future = self._pages.get(canonicalize_name(name))
@@ -264,7 +271,13 @@ class IndexProvider:
     def _root_dependencies(self, root: Package, version: Version) -> tuple[Dependency, ...]:
         dependencies: list[Dependency] = []
         edges: list[Edge] = []
-        for requirement, marker in self._root.requirements:
+        # In name order (uv's): which of two direct dependencies is decided first, and
+        # so which gives way when they conflict, must not depend on how the project
+        # happens to list them.
+        ordered = sorted(
+            self._root.requirements, key=lambda entry: canonicalize_name(entry[0].name)
+        )
+        for requirement, marker in ordered:
             own = substitute(requirement.marker, extra=None)
             if own is False:
                 continue
@@ -284,6 +297,15 @@ class IndexProvider:
         edges: list[Edge],
     ) -> None:
         name = canonicalize_name(requirement.name)
+        if name == self._root.name and not requirement.url:
+            # A dependency on the project's own name is the project (pydantic-evals
+            # pins pydantic-ai-slim to its own version): its version must fit, and no
+            # package of that name is taken from an index. The extras it names are the
+            # project's, which the root already resolves.
+            versions = from_specifier(str(requirement.specifier))
+            dependencies.append(Dependency(Package.root(name), versions))
+            edges.append(Edge(Package.root(name), marker, versions))
+            return
         if requirement.url and name not in self._references:
             raise LockError(
                 f"a dependency is the direct reference '{requirement}', which only the "
@@ -323,7 +345,9 @@ class IndexProvider:
 
     def _fetch_ahead(self, name: NormalizedName, requirement: Requirement) -> None:
         """The package's listing, and the metadata of the release `requirement` will
-        most likely get."""
+        most likely get (nothing for the project's own name: it is the project)."""
+        if name == self._root.name:
+            return
         self._listing_future(name)
         if requirement.specifier:
             self._prefetch_matching(name, requirement)
@@ -377,6 +401,7 @@ class IndexProvider:
             lowest=self._options.resolution == "lowest"
             or (self._options.resolution == "lowest-direct" and name in self._direct),
             required=self._required,
+            platforms=self._platforms,
             wheels=not (self._options.no_binary or name in self._options.no_binary_package),
             builds=not (self._options.no_build or name in self._options.no_build_package),
         )
@@ -513,7 +538,23 @@ def _shared(lock: threading.Lock, known: dict[K, Future[V]], key: K, compute: Ca
     return future.result()
 
 
+_LISTED = frozenset(
+    (p["sys_platform"], p["platform_system"], p["platform_machine"]) for p in PLATFORMS
+)
 _SAMPLE_KEYS = ("sys_platform", "platform_machine", "implementation_name", "python_version")
+
+
+def _listed(point: Mapping[str, str]) -> bool:
+    """Whether a grid point is one of the grid's own platforms."""
+    return (point["sys_platform"], point["platform_system"], point["platform_machine"]) in _LISTED
+
+
+def _samples(points: Iterable[Mapping[str, str]]) -> tuple[Mapping[str, str], ...]:
+    """One point per distinct (OS, CPU, implementation, Python minor)."""
+    found: dict[tuple[str, ...], Mapping[str, str]] = {}
+    for point in points:
+        found.setdefault(tuple(point[k] for k in _SAMPLE_KEYS), point)
+    return tuple(found.values())
 
 
 def _required_samples(

@@ -32,6 +32,12 @@ def fits(filename: str, environment: Mapping[str, str]) -> bool:
     return any(_tag_fits(tag, environment) for tag in _tags(filename))
 
 
+def fits_platform(filename: str, environment: Mapping[str, str]) -> bool:
+    """Whether the wheel `filename` is built for `environment`'s OS and CPU, whatever
+    its Python (which the Requires-Python and wheel-floor rules judge)."""
+    return any(_platform_fits(tag.platform, environment) for tag in _tags(filename))
+
+
 @lru_cache(maxsize=8192)
 def _tags(filename: str) -> frozenset[Tag]:
     try:

@@ -81,6 +81,11 @@ class ForkProvider(Provider, Protocol):
         most preferred first."""
         ...
 
+    def wheel_floor(self, package: Package, version: Version) -> Release | None:
+        """For a release with wheels only, none for the fork's lowest Python: the
+        Python its wheels start at (None otherwise)."""
+        ...
+
     def python_floors(self, name: str) -> Sequence[Release]:
         """The Python floors of the releases of `name` ranked ahead of its first usable
         one that `Requires-Python` keeps out of this fork, most preferred first (what

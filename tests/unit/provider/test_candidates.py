@@ -94,3 +94,71 @@ def test_a_page_groups_equal_versions_spelled_differently() -> None:
         "demo-1.0-py3-none-any.whl",
         "demo-1.0.0-py3-none-any.whl",
     }
+
+
+def named(filename: str, version: str, **fields: object) -> DistFile:
+    return DistFile(
+        filename=filename,
+        url=f"https://f/{filename}",
+        version=Version(version),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_only_the_floor_of_requires_python_counts() -> None:
+    """torchvision 0.29 says `!=3.14.1,>=3.10`: one broken patch release excluded does not
+    make it unusable for a >=3.12 project (uv reads the floor alone, as here)."""
+    found = releases(
+        page(wheel("0.29", requires_python="!=3.14.1,>=3.10")), Policy(requires_python=">=3.12")
+    )
+    assert [(str(r.version), r.unusable) for r in found] == [("0.29", None)]
+
+
+def test_a_release_kept_out_by_requires_python_says_its_floor() -> None:
+    found = releases(page(wheel("2.0", requires_python=">=3.12")), Policy(requires_python=">=3.10"))
+    assert found[0].python_floor == (3, 12, 0)
+
+
+def test_wheels_that_fit_no_python_of_the_range_and_no_sdist() -> None:
+    """uv's rule: a release with wheels only, all for Pythons above those the lock (or
+    fork) serves, is unusable: onnxruntime 1.20 (cp310+) in a fork below 3.10. One whose
+    wheels start above the lowest Python is usable, and says where they start (the
+    universal resolution splits there)."""
+    files = page(
+        named("demo-1.20-cp310-cp310-manylinux_2_28_x86_64.whl", "1.20"),
+        named("demo-1.20-cp311-cp311-manylinux_2_28_x86_64.whl", "1.20"),
+        named("demo-1.19-cp38-cp38-manylinux_2_28_x86_64.whl", "1.19"),
+        named("demo-1.19-cp39-cp39-manylinux_2_28_x86_64.whl", "1.19"),
+        named("demo-1.18-cp310-abi3-win_amd64.whl", "1.18"),
+        named("demo-1.18.tar.gz", "1.18"),
+    )
+    below = releases(files, Policy(requires_python=">=3.9,<3.10"))
+    assert [(str(r.version), r.unusable, r.python_floor) for r in below] == [
+        ("1.20", "has wheels only for Python 3.10 and newer, and no sdist", (3, 10, 0)),
+        ("1.19", None, None),
+        ("1.18", None, None),  # an sdist builds anywhere
+    ]
+    whole = releases(files, Policy(requires_python=">=3.9"))
+    assert [(str(r.version), r.unusable, r.wheel_floor) for r in whole] == [
+        ("1.20", None, (3, 10, 0)),
+        ("1.19", None, None),
+        ("1.18", None, None),
+    ]
+    # Wheels that stop below the range (no cp310 for 1.19) are kept, as uv keeps them:
+    # refusing would fail a lock for Pythons its wheels have not caught up with.
+    above = releases(files, Policy(requires_python=">=3.10"))
+    assert above[1].unusable is None
+
+
+def test_required_environments_need_a_wheel_or_an_sdist() -> None:
+    linux = {"sys_platform": "linux", "platform_machine": "x86_64",
+             "implementation_name": "cpython", "python_full_version": "3.12.1"}  # fmt: skip
+    files = page(
+        named("demo-2.0-cp312-abi3-win_amd64.whl", "2.0"),
+        named("demo-1.0-py3-none-any.whl", "1.0"),
+    )
+    found = releases(files, Policy(required=(("sys_platform == 'linux'", (linux,)),)))
+    assert [(str(r.version), r.unusable) for r in found] == [
+        ("2.0", "has no wheel for sys_platform == 'linux' (required-environments) and no sdist"),
+        ("1.0", None),
+    ]
