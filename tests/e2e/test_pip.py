@@ -67,17 +67,18 @@ def test_compile_pins_annotates_and_matches_lock(tmp_path: Path, index: IndexSer
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     text = (root / "requirements.txt").read_text()
-    # api 3.0 wants util<2, web 2.0 util>=2: the resolver backtracks to web 1.0.
+    # api 3.0 wants util<2, web 2.0 util>=2: web is decided first (it is listed first),
+    # so api moves to 1.0, as `uv pip compile` answers the same files.
     assert text.split("\n", 2)[2] == textwrap.dedent(
         """\
-        api==3.0
+        api==1.0
             # via -r more.in
-        util==1.0
+        util==2.0
             # via
             #   -c constraints.txt
             #   api
             #   web
-        web==1.0
+        web==2.0
             # via -r requirements.in
         """
     )
@@ -101,7 +102,7 @@ def test_compile_pins_annotates_and_matches_lock(tmp_path: Path, index: IndexSer
     assert universal.exit_code == 0, universal.stderr
     pins = dict(line.split(" ;")[0].split("==") for line in universal.stdout.splitlines())
     assert pins == {p["name"]: p["version"] for p in locked["packages"]}
-    assert pins == {"api": "3.0", "util": "1.0", "web": "1.0", "winonly": "1.0"}
+    assert pins == {"api": "1.0", "util": "2.0", "web": "2.0", "winonly": "1.0"}
 
 
 def test_compile_keeps_existing_pins_until_upgrade(tmp_path: Path, index: IndexServer) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -24,7 +25,6 @@ from tether.index.client import IndexClient
 from tether.lock import LOCK_NAME, LockDocument, LockedPackage, dumps
 from tether.lock.freshness import check_inputs, resolver_options
 from tether.lock.merge import Sides, has_conflict_markers, pins, provenance, read_sides
-from tether.lock.reachability import package_conditions
 from tether.project import ConflictItem, Project, find_pyproject, load_project
 from tether.project.fingerprint import inputs
 from tether.provider.index_provider import (
@@ -46,6 +46,7 @@ from tether.resolve.forks import (
 )
 from tether.resolve.markers import Grid, substitute
 from tether.resolve.provider import Edge
+from tether.resolve.reachability import package_conditions
 from tether.resolve.universal import (
     MAX_SPLITTERS,
     Solved,
@@ -265,6 +266,7 @@ def resolve_project(
                 grid=fork_grid,
                 pins=_index_pins(project, fork.selection),
                 sources=_sources(project, fork.selection),
+                preferences=_with_inherited(provider_options.preferences, fork.prefer),
             ),
             session,
         )
@@ -304,6 +306,18 @@ def _skipped_builds(solved: Sequence[Solved], packages: Sequence[LockedPackage])
         f"{name} {version} was skipped: it {reason}"
         for (name, version), reason in sorted(found.items())
     )
+
+
+def _with_inherited(
+    preferences: Mapping[NormalizedName, frozenset[Version]], inherited: Mapping[str, Version]
+) -> dict[NormalizedName, frozenset[Version]]:
+    """The lock's preferences plus the versions a fork inherits from the one it split
+    from (tried after the lock's own)."""
+    merged = dict(preferences)
+    for name, version in inherited.items():
+        key = canonicalize_name(name)
+        merged[key] = merged.get(key, frozenset()) | {version}
+    return merged
 
 
 def _texts(conditions: Sequence[Condition], care: Condition) -> list[str]:
@@ -593,16 +607,29 @@ def _locked(
         )
     wheels = tuple(f for f in release.files if f.is_wheel and f.sha256)
     sdists = [f for f in release.files if not f.is_wheel and f.sha256]
-    pythons = sorted({f.requires_python for f in release.files if f.requires_python})
+    pythons = sorted(
+        {_without_ceiling(f.requires_python) for f in release.files if f.requires_python}
+    )
     return LockedPackage(
         name=package.name,
         version=str(version),
-        requires_python=pythons[0] if len(pythons) == 1 else None,
+        requires_python=pythons[0] if len(pythons) == 1 and pythons[0] else None,
         index=None if listing.index is None else listing.index.url,
         dependencies=tuple(sorted(dependencies)),
         wheels=wheels,
         sdist=sdists[0] if sdists else None,
     )
+
+
+def _without_ceiling(requires_python: str) -> str:
+    """A release's Requires-Python as the lock states it: without upper bounds, which
+    resolution ignores (as uv does), so an installer never refuses a Python the lock
+    says it serves (lightning-thunder's `<3.14` on 3.14)."""
+    try:
+        kept = [str(s) for s in SpecifierSet(requires_python) if s.operator not in ("<", "<=")]
+    except InvalidSpecifier:
+        return ""
+    return ",".join(sorted(kept))
 
 
 def _fork_environments(environments: tuple[Marker, ...], region: str | None) -> list[str]:

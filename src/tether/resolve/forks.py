@@ -16,7 +16,7 @@ Python < 3.10 and numpy 2.3 above (uv's forking). Forks are split
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from packaging.markers import Marker
 from packaging.version import Version
@@ -91,10 +91,13 @@ def conflict_care(
 
 @dataclass(frozen=True, slots=True)
 class Fork:
-    """A region of environments under one selection, solved on its own."""
+    """A region of environments under one selection, solved on its own. `prefer`: the
+    versions its parent fork had decided before the split, tried first (uv forks in
+    the middle of a solve, so what was decided before the fork point is shared)."""
 
     region: Condition
     selection: Selection
+    prefer: Mapping[str, Version] = field(default_factory=dict)
 
     @property
     def condition(self) -> Condition:
@@ -120,7 +123,9 @@ class Fork:
         below, above = Condition.python(None, bound), Condition.python(bound, None)
         return not (self.region & below).is_never and not (self.region & above).is_never
 
-    def split_python(self, bounds: Iterable[Release]) -> list[Fork]:
+    def split_python(
+        self, bounds: Iterable[Release], prefer: Mapping[str, Version] | None = None
+    ) -> list[Fork]:
         """This fork cut at each Python bound inside its range, highest part first (a
         failure there is explained without the releases older Pythons cannot use)."""
         edges = sorted({b for b in bounds if self.inside(b)})
@@ -129,7 +134,7 @@ class Fork:
         for upper in [*edges, None]:
             part = self.region & Condition.python(lower, upper)
             if not part.is_never:
-                parts.append(Fork(part, self.selection))
+                parts.append(Fork(part, self.selection, self.prefer if prefer is None else prefer))
             lower = upper
         return parts[::-1] or [self]
 
@@ -144,8 +149,12 @@ def possible(condition: Condition, grid: Grid) -> bool:
 
 
 def root_splitters(requirements: Iterable[tuple[str, Condition]]) -> list[Condition]:
-    """The conditions to fork on at the root: a package asked for under more than one
-    condition (each `(name, condition)` one requirement's own marker)."""
+    """The conditions to fork on at the root: a package asked for under conditions
+    that exclude each other (`a>=2; sys_platform == 'linux'`, `a<2; sys_platform !=
+    'linux'`), each `(name, condition)` one requirement's own marker. Overlapping
+    conditions (outlines for "not macOS x86_64" in one extra, for "macOS arm64" in
+    another) are no reason to fork: one version must serve both where they meet
+    anyway (uv forks on disjoint markers only)."""
     by_name: dict[str, list[Condition]] = {}
     for name, condition in requirements:
         if condition.is_never:
@@ -153,10 +162,18 @@ def root_splitters(requirements: Iterable[tuple[str, Condition]]) -> list[Condit
         known = by_name.setdefault(name, [])
         if condition not in known:
             known.append(condition)
+    return _disjoint_pairs(by_name.values())
+
+
+def _disjoint_pairs(groups: Iterable[list[Condition]]) -> list[Condition]:
+    """Every condition that excludes another of its group, once each."""
     found: list[Condition] = []
-    for conditions in by_name.values():
-        if len(conditions) > 1:
-            found += [c for c in conditions if not c.is_always and c not in found]
+    for conditions in groups:
+        for index, condition in enumerate(conditions):
+            others = conditions[:index] + conditions[index + 1 :]
+            disjoint = any(condition.disjoint(other) for other in others)
+            if disjoint and condition not in found and not condition.is_always:
+                found.append(condition)
     return found
 
 
@@ -174,9 +191,7 @@ def edge_splitters(edges: Mapping[tuple[Package, Version], Sequence[Edge]]) -> l
             known = by_name.setdefault(edge.child.name, [])
             if condition not in known:
                 known.append(condition)
-        for conditions in by_name.values():
-            if len(conditions) > 1:
-                found += [c for c in conditions if not c.is_always and c not in found]
+        found += [c for c in _disjoint_pairs(by_name.values()) if c not in found]
     return found
 
 

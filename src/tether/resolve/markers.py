@@ -83,6 +83,7 @@ class Grid:
             {**PLATFORMS[0], variable: value}
             for limit in limits
             for variable, value in sorted(_literals(limit._markers))
+            if not _known(variable, value)
         ]
         # An exact requires-python (`==3.11.2`, one interpreter's build environment) is
         # a point of its own: the sampled patch releases might all miss it.
@@ -205,11 +206,22 @@ def _literals(node: Any) -> set[tuple[str, str]]:
     return found
 
 
+def _known(variable: str, value: str) -> bool:
+    """Whether a platform or implementation the grid lists takes this value."""
+    return any(known.get(variable) == value for known in (*PLATFORMS, *IMPLEMENTATIONS))
+
+
 @lru_cache(maxsize=16384)
 def _possible_elsewhere(grid: Grid, marker: str) -> bool:
+    """Whether `marker` holds on a platform the grid does not list (`sys_platform ==
+    "os1"`), tried by giving grid points that value. A value of a platform the grid
+    knows (`platform_system == "Linux"`) is not tried: the grid's own points say where
+    it holds, and a macOS point called Linux is no real environment."""
     parsed = Marker(marker)
     limits = [Marker(e) for e in grid.environments]
     for variable, value in _literals(parsed._markers):
+        if _known(variable, value):
+            continue
         for base in grid.points:
             point = {**base, variable: value}
             try:

@@ -11,7 +11,9 @@ The loop, per fork (uv's forking, with its Requires-Python forks):
    dependency. With nothing to split on, the failure is the answer.
 3. If it succeeded but a newer release of a chosen package was kept out only by its
    `Requires-Python` floor inside the fork's Python range, split there: each part then
-   gets the newest releases its Pythons allow (numpy 2.0 below 3.10, 2.3 above).
+   gets the newest releases its Pythons allow (numpy 2.0 below 3.10, 2.3 above). The
+   same when a chosen release has only wheels, starting above the fork's lowest
+   Python: below that floor, an older release with wheels for those Pythons is taken.
 A budget bounds the number of forks; past it a fork's answer is taken as it is.
 """
 
@@ -79,8 +81,13 @@ def solve_universal(
                 if where is not None:
                     error.add_note(f"while resolving for environments where {where}")
             raise
-        floors = _python_floors(fork, provider, resolution.versions) if room else set()
-        parts = fork.split_python(floors) if floors else [fork]
+        floors = _python_floors(fork, provider, resolution.versions) if room else {}
+        if floors:
+            parts = fork.split_python(
+                floors, _decided_before(resolution.versions, set(floors.values()))
+            )
+        else:
+            parts = [fork]
         if len(parts) > 1:
             pending[:0] = parts
             continue
@@ -124,9 +131,23 @@ def _after_failure(
     ]
 
 
+def _decided_before(versions: Mapping[Package, Version], triggers: set[str]) -> dict[str, Version]:
+    """The versions decided before the first package that caused a split (the
+    resolution lists its decisions in order): what the parts of the split share, as
+    they would had the split happened at that point of the solve, as in uv."""
+    found: dict[str, Version] = {}
+    for package, version in versions.items():
+        if package.name in triggers:
+            break
+        if package.extra is None and not package.is_root:
+            found[package.name] = version
+    return found
+
+
 def _python_floors(
     fork: Fork, provider: ForkProvider, versions: Mapping[Package, Version]
-) -> set[Release]:
+) -> dict[Release, str]:
+    """Python bounds inside the fork to split at, each with the package that asks."""
     allowed: dict[str, VersionRange] = {}
     for (parent, version), edges in provider.edges.items():
         if not parent.is_root and versions.get(parent) != version:
@@ -134,14 +155,15 @@ def _python_floors(
         for edge in edges:
             if edge.versions is not None:
                 allowed[edge.child.name] = allowed.get(edge.child.name, FULL) & edge.versions
-    floors: set[Release] = set()
+    floors: dict[Release, str] = {}
     for package, version in versions.items():
         if package.extra is not None:
             continue
         ahead = provider.python_floors_ahead(package, version, allowed.get(package.name, FULL))
-        floor = _first_inside(fork, ahead)
+        own = provider.wheel_floor(package, version)
+        floor = _first_inside(fork, [*ahead, *([own] if own is not None else [])])
         if floor is not None:
-            floors.add(floor)
+            floors.setdefault(floor, package.name)
     return floors
 
 

@@ -98,6 +98,9 @@ class ForkedProvider:
                 found.append(floor)
         return found
 
+    def wheel_floor(self, package: Package, version: Version) -> Release | None:
+        return None
+
     def python_floors(self, name: str) -> list[Release]:
         found = []
         for candidate in self.versions(Package(name)):

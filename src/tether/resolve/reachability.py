@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 from packaging.version import Version
 
-from tether.resolve import Package
 from tether.resolve.condition import ALWAYS, NEVER, Condition
+from tether.resolve.package import Package
 from tether.resolve.provider import Edge
 
 
