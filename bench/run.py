@@ -15,7 +15,9 @@ workload with the tool's own cache directory:
 - run: `<tool> run python -c pass` in the synced project, and bare
   `.venv/bin/python -c pass` as the floor.
 
-`ml-stack` is locked only (torch's CUDA wheels are gigabytes). It reports median and
+`ml-stack` and `ml-research` are locked only (torch's CUDA wheels are gigabytes;
+ml-research, a 400-package research graph with sdist-only dependencies and Python
+forks, has no requirements.in, so pip-tools has nothing to compile there). It reports median and
 spread (min-max) of wall time, the peak resident memory of the command's process tree,
 and ratios to uv; failures are shown as failures. Writes `results.md`, `results.json`
 and `results.png` (log-scale bars, matplotlib from its own environment) into `--out`.
@@ -41,6 +43,7 @@ REPO = HERE.parent
 WORKLOADS = REPO.parent / "shared" / "bench" / "workloads"
 TOOLS = ("tether", "uv", "poetry", "pdm", "pip-tools")
 SCENARIOS = ("cold lock", "warm lock", "install", "no-op sync", "run")
+LOCK_ONLY = ("ml-stack", "ml-research")
 # Pinned so that runs compare like with like; bump deliberately.
 PACKAGES = {
     "uv": ["uv==0.13.9"],
@@ -130,7 +133,7 @@ class Tool:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tools", default=",".join(TOOLS))
-    parser.add_argument("--workloads", default="ai-service,ml-stack")
+    parser.add_argument("--workloads", default="ai-service,ml-stack,ml-research")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--exclude-newer", default="2026-11-01T00:00:00Z")
     parser.add_argument("--out", type=Path, default=HERE / "results")
@@ -144,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     installed = {name: install_tool(name, args.work) for name in tools}
     results = Results()
     for workload in [w.strip() for w in args.workloads.split(",") if w.strip()]:
-        scenarios = ("cold lock", "warm lock") if workload == "ml-stack" else SCENARIOS
+        scenarios = ("cold lock", "warm lock") if workload in LOCK_ONLY else SCENARIOS
         for rep in range(args.reps):
             run_repetition(workload, scenarios, installed, results, args, rep)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 Each scenario's packages are built as real wheels/sdists by the test index
 (tests/support), the root requirements become a temporary project, and `tether lock`
 resolves it: universal scenarios with the scenario's requires-python, the others for
-the scenario's one Python (`requires-python = "==3.12.*"` by default). A scenario passes
+the scenario's one Python (`requires-python = "==3.13.*"` by default). A scenario passes
 when satisfiability matches and every expected package has the expected version.
 
     python scripts/packse_scenarios.py [DIR] [-v] [-k SUBSTRING]
@@ -34,6 +34,9 @@ from tether.errors import ResolutionError, TetherError
 
 DEFAULT_DIR = ROOT.parent / "shared" / "data" / "packse-scenarios" / "uv-2026-08"
 UNSUPPORTED_OPTIONS: tuple[str, ...] = ()
+# The Python a scenario runs with when it names none (uv's test generator's default in
+# this scenario set: `wheels/specific-architecture` ships cp313 wheels only).
+DEFAULT_PYTHON = "3.13"
 # uv's --python-platform targets, as the environment markers they stand for.
 PLATFORMS = {
     "x86_64-manylinux2014": "sys_platform == 'linux' and platform_machine == 'x86_64'",
@@ -67,7 +70,7 @@ def dists(scenario: dict[str, Any]) -> list[Dist]:
 
 def project_text(scenario: dict[str, Any]) -> str:
     options = scenario.get("resolver_options", {})
-    python = options.get("python") or scenario.get("environment", {}).get("python", "3.12")
+    python = options.get("python") or scenario.get("environment", {}).get("python", DEFAULT_PYTHON)
     compile_kind = scenario.get("testgen", {}).get("kind") == "compile"
     if options.get("universal") and compile_kind:
         # uv runs these as `uv pip compile --universal --python-version X`: the
