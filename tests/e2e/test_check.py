@@ -45,7 +45,7 @@ def test_check_passes_after_sync_and_lists_drift(tmp_path: Path, index: IndexSer
     drifted = check(root)
     assert drifted.exit_code == 1
     assert drifted.stdout.splitlines() == [
-        "stray 0.1 is half-installed (no RECORD): run `tether sync --reinstall`",
+        "stray 0.1 is half-installed (no RECORD): run `tether sync --reinstall-package stray`",
         "web 2.0 requires util>=2, but util 1.0 is installed",
         "util is 1.0 here but 2.0 in the lock",
         "stray 0.1 is installed but not in the lock",

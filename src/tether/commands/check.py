@@ -24,7 +24,7 @@ from tether.commands.run import sync_state
 from tether.errors import InstallError
 from tether.install.editable_check import editable_problems
 from tether.install.plan import PROTECTED
-from tether.install.wheel import Installed, installed
+from tether.install.wheel import Installed, installed, missing_files
 from tether.lock import LOCK_NAME, read_lock
 from tether.project import Project, find_pyproject, load_project
 from tether.python.interpreter import Interpreter, describe
@@ -36,6 +36,7 @@ class CheckOptions:
     environ: Mapping[str, str]
     environment: Path | None = None  # another venv: requirements only, no lock
     lock: bool = True
+    verify_files: bool = False  # every RECORD row's hash, not only the files' presence
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +66,7 @@ def check(options: CheckOptions) -> CheckReport:
         dists.update(installed(Path(interpreter.paths[key])))
     markers = dict(interpreter.markers)
     problems = [
-        f"{d.name} {d.version} is half-installed (no RECORD): run `tether sync --reinstall`"
-        for d in dists.values()
-        if not d.complete
+        damage for d in dists.values() if (damage := _damage(d, verify=options.verify_files))
     ]
     versions = {name: d.version for name, d in dists.items()}
     for dist in sorted(dists.values(), key=lambda d: d.name.lower()):
@@ -82,6 +81,20 @@ def check(options: CheckOptions) -> CheckReport:
         against_lock=against_lock,
         problems=tuple(problems),
     )
+
+
+def _damage(dist: Installed, *, verify: bool) -> str | None:
+    """What is wrong with the distribution's own files, if anything: a RECORD missing
+    (an interrupted install or uninstall), files missing after an interrupted change
+    (`installed` found them), or with `verify`, any file missing or changed."""
+    fix = f"run `tether sync --reinstall-package {dist.name}`"
+    if not dist.damaged and not (dist.dist_info / "RECORD").is_file():
+        return f"{dist.name} {dist.version} is half-installed (no RECORD): {fix}"
+    missing = missing_files(dist, hashes=verify) if dist.damaged or verify else []
+    if not missing:
+        return None
+    shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+    return f"{dist.name} {dist.version} has files missing or changed ({shown}): {fix}"
 
 
 def _unsatisfied(

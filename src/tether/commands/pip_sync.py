@@ -37,7 +37,7 @@ from tether.index.client import Found, NotFound
 from tether.index.page import DistFile
 from tether.install.apply import ApplyResult
 from tether.install.plan import Directory, InstallPlan, Wanted, plan
-from tether.install.wheel import LinkMode, Target, installed
+from tether.install.wheel import LinkMode, Target, installed, settled
 from tether.install.wheel_choice import best_wheel, runs_on
 from tether.project.requirements_txt import Entry, read_requirements
 from tether.python.interpreter import Interpreter, describe
@@ -98,6 +98,8 @@ def pip_sync(options: PipSyncOptions) -> PipSyncResult:
             present.pop(canonicalize_name(directory.name), None)
         install_plan = plan(wanted, present, exact=True)
         applied = None
+        if install_plan.empty and not options.dry_run:
+            settled(site)
         if not install_plan.empty and not options.dry_run:
             applied = apply_plan(
                 install_plan,

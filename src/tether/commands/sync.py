@@ -26,7 +26,7 @@ from tether.errors import InstallError, LockError, PythonNotFound
 from tether.fs import atomic_write
 from tether.install.plan import Directory, InstallPlan, Wanted, plan
 from tether.install.site_listing import site_listing
-from tether.install.wheel import LinkMode, Target, installed, same_filesystem
+from tether.install.wheel import LinkMode, Target, installed, same_filesystem, settled
 from tether.lock import LOCK_NAME
 from tether.project import Project, Selection, find_pyproject, load_project
 from tether.python.interpreter import Interpreter, describe
@@ -112,18 +112,7 @@ def sync(options: SyncOptions) -> SyncResult:
             reinstall=options.reinstall_packages,
             reinstall_all=options.reinstall,
         )
-        applied = None
-        if not install_plan.empty:
-            indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
-            applied = apply_plan(
-                install_plan,
-                target=target,
-                indexes=indexes,
-                index=options.index,
-                environ=options.environ,
-                link_mode=options.link_mode,
-                on_progress=options.on_progress,
-            )
+        applied = _apply(project, install_plan, target, environment, options)
         if options.compile_bytecode and applied is not None:
             _compile(target)
         built = _install_directories(project, directories, interpreter, target, options)
@@ -550,6 +539,31 @@ def _default_selection(
         groups == sorted(project.default_groups())
         and extras == ([] if torch is None else [torch.backend])
         and project.environment({}) == environment
+    )
+
+
+def _apply(
+    project: Project,
+    install_plan: InstallPlan,
+    target: Target,
+    environment: Path,
+    options: SyncOptions,
+) -> ApplyResult | None:
+    if install_plan.empty:
+        settled(target.purelib)  # an interrupted change found whole: nothing to redo
+        return None
+    # A sync interrupted from here on must not leave a state that reads as in sync:
+    # the next one checks the environment in full.
+    (environment / STATE).unlink(missing_ok=True)
+    indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
+    return apply_plan(
+        install_plan,
+        target=target,
+        indexes=indexes,
+        index=options.index,
+        environ=options.environ,
+        link_mode=options.link_mode,
+        on_progress=options.on_progress,
     )
 
 

@@ -28,6 +28,7 @@ from tether.install.wheel import (
     LinkMode,
     Placement,
     Target,
+    changing,
     finish,
     link_files,
     prepare,
@@ -110,11 +111,12 @@ def apply(
         assert build is not None  # noqa: S101 - checked above
         wheel = _built_wheel(path, want.sha256, cache, build)  # builds one at a time
         trees.append(unpack(wheel, cache.path(Bucket.WHEELS, f"built-{want.sha256}")))
-    for have in install_plan.remove:
-        uninstall(have.dist_info)
-    for have, _ in install_plan.replace:
-        uninstall(have.dist_info)
-    _link(needed, trees, target, link_mode)
+    with changing(target.purelib):
+        for have in install_plan.remove:
+            uninstall(have.dist_info)
+        for have, _ in install_plan.replace:
+            uninstall(have.dist_info)
+        _link(needed, trees, target, link_mode)
     return ApplyResult(
         installed=tuple(f"{w.name}=={w.version}" for w in needed),
         removed=tuple(h.name for h in install_plan.remove),

@@ -17,6 +17,7 @@ import hashlib
 import io
 import marshal
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ from pathlib import Path
 from tether.errors import InstallError
 
 LAYOUT_FILE = ".tether-layout"
+# `module.sub:attr.attr [extra, ...]` (the entry point value grammar); nothing more.
+_ENTRY_POINT = re.compile(
+    r"[ \t]*(?P<module>[\w.]+)[ \t]*:[ \t]*(?P<attr>[\w.]+)[ \t]*(\[[\w ,.-]*\])?[ \t]*"
+)
 # marshal data (a tenth of the time JSON took to read a typical service's 72 layouts);
 # the header names the marshal and Python versions, and another's file is worked out again.
 _MAGIC = b"tether-layout\x00" + bytes([marshal.version, *sys.version_info[:2]])
@@ -156,13 +161,46 @@ def _scripts(entry_points: Path) -> tuple[tuple[str, str, str], ...]:
             hint="the wheel is broken; report it to the package's maintainers",
         ) from None
     found = []
+    wheel = entry_points.parent.name.removesuffix(".dist-info")
     for section in ("console_scripts", "gui_scripts"):
         if not parser.has_section(section):
             continue
         for name, spec in parser.items(section):
-            module, _, attribute = spec.partition(":")
-            found.append((name, module.strip(), attribute.split("[", 1)[0].strip()))
+            found.append((_script_name(name, wheel), *_script_target(name, spec, wheel)))
     return tuple(found)
+
+
+def _script_name(name: str, wheel: str) -> str:
+    """A script's name becomes a file in the environment's `bin/`: one plain file
+    name, never a path (`../../x`, `/home/u/.bashrc`) or a hidden file, as pip keeps it."""
+    if (
+        not name
+        or name != name.strip()
+        or any(c in name for c in "/\\\0")
+        or name.startswith(".")
+        or not name.isprintable()
+    ):
+        raise InstallError(
+            f"{wheel}: the console script name {name!r} in entry_points.txt is not a plain "
+            "file name; refusing to install the wheel",
+            hint="the wheel is malicious or broken; report it to the package's maintainers",
+        )
+    return name
+
+
+def _script_target(name: str, spec: str, wheel: str) -> tuple[str, str]:
+    """`module.sub:attr.attr [extras]` (the entry point grammar), as (module, attribute);
+    anything else (a continuation line, code) would be written into the launcher."""
+    found = _ENTRY_POINT.fullmatch(spec)
+    if found is None or not all(
+        part.isidentifier() for part in (*found["module"].split("."), *found["attr"].split("."))
+    ):
+        raise InstallError(
+            f"{wheel}: the console script {name!r} points at {spec!r}, which is not "
+            "`module:function`; refusing to install the wheel",
+            hint="the wheel is malicious or broken; report it to the package's maintainers",
+        )
+    return found["module"], found["attr"]
 
 
 def _dist_info(tree: Path) -> str:
@@ -201,6 +239,11 @@ def _from_record(record: object) -> Layout:
     for row in (*data, *scripts):
         if not isinstance(row, tuple) or len(row) != 3:
             raise TypeError("a layout row is not three strings")
+    for script, module, attribute in scripts:  # stored by an older tether: checked again
+        if _script_name(script, dist_info) != script or (
+            _script_target(script, f"{module}:{attribute}", dist_info) != (module, attribute)
+        ):
+            raise ValueError("a script does not read back")
     return Layout(
         dist_info=dist_info,
         name=name,

@@ -23,7 +23,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -38,6 +38,11 @@ if TYPE_CHECKING:
     import zipfile
 
 INSTALLER = "tether"
+# Unpacked sizes refused: more than 50 GiB, or more than 100x the archive past 256 MiB
+# (a CUDA torch wheel: 2.6 GiB from 0.9 GiB; source-code wheels compress 3-10x).
+MAX_UNPACKED = 50 * 2**30
+BOMB_RATIO = 100
+BOMB_FLOOR = 256 * 2**20
 SCHEMES = ("purelib", "platlib", "scripts", "headers", "data")
 
 
@@ -70,16 +75,48 @@ class Target:
         )
 
 
+# In site-packages while an install or uninstall changes it: present at the start of
+# the next run, the change was interrupted and every distribution's files are checked.
+CHANGING = ".tether-changing"
+
+
 @dataclass(frozen=True, slots=True)
 class Installed:
     name: str
     version: str
     dist_info: Path
+    damaged: bool = False  # files its RECORD lists are missing (an interrupted change)
 
     @property
     def complete(self) -> bool:
-        """RECORD is written last: without it, an install was interrupted."""
-        return (self.dist_info / "RECORD").is_file()
+        """RECORD is written last (and removed first): without it, an install or an
+        uninstall was interrupted."""
+        return not self.damaged and (self.dist_info / "RECORD").is_file()
+
+
+def missing_files(dist: Installed, *, hashes: bool = False) -> list[str]:
+    """The files `dist`'s RECORD lists that are not there (or, with `hashes`, that
+    differ from the hash it records), as RECORD writes them."""
+    site = dist.dist_info.parent
+    try:
+        rows = list(csv.reader(io.StringIO((dist.dist_info / "RECORD").read_text("utf-8"))))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return ["RECORD"]
+    found = []
+    for row in rows:
+        if not row or not row[0] or row[0].endswith(".pyc"):
+            continue
+        path = site / row[0]
+        if not path.is_file():
+            found.append(row[0])
+        elif (
+            hashes
+            and len(row) > 1
+            and row[1].startswith("sha256=")
+            and record_hash(path.read_bytes()) != row[1]
+        ):
+            found.append(f"{row[0]} (changed)")
+    return found
 
 
 def unpack(wheel: Path, tree: Path) -> Path:
@@ -92,6 +129,7 @@ def unpack(wheel: Path, tree: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{tree.name}.", dir=tree.parent))
     try:
         with zipfile.ZipFile(wheel) as archive:
+            _check_members(archive, wheel)
             for member in archive.infolist():
                 relative = _safe_member(member, wheel)
                 if relative is None:
@@ -269,8 +307,13 @@ def uninstall(dist_info: Path) -> list[Path]:
     prefix = site.parents[2] if len(site.parents) > 2 else site
     removed: list[Path] = []
     record = dist_info / "RECORD"
+    removing = dist_info / "RECORD.tether-removing"
     try:
-        rows = list(csv.reader(io.StringIO(record.read_text(encoding="utf-8"))))
+        # RECORD goes first (renamed, still read by an uninstall that resumes): killed
+        # half-way, the distribution reads as half-installed, never as installed.
+        if record.is_file():
+            record.replace(removing)
+        rows = list(csv.reader(io.StringIO(removing.read_text(encoding="utf-8"))))
     except OSError:
         # An install that was interrupted before its RECORD: its files are overwritten
         # by the reinstall that follows; the half-made .dist-info goes now.
@@ -295,14 +338,65 @@ def installed(site_packages: Path) -> dict[str, Installed]:
     found: dict[str, Installed] = {}
     if not site_packages.is_dir():
         return found
+    interrupted = (site_packages / CHANGING).exists()
     for entry in site_packages.iterdir():
         if entry.suffix == ".dist-info" and (entry / "METADATA").is_file():
             name, version = _name_version(entry / "METADATA")
-            found[canonicalize_name(name)] = Installed(name=name, version=version, dist_info=entry)
+            dist = Installed(name=name, version=version, dist_info=entry)
+            if interrupted and dist.complete and missing_files(dist):
+                dist = Installed(name=name, version=version, dist_info=entry, damaged=True)
+            found[canonicalize_name(name)] = dist
     return found
 
 
+@contextlib.contextmanager
+def changing(site_packages: Path) -> Iterator[None]:
+    """Mark `site_packages` as being changed for the duration: a run that finds the
+    mark checks every distribution's files (`installed`)."""
+    mark = site_packages / CHANGING
+    site_packages.mkdir(parents=True, exist_ok=True)
+    mark.write_bytes(b"")
+    yield
+    mark.unlink(missing_ok=True)  # left in place when the change fails or is interrupted
+
+
+def settled(site_packages: Path) -> None:
+    """Drop the mark of an interrupted change once `installed` found every
+    distribution whole and nothing was left to do."""
+    (site_packages / CHANGING).unlink(missing_ok=True)
+
+
 # ---------------------------------------------------------------------- helpers
+
+
+def _check_members(archive: zipfile.ZipFile, wheel: Path) -> None:
+    """Refuse an archive that lists a file twice (which copy is installed would depend
+    on the tool) or that unpacks to far more than it weighs (a zip bomb). The sizes are
+    the archive's own claims; reading stops at them (zipfile), so they bound the disk."""
+    names: set[str] = set()
+    total = 0
+    for member in archive.infolist():
+        if member.filename in names:
+            raise InstallError(
+                f"{wheel.name} lists {member.filename} more than once; refusing to install it",
+                hint="the archive is malicious or broken; report it to the package's maintainers",
+            )
+        names.add(member.filename)
+        total += member.file_size
+    packed = wheel.stat().st_size
+    if total > MAX_UNPACKED or (total > BOMB_FLOOR and total > BOMB_RATIO * packed):
+        raise InstallError(
+            f"{wheel.name} would unpack to {_size(total)} from {_size(packed)}; "
+            "refusing to install it",
+            hint="the archive looks like a zip bomb; report it to the package's maintainers",
+        )
+
+
+def _size(count: int) -> str:
+    if count < 1024:
+        return f"{count} bytes"
+    power = min(3, (count.bit_length() - 1) // 10)
+    return f"{count / 1024**power:.1f} {('KiB', 'MiB', 'GiB')[power - 1]}"
 
 
 def _safe_member(member: zipfile.ZipInfo, wheel: Path) -> PurePosixPath | None:

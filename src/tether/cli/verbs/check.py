@@ -18,6 +18,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-lock", action="store_true", help="check requirements only, not the lock"
     )
+    parser.add_argument(
+        "--verify-files",
+        action="store_true",
+        help="also check every installed file against its RECORD hash (slower)",
+    )
 
 
 def handle(args: argparse.Namespace, ctx: Context) -> int:
@@ -29,6 +34,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             environ=ctx.environ,
             environment=args.environment,
             lock=not args.no_lock,
+            verify_files=args.verify_files,
         )
     )
     for problem in report.problems:
@@ -41,8 +47,9 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             "run `tether sync` to make it match the lock"
         )
         return 1
+    files = ", their files" if args.verify_files else ""
     ctx.console.info(
         f"Checked {report.checked} packages in {report.environment}: "
-        f"their requirements{against} are satisfied"
+        f"their requirements{against}{files} are satisfied"
     )
     return 0
