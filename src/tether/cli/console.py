@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TextIO, TypeAlias
 
 from tether.errors import BuildError, ProjectError, ResolutionError, TetherError
+from tether.urls import redact_text
 
 StyleFn: TypeAlias = Callable[[str, str], str]
 
@@ -70,28 +71,28 @@ class Console:
     def print(self, text: str = "") -> None:
         """Normal output (results), on stdout; silenced by -q."""
         if self.verbosity >= 0:
-            self.out.write(text + "\n")
+            self.out.write(redact_text(text) + "\n")
 
     def data(self, text: str) -> None:
         """Output a script asked for (JSON, a version); printed even with -q."""
-        self.out.write(text + "\n")
+        self.out.write(redact_text(text) + "\n")
 
     def info(self, text: str) -> None:
         """Progress and status, on stderr so stdout stays parseable; silenced by -q."""
         if self.verbosity >= 0:
-            self.err.write(text + "\n")
+            self.err.write(redact_text(text) + "\n")
 
     def debug(self, text: str) -> None:
         """Detail shown with -v."""
         if self.verbosity > 0:
-            self.err.write(self.style(text, "dim", stderr=True) + "\n")
+            self.err.write(self.style(redact_text(text), "dim", stderr=True) + "\n")
 
     def status(self, text: str) -> None:
         """A transient one-line status on a terminal (overwritten in place, erased by
         `clear_status`); nothing when stderr is not a terminal or with -q."""
         if self.verbosity < 0 or not _isatty(self.err):
             return
-        self.err.write("\r\x1b[2K" + text[:120])
+        self.err.write("\r\x1b[2K" + redact_text(text)[:120])
         self.err.flush()
 
     def clear_status(self) -> None:
@@ -101,7 +102,9 @@ class Console:
 
     def warn(self, text: str) -> None:
         if self.verbosity >= -1:
-            self.err.write(f"{self.style('warning', 'warning', stderr=True)}: {text}\n")
+            self.err.write(
+                f"{self.style('warning', 'warning', stderr=True)}: {redact_text(text)}\n"
+            )
 
     def error(self, error: TetherError) -> None:
         """Render a `TetherError` once: what and where, the notes, then what to do."""
@@ -127,4 +130,5 @@ def render_error(error: TetherError, style: StyleFn | None = None) -> str:
     lines.extend(f"  {paint('note', 'note')}: {note}" for note in getattr(error, "__notes__", ()))
     if error.hint:
         lines.append(f"{paint('hint', 'hint')}: {error.hint}")
-    return "\n".join(lines) + "\n"
+    # Credentials never reach the terminal, however a URL was mistyped.
+    return redact_text("\n".join(lines)) + "\n"

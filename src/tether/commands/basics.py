@@ -12,7 +12,9 @@ from pathlib import Path
 
 from tether.cache import Cache
 from tether.cache.locking import hold_shared
+from tether.errors import UsageError
 from tether.index.config import Index
+from tether.urls import index_url_problem, redact_url
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,12 +50,24 @@ def resolve_indexes(
     """The project's indexes with the command line's on top: `--extra-index-url`s are
     searched first, `--index-url` (or `TETHER_INDEX_URL`) replaces the default index."""
     extra = tuple(
-        Index(name=f"extra-{n}", url=url.rstrip("/"))
+        Index(name=f"extra-{n}", url=_checked("--extra-index-url", url).rstrip("/"))
         for n, url in enumerate(options.extra_index_urls, start=1)
     )
     default_url = options.index_url or environ.get("TETHER_INDEX_URL")
+    if default_url:
+        _checked("--index-url" if options.index_url else "TETHER_INDEX_URL", default_url)
     indexes = [*extra, *configured]
     if default_url:
         indexes = [replace(index, default=False) for index in indexes]
         indexes.append(Index(name="default", url=default_url.rstrip("/"), default=True))
     return tuple(indexes)
+
+
+def _checked(where: str, url: str) -> str:
+    problem = index_url_problem(url)
+    if problem is not None:
+        raise UsageError(
+            f"{where} {redact_url(url)!r} is not an index URL: {problem}",
+            hint="write the index's full address, e.g. https://pypi.org/simple",
+        )
+    return url

@@ -35,7 +35,7 @@ from tether.project.fields import (
     parse_string,
 )
 from tether.project.toml_source import TomlDocument
-from tether.urls import redact_url
+from tether.urls import index_url_problem, redact_url
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -319,9 +319,10 @@ def _parse_indexes(doc: TomlDocument, value: object) -> tuple[Index, ...]:
                 at=doc.locate_string(name),
                 hint="give each index a unique name",
             )
-        if urlsplit(url).scheme not in ("http", "https", "file"):
+        problem = index_url_problem(url)
+        if problem is not None:
             raise doc.error(
-                f'index "{name}" has an unsupported URL "{redact_url(url)}"',
+                f'index "{name}" has an unusable URL "{redact_url(url)}": {problem}',
                 hint="index URLs start with https://, http:// or file://",
             )
         username = entry.get("username")

@@ -292,7 +292,10 @@ def test_index_url_credentials_are_never_shown(tmp_path: Path) -> None:
         tmp_path, '[[tool.tether.index]]\nname = "x"\nurl = "ftp://user:s3cret@host/simple"\n'
     )
     assert "s3cret" not in error.message
-    assert error.message == 'index "x" has an unsupported URL "ftp://***@host/simple"'
+    assert error.message == (
+        'index "x" has an unusable URL "ftp://***@host/simple": '
+        "its scheme ftp:// is not http://, https:// or file://"
+    )
 
 
 def test_index_credentials_settings(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from tether.cli.context import Context
 from tether.project import Project
+from tether.urls import redact_url
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +33,9 @@ def project_lines(project: Project) -> list[str]:
         build = "none (dependencies only: the project itself is not installed)"
     else:
         build = project.build_system.backend or "setuptools (legacy, no build-backend)"
-    chain = ", ".join(f"{index.name} <{index.url}>" for index in project.settings.index_chain())
+    chain = ", ".join(
+        f"{index.name} <{redact_url(index.url)}>" for index in project.settings.index_chain()
+    )
     lines = [
         f"{project.display_name} {version}",
         f"  path             {project.pyproject_path}",
@@ -80,7 +83,7 @@ def project_json(project: Project) -> dict[str, Any]:
         else settings.exclude_newer.isoformat(),
         "environments": [str(m) for m in settings.environments],
         "indexes": [
-            {"name": i.name, "url": i.url, "default": i.default, "explicit": i.explicit}
+            {"name": i.name, "url": redact_url(i.url), "default": i.default, "explicit": i.explicit}
             for i in settings.indexes
         ],
     }

@@ -1,0 +1,107 @@
+"""Attacks and accidents from the hardening review (issue 18), each as a user meets it:
+credentials in malformed URLs, ... Each ends in a one-paragraph error (no traceback)
+and changes nothing it should not."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run_tether
+from tests.support.dists import Dist
+from tests.support.index_server import IndexServer
+
+SECRET = "S3cretT0ken"
+
+
+@pytest.fixture
+def index() -> IndexServer:
+    with IndexServer([Dist("web", "1.0"), Dist("web", "2.0")]) as server:
+        yield server  # type: ignore[misc]
+
+
+def project(root: Path, extra: str = "") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """\
+            [project]
+            name = "svc"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = ["web"]
+            """
+        )
+        + extra
+    )
+    return root
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        (f"https//user:{SECRET}@example.invalid/simple", "it has no scheme"),
+        (f"https:/user:{SECRET}@example.invalid/simple", "it has no host after https://"),
+        (f"htps://user:{SECRET}@example.invalid/simple", "its scheme htps:// is not"),
+        (f"user:{SECRET}@example.invalid/simple", "it has no scheme"),
+        ("example.invalid/simple", "it has no scheme"),
+        ("https://example.invalid:port/simple", "it cannot be read as a URL"),
+    ],
+)
+@pytest.mark.parametrize("flag", ["--index-url", "--extra-index-url"])
+def test_a_malformed_index_url_is_refused_up_front_without_its_secret(
+    tmp_path: Path, url: str, problem: str, flag: str
+) -> None:
+    root = project(tmp_path / "svc")
+    result = run_tether(
+        "lock", flag, url, cwd=root, env={"TETHER_CACHE_DIR": str(tmp_path / "cache")}
+    )
+    assert result.exit_code == 2, result.stderr
+    assert f"error: {flag} " in result.stderr
+    assert f"is not an index URL: {problem}" in result.stderr
+    assert "hint: write the index's full address" in result.stderr
+    assert SECRET not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+    assert not (root / "pylock.toml").exists()
+
+
+def test_project_never_shows_an_index_password(tmp_path: Path) -> None:
+    root = project(
+        tmp_path / "svc",
+        textwrap.dedent(
+            f"""
+            [[tool.tether.index]]
+            name = "private"
+            url = "http://alice:{SECRET}@example.invalid/simple"
+            """
+        ),
+    )
+    shown = run_tether("project", cwd=root)
+    assert shown.exit_code == 0, shown.stderr
+    assert "private <http://***@example.invalid/simple>" in shown.stdout
+    as_json = run_tether("project", "--json", cwd=root)
+    assert as_json.exit_code == 0, as_json.stderr
+    indexes = json.loads(as_json.stdout)["indexes"]
+    assert indexes[0]["url"] == "http://***@example.invalid/simple"
+    assert SECRET not in shown.stdout + shown.stderr + as_json.stdout + as_json.stderr
+
+
+def test_a_configured_index_without_a_host_is_a_project_error(tmp_path: Path) -> None:
+    root = project(
+        tmp_path / "svc",
+        textwrap.dedent(
+            f"""
+            [[tool.tether.index]]
+            name = "private"
+            url = "https:/alice:{SECRET}@example.invalid/simple"
+            """
+        ),
+    )
+    result = run_tether("lock", cwd=root, env={"TETHER_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.exit_code == 1
+    assert 'index "private" has an unusable URL' in result.stderr
+    assert "it has no host after https://" in result.stderr
+    assert SECRET not in result.stderr
