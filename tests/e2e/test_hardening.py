@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.pylock import Pylock
 
 from tests.support.cli import run_tether
 from tests.support.dists import Dist
@@ -105,3 +107,33 @@ def test_a_configured_index_without_a_host_is_a_project_error(tmp_path: Path) ->
     assert 'index "private" has an unusable URL' in result.stderr
     assert "it has no host after https://" in result.stderr
     assert SECRET not in result.stderr
+
+
+@pytest.mark.parametrize("json_api", [True, False], ids=["json", "html"])
+def test_files_listed_without_a_sha256_are_hashed_at_lock_time(
+    tmp_path: Path, json_api: bool
+) -> None:
+    dists = [Dist("web", "1.0", sdist=True), Dist("util", "1.0")]
+    with IndexServer(dists, sha256=False, json=json_api) as server:
+        root = project(tmp_path / "svc")
+        cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache")}
+        locked = run_tether("lock", "--index-url", server.index_url, cwd=root, env=cache)
+        assert locked.exit_code == 0, locked.stderr
+        data = tomllib.loads((root / "pylock.toml").read_text())
+        Pylock.from_dict(data)  # valid PEP 751: every file has a hash
+        (web,) = [p for p in data["packages"] if p["name"] == "web"]
+        wheel = web["wheels"][0]
+        expected = server.artifact(wheel["name"]).sha256
+        assert wheel["hashes"] == {"sha256": expected}
+        assert web["sdist"]["hashes"]["sha256"] == server.artifact(web["sdist"]["name"]).sha256
+        # The sync installs what the lock hashed, without downloading it again; a
+        # re-lock does not download it again either.
+        server.clear_requests()
+        synced = run_tether("sync", "--index-url", server.index_url, cwd=root, env=cache)
+        assert synced.exit_code == 0, synced.stderr
+        relocked = run_tether(
+            "lock", "--upgrade", "--index-url", server.index_url, cwd=root, env=cache
+        )
+        assert relocked.exit_code == 0, relocked.stderr
+        assert not [r for r in server.requests if r.path.startswith("/files/")]
+        assert tomllib.loads((root / "pylock.toml").read_text()) == data

@@ -114,7 +114,8 @@ class IndexServer:
     `advertise_metadata` lists `.metadata` files in pages (False: serve them unlisted, as
     the PyPI our machines reach does); `serve_metadata` False serves none at all;
     `ranges` False ignores Range headers (a server that cannot do partial reads);
-    `json` False serves PEP 503 HTML only (an index that predates PEP 691).
+    `json` False serves PEP 503 HTML only (an index that predates PEP 691);
+    `sha256` False lists files with an md5 hash only (PEP 503 makes hashes optional).
     """
 
     def __init__(
@@ -127,9 +128,11 @@ class IndexServer:
         serve_metadata: bool = True,
         ranges: bool = True,
         json: bool = True,
+        sha256: bool = True,
     ) -> None:
         self.auth = auth
         self.json = json
+        self.sha256 = sha256
         self.cache_control = cache_control
         self.advertise_metadata = advertise_metadata
         self.serve_metadata = serve_metadata
@@ -610,7 +613,7 @@ def _project_json(
         entry: dict[str, object] = {
             "filename": artifact.filename,
             "url": f"{_files_base(root)}{quote(artifact.filename)}",
-            "hashes": {"sha256": artifact.sha256},
+            "hashes": {"sha256": artifact.sha256} if state.sha256 else {"md5": _md5(artifact)},
             "size": len(artifact.content),
             "yanked": artifact.yanked,
         }
@@ -632,13 +635,18 @@ def _project_json(
     }
 
 
+def _md5(artifact: Artifact) -> str:
+    return hashlib.md5(artifact.content, usedforsecurity=False).hexdigest()
+
+
 def _version_of(filename: str) -> str:
     stem = filename.removesuffix(".tar.gz").removesuffix(".whl")
     return stem.split("-")[1]
 
 
 def _html_link(state: IndexServer, artifact: Artifact, root: str = "/simple") -> str:
-    attributes = [f'href="{_files_base(root)}{quote(artifact.filename)}#sha256={artifact.sha256}"']
+    fragment = f"sha256={artifact.sha256}" if state.sha256 else f"md5={_md5(artifact)}"
+    attributes = [f'href="{_files_base(root)}{quote(artifact.filename)}#{fragment}"']
     if artifact.requires_python:
         attributes.append(f'data-requires-python="{html.escape(artifact.requires_python)}"')
     if artifact.yanked is not False:

@@ -44,6 +44,8 @@ class Bucket(StrEnum):
     SELECTIONS = "selections-v1"  # what a lock selects for an interpreter (sync's memo)
     ADVISORIES = "advisories-v1"  # audit answers from PyPI / OSV, by source and release
     TOOLS = "tools-v1"  # isolated environments for `tether tool run`, by what they hold
+    # sha256 of index files listed without one (PEP 503 makes it optional), by URL.
+    FILE_HASHES = "file-hashes-v1"
 
 
 class Cache:

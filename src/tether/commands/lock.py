@@ -17,6 +17,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from tether.commands.file_hashes import with_hashes
 from tether.commands.metadata_build import MetadataBuilds
 from tether.commands.services import IndexOptions, index_client, resolve_indexes
 from tether.errors import LockError
@@ -277,6 +278,7 @@ def resolve_project(
             open_provider,
         )
         packages, root_dependencies = _lock_entries(project, solved, root, root_version, care)
+        packages = tuple(with_hashes(packages, session.client))
     finally:
         session.close()
     merged = merged_regions(solved)
@@ -605,8 +607,9 @@ def _locked(
             archive=listing.direct.file,
             archive_path=None if path is None else relative_posix(path, root_dir),
         )
-    wheels = tuple(f for f in release.files if f.is_wheel and f.sha256)
-    sdists = [f for f in release.files if not f.is_wheel and f.sha256]
+    # Files listed without a sha256 are hashed before the lock is written (with_hashes).
+    wheels = tuple(f for f in release.files if f.is_wheel)
+    sdists = sorted((f for f in release.files if not f.is_wheel), key=lambda f: not f.sha256)
     pythons = sorted(
         {_without_ceiling(f.requires_python) for f in release.files if f.requires_python}
     )
