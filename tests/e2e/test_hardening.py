@@ -137,3 +137,44 @@ def test_files_listed_without_a_sha256_are_hashed_at_lock_time(
         assert relocked.exit_code == 0, relocked.stderr
         assert not [r for r in server.requests if r.path.startswith("/files/")]
         assert tomllib.loads((root / "pylock.toml").read_text()) == data
+
+
+YANKED = [
+    Dist("web", "1.0"),
+    Dist("web", "2.0", yanked="broken build"),
+    Dist("web", "2.1", yanked=True),
+]
+
+
+def test_a_range_that_only_yanked_releases_match_says_they_are_yanked(tmp_path: Path) -> None:
+    with IndexServer(YANKED) as server:
+        root = project(tmp_path / "svc")
+        (root / "pyproject.toml").write_text(
+            (root / "pyproject.toml").read_text().replace('"web"', '"web>=2"')
+        )
+        cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache")}
+        result = run_tether("lock", "--index-url", server.index_url, cwd=root, env=cache)
+    assert result.exit_code == 1
+    assert "web>=2.0,<2.1 was yanked (broken build)" in result.stderr
+    assert "web>=2.1 was yanked; only an exact pin (==) selects a yanked release" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / "pylock.toml").exists()
+
+
+def test_a_yanked_release_pinned_with_double_equals_installs_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    with IndexServer(YANKED) as server:
+        root = project(tmp_path / "svc")
+        (root / "pyproject.toml").write_text(
+            (root / "pyproject.toml").read_text().replace('"web"', '"web==2.0"')
+        )
+        cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache")}
+        result = run_tether("sync", "--index-url", server.index_url, cwd=root, env=cache)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "warning: web 2.0 is yanked (broken build); it is locked because it is pinned with ==: "
+        "move to another release when you can" in result.stderr
+    )
+    site = next((root / ".venv" / "lib").glob("python*/site-packages"))
+    assert (site / "web-2.0.dist-info").is_dir()

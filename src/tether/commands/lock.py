@@ -283,7 +283,7 @@ def resolve_project(
         session.close()
     merged = merged_regions(solved)
     return Resolved(
-        warnings=_skipped_builds(solved, packages),
+        warnings=_skipped_builds(solved, packages) + _yanked(packages),
         packages=packages,
         root_dependencies=frozenset(root_dependencies),
         forks=tuple(sorted(_texts(merged, care))) if len(merged) > 1 else (),
@@ -308,6 +308,22 @@ def _skipped_builds(solved: Sequence[Solved], packages: Sequence[LockedPackage])
         f"{name} {version} was skipped: it {reason}"
         for (name, version), reason in sorted(found.items())
     )
+
+
+def _yanked(packages: Sequence[LockedPackage]) -> tuple[str, ...]:
+    """A yanked release is locked only when pinned with `==` (PEP 592): say so, as pip
+    and uv do, so that the pin is not forgotten."""
+    found = []
+    for package in packages:
+        files = [*package.wheels, *([package.sdist] if package.sdist else [])]
+        if files and all(f.yanked for f in files):
+            reasons = sorted({f.yanked_reason for f in files if f.yanked_reason})
+            why = f" ({'; '.join(reasons)})" if reasons else ""
+            found.append(
+                f"{package.name} {package.version} is yanked{why}; it is locked because it is "
+                "pinned with ==: move to another release when you can"
+            )
+    return tuple(found)
 
 
 def _with_inherited(

@@ -73,7 +73,7 @@ class SyncResult:
 def sync(options: SyncOptions) -> SyncResult:
     project = load_project(find_pyproject(options.start))
     lock_path = project.root / LOCK_NAME
-    fresh = _ensure_lock(project, lock_path, options)
+    fresh, lock_warnings = _ensure_lock(project, lock_path, options)
     environment = _environment(project, options)
     cache = open_cache(options.environ)
     interpreter = describe(environment / "bin" / "python", cache)
@@ -135,7 +135,7 @@ def sync(options: SyncOptions) -> SyncResult:
         # Not fsynced: a state file lost to a crash only makes the next sync do the full
         # check, and an fsync right after thousands of links waits for the journal.
         atomic_write(environment / STATE, json.dumps(state, sort_keys=True), durable=False)
-    warnings = [_environment_warning(project, options.environ)]
+    warnings = [*lock_warnings, _environment_warning(project, options.environ)]
     if applied is not None and applied.installed and options.link_mode is LinkMode.HARDLINK:
         warnings.append(_copy_warning(cache.root, environment))
     return SyncResult(
@@ -150,20 +150,23 @@ def sync(options: SyncOptions) -> SyncResult:
     )
 
 
-def _ensure_lock(project: Project, lock_path: Path, options: SyncOptions) -> bool | None:
+def _ensure_lock(
+    project: Project, lock_path: Path, options: SyncOptions
+) -> tuple[bool | None, tuple[str, ...]]:
     """Lock first when the lock is stale (unless --frozen); True when the lock is known
-    to match pyproject.toml, None when --frozen left that unchecked."""
+    to match pyproject.toml, None when --frozen left that unchecked; and what the lock
+    warned of."""
     if options.frozen:
         if not lock_path.exists():
             raise LockError(
                 f"{lock_path} does not exist, and --frozen uses the lock as it is",
                 hint="run `tether lock` first, or drop --frozen",
             )
-        return None
+        return None, ()
     if options.locked or options.index.refresh or not lock_is_fresh(project):
         from tether.commands.lock import LockOptions, lock  # noqa: PLC0415 - when stale
 
-        lock(
+        result = lock(
             LockOptions(
                 start=project.root,
                 index=options.index,
@@ -171,7 +174,8 @@ def _ensure_lock(project: Project, lock_path: Path, options: SyncOptions) -> boo
                 check=options.locked,
             )
         )
-    return True
+        return True, result.warnings
+    return True, ()
 
 
 def _select(

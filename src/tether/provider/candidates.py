@@ -102,15 +102,17 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
     requires_python = policy.requires_python
     for version, rows in page.groups:
         yanked_ok = version in policy.allow_yanked
-        kept = [
+        in_time = [
             row
             for row in rows
-            if (row[YANKED] is False or yanked_ok)
-            and (cutoff is None or row[UPLOADED] is None or row[UPLOADED] <= cutoff)
+            if cutoff is None or row[UPLOADED] is None or row[UPLOADED] <= cutoff
         ]
-        if not kept:
-            continue
+        kept = [row for row in in_time if row[YANKED] is False or yanked_ok]
         if version.is_prerelease and policy.prereleases == "never":
+            continue
+        if not kept:
+            if in_time:  # every file yanked: kept, unusable, so that errors say it exists
+                found.append(Release(version, rows=tuple(in_time), unusable=_yanked(in_time)))
             continue
         if not (policy.wheels and policy.builds):
             kinds = [row for row in kept if row[0].endswith(".whl") == policy.wheels]
@@ -271,6 +273,12 @@ def _lacking(
         if not any(fits(row[0], env) for row in rows for env in environments):
             return name
     return None
+
+
+def _yanked(rows: Sequence[Row]) -> str:
+    reasons = sorted({r[YANKED] for r in rows if isinstance(r[YANKED], str) and r[YANKED]})
+    why = f" ({'; '.join(reasons)})" if reasons else ""
+    return f"was yanked{why}; only an exact pin (==) selects a yanked release"
 
 
 def _why_no_kind(policy: Policy) -> str:

@@ -43,11 +43,18 @@ def test_yanked_exclude_newer_prereleases_and_order() -> None:
         wheel("1.2", upload_time=datetime(2024, 12, 1, tzinfo=UTC)),
         wheel("2.0b1"),
     )
-    assert [str(r.version) for r in releases(files, Policy(exclude_newer=stamp))] == [
-        "1.0",
-        "2.0b1",
-    ]
-    assert [str(r.version) for r in releases(files, Policy(prereleases="never"))] == ["1.2", "1.0"]
+
+    def usable(policy: Policy) -> list[str]:
+        return [str(r.version) for r in releases(files, policy) if r.unusable is None]
+
+    assert usable(Policy(exclude_newer=stamp)) == ["1.0", "2.0b1"]
+    assert usable(Policy(prereleases="never")) == ["1.2", "1.0"]
+    # A yanked release stays listed, unusable, so that an error can say it exists.
+    (yanked,) = [r for r in releases(files, Policy()) if r.unusable is not None]
+    assert (str(yanked.version), yanked.unusable) == (
+        "1.1",
+        "was yanked; only an exact pin (==) selects a yanked release",
+    )
     assert [
         str(r.version) for r in releases(files, Policy(allow_yanked=frozenset({Version("1.1")})))
     ] == [
@@ -56,11 +63,7 @@ def test_yanked_exclude_newer_prereleases_and_order() -> None:
         "1.0",
         "2.0b1",
     ]
-    assert [str(r.version) for r in releases(files, Policy(prereleases="allow", lowest=True))] == [
-        "1.0",
-        "1.2",
-        "2.0b1",
-    ]
+    assert usable(Policy(prereleases="allow", lowest=True)) == ["1.0", "1.2", "2.0b1"]
 
 
 def test_best_file_prefers_a_universal_wheel() -> None:
