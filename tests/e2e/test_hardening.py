@@ -178,3 +178,29 @@ def test_a_yanked_release_pinned_with_double_equals_installs_with_a_warning(
     )
     site = next((root / ".venv" / "lib").glob("python*/site-packages"))
     assert (site / "web-2.0.dist-info").is_dir()
+
+
+def test_a_download_trickled_a_byte_at_a_time_is_given_up(tmp_path: Path) -> None:
+    from tests.support.index_server import Fault
+
+    with IndexServer([Dist("web", "1.0")]) as server:
+        root = project(tmp_path / "svc")
+        cache = {
+            "TETHER_CACHE_DIR": str(tmp_path / "cache"),
+            "TETHER_HTTP_TIMEOUT": "1",  # the window: 1 s, so the test takes seconds
+            "TETHER_HTTP_RETRIES": "0",
+        }
+        locked = run_tether("lock", "--index-url", server.index_url, cwd=root, env=cache)
+        assert locked.exit_code == 0, locked.stderr
+        wheel = tomllib.loads((root / "pylock.toml").read_text())["packages"][0]["wheels"][0]
+        server.fault(f"/files/{wheel['name']}", Fault.trickle(0.2))  # each read within 1 s
+        result = run_tether(
+            "sync", "--index-url", server.index_url, cwd=root, env=cache, timeout=60
+        )
+    assert result.exit_code == 1, result.stderr
+    assert "sent its answer too slowly" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / ".venv" / "lib").exists() or not list(
+        (root / ".venv" / "lib").glob("python*/site-packages/web*")
+    )
+    assert not list((tmp_path / "cache").rglob(".download-*"))

@@ -43,7 +43,8 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 @dataclass(frozen=True, slots=True)
 class Fault:
-    """What goes wrong for one path: `status`, `stall`, `truncate`, `corrupt` or `missing`.
+    """What goes wrong for one path: `status`, `stall`, `truncate`, `corrupt`, `missing`
+    or `trickle` (the body sent a byte every `seconds`).
 
     `times` limits how many requests it hits (then the path behaves); None means always.
     """
@@ -60,6 +61,10 @@ class Fault:
     @classmethod
     def stall(cls, seconds: float, *, times: int | None = None) -> Fault:
         return cls("stall", seconds=seconds, times=times)
+
+    @classmethod
+    def trickle(cls, seconds: float, *, times: int | None = None) -> Fault:
+        return cls("trickle", seconds=seconds, times=times)
 
     @classmethod
     def truncate(cls, *, times: int | None = None) -> Fault:
@@ -381,6 +386,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         if fault is not None and fault.kind == "stall":
             state._stop.wait(fault.seconds)
+        self._trickle = fault.seconds if fault is not None and fault.kind == "trickle" else 0.0
         if match := re.fullmatch(r"/files/(.+)", path):
             return self._file(state, unquote(match.group(1)), fault, head=head)
         page = state._root_of(path)
@@ -571,7 +577,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         self.end_headers()
         if not head and status != HTTPStatus.NOT_MODIFIED:
-            self.wfile.write(body[: len(body) // 2] if truncate else body)
+            body = body[: len(body) // 2] if truncate else body
+            if getattr(self, "_trickle", 0.0):
+                for at in range(len(body)):  # a byte at a time, until the client leaves
+                    if self.server_state._stop.wait(self._trickle):
+                        break
+                    try:
+                        self.wfile.write(body[at : at + 1])
+                        self.wfile.flush()
+                    except OSError:
+                        self.close_connection = True
+                        return int(status)
+            else:
+                self.wfile.write(body)
         self.wfile.flush()
         return int(status)
 

@@ -14,7 +14,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,10 @@ from tether.urls import redact_url
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 10.0
+# A transfer must bring at least this much per read-timeout window (512 bytes a
+# second at the default 30 s), or it is given up as stalled.
+MIN_WINDOW_BYTES = 16 * 1024
+TRICKLE_READS = 4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -170,12 +174,13 @@ class HttpClient:
                 response = HttpResponse(raw.status, {}, b"", urljoin(url, raw.geturl() or url))
                 raise status_error(response, what=destination.name, index_name=None)
             digest = hashlib.sha256()
-            size = 0
             with destination.open("wb") as sink:
-                for chunk in raw.stream(1 << 20):
+
+                def keep(chunk: bytes) -> None:
                     digest.update(chunk)
                     sink.write(chunk)
-                    size += len(chunk)
+
+                size = self._drain(raw, keep)
             self.stats.add(size)
             return digest.hexdigest(), size
         finally:
@@ -235,7 +240,9 @@ class HttpClient:
                 raise err.reason from None
             raise
         try:
-            answer = raw.read()
+            parts: list[bytes] = []
+            self._drain(raw, parts.append)
+            answer = b"".join(parts)
             received = raw.tell()
         finally:
             raw.release_conn()
@@ -248,6 +255,27 @@ class HttpClient:
             url=urljoin(url, raw.geturl() or url),
         )
 
+    def _drain(self, raw: urllib3.BaseHTTPResponse, keep: Callable[[bytes], None]) -> int:
+        """Read the whole body into `keep`; the read timeout bounds each wait, and this
+        bounds the whole transfer: a body trickled a byte at a time (each read within
+        the timeout) fails once a window of `read_timeout` seconds brings less than
+        MIN_WINDOW_BYTES."""
+        window = self.settings.read_timeout
+        opened = time.monotonic()
+        total = in_window = reads = 0
+        while chunk := raw.read1(1 << 20):
+            keep(chunk)
+            total += len(chunk)
+            in_window += len(chunk)
+            reads += 1
+            now = time.monotonic()
+            if now - opened >= window:
+                # Many reads bringing little: a trickle (one slow start is not one).
+                if in_window < MIN_WINDOW_BYTES and reads >= TRICKLE_READS:
+                    raise _Stalled(f"{in_window} bytes in {now - opened:.0f} seconds")
+                opened, in_window, reads = now, 0, 0
+        return total
+
     def _sleep(self, attempt: int, retry_after: str | None) -> None:
         delay = self.settings.backoff * (2 ** (attempt - 1))
         if retry_after is not None and retry_after.strip().isdigit():
@@ -257,6 +285,13 @@ class HttpClient:
     def _give_up(self, url: str, err: Exception, attempts: int) -> IndexFetchError:
         safe = redact_url(url)
         tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+        if isinstance(err, _Stalled):
+            return IndexFetchError(
+                f"{safe} sent its answer too slowly ({err}; {tries})",
+                url=safe,
+                hint="the index or a proxy is stalling; try again later, or raise the "
+                "window with TETHER_HTTP_TIMEOUT=SECONDS",
+            )
         if isinstance(err, NewConnectionError):
             # Checked first: urllib3 makes it a subclass of its connect timeout.
             return IndexFetchError(
@@ -340,6 +375,10 @@ class _HTTPPool(urllib3.HTTPConnectionPool):
 
 class _HTTPSPool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _HTTPSConnection
+
+
+class _Stalled(Urllib3Timeout):
+    """A body that kept coming, too slowly to ever finish."""
 
 
 class _RetryableStatus(Exception):
