@@ -5,7 +5,12 @@ and changes nothing it should not."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import textwrap
+import time
 import tomllib
 from pathlib import Path
 
@@ -14,7 +19,8 @@ from packaging.pylock import Pylock
 
 from tests.support.cli import run_tether
 from tests.support.dists import Dist
-from tests.support.index_server import IndexServer
+from tests.support.index_server import Fault, IndexServer
+from tether.cache.leftovers import temporary_prefix
 
 SECRET = "S3cretT0ken"
 
@@ -181,8 +187,6 @@ def test_a_yanked_release_pinned_with_double_equals_installs_with_a_warning(
 
 
 def test_a_download_trickled_a_byte_at_a_time_is_given_up(tmp_path: Path) -> None:
-    from tests.support.index_server import Fault
-
     with IndexServer([Dist("web", "1.0")]) as server:
         root = project(tmp_path / "svc")
         cache = {
@@ -204,3 +208,42 @@ def test_a_download_trickled_a_byte_at_a_time_is_given_up(tmp_path: Path) -> Non
         (root / ".venv" / "lib").glob("python*/site-packages/web*")
     )
     assert not list((tmp_path / "cache").rglob(".download-*"))
+
+
+def test_a_killed_download_leaves_nothing_after_the_next_run(tmp_path: Path) -> None:
+    with IndexServer([Dist("web", "1.0", files={"web/big.bin": "x" * 200_000})]) as server:
+        root = project(tmp_path / "svc")
+        cache_dir = tmp_path / "cache"
+        cache = {"TETHER_CACHE_DIR": str(cache_dir)}
+        assert (
+            run_tether("lock", "--index-url", server.index_url, cwd=root, env=cache).exit_code == 0
+        )
+        wheel = tomllib.loads((root / "pylock.toml").read_text())["packages"][0]["wheels"][0]
+        server.fault(f"/files/{wheel['name']}", Fault.trickle(0.01))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TETHER_")}
+        env.update(cache, NO_COLOR="1")
+        victim = subprocess.Popen(
+            [sys.executable, "-m", "tether", "sync", "--index-url", server.index_url],
+            cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while not list(cache_dir.rglob(".download-*")):  # the wheel is on its way
+            assert time.monotonic() < deadline, "the download never started"
+            time.sleep(0.02)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=30)
+        assert list(cache_dir.rglob(".download-*"))  # what kill -9 leaves
+        # A half-unpacked tree of an earlier killed run, by a process that is gone.
+        gone = subprocess.Popen([sys.executable, "-c", "pass"])
+        gone.wait()
+        staging = (
+            cache_dir
+            / "wheels-v1"
+            / (temporary_prefix("unpack").replace(f"-{os.getpid()}-", f"-{gone.pid}-") + "x")
+        )
+        (staging / "pkg").mkdir(parents=True)
+        server.clear_faults()
+        repaired = run_tether("sync", "--index-url", server.index_url, cwd=root, env=cache)
+    assert repaired.exit_code == 0, repaired.stderr
+    assert not list(cache_dir.rglob(".download-*"))
+    assert not staging.exists()

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tether.cache import Bucket
+from tether.cache.leftovers import temporary_prefix
 from tether.cache.store import digest
 from tether.index.client import IndexClient
 from tether.index.page import DistFile
@@ -67,7 +68,7 @@ def _hashed(file: DistFile, client: IndexClient) -> DistFile:
             return replace(file, sha256=remembered, size=int(length))
     directory = cache.path(Bucket.ARCHIVES)
     directory.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=".download-", dir=directory)
+    fd, name = tempfile.mkstemp(prefix=temporary_prefix("download"), dir=directory)
     os.close(fd)
     temp = Path(name)
     try:

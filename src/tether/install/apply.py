@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tether.cache import Bucket, Cache
+from tether.cache.leftovers import clean_leftovers, temporary_prefix
 from tether.errors import InstallError
 from tether.install.plan import InstallPlan, Wanted
 from tether.install.wheel import (
@@ -71,6 +72,8 @@ def apply(
                 "environment, and no way to build it was given",
                 hint="use an environment for which the lock has a wheel",
             )
+    for bucket in (Bucket.ARCHIVES, Bucket.WHEELS):  # what a killed run left
+        clean_leftovers(cache.path(bucket))
     done = 0
 
     def fetch(want: Wanted) -> tuple[Path, bool]:
@@ -171,7 +174,10 @@ def _fetch(want: Wanted, cache: Cache, http: Callable[[], HttpClient]) -> tuple[
     if destination.is_file():
         return destination, False
     destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=".download-", dir=destination.parent)
+    # In the bucket's top directory, where the next run finds it if this one is killed.
+    fd, temp_name = tempfile.mkstemp(
+        prefix=temporary_prefix("download"), dir=cache.path(Bucket.ARCHIVES)
+    )
     os.close(fd)
     temp = Path(temp_name)
     try:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
+from tether.cache.leftovers import temporary_prefix
 from tether.errors import InstallError
 from tether.install.layout import LAYOUT_FILE, Layout, layout_of, parse_email, record_hash
 
@@ -126,7 +127,7 @@ def unpack(wheel: Path, tree: Path) -> Path:
     import zipfile  # noqa: PLC0415 - an install from unpacked trees never opens a zip
 
     tree.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{tree.name}.", dir=tree.parent))
+    staging = Path(tempfile.mkdtemp(prefix=temporary_prefix("unpack"), dir=tree.parent))
     try:
         with zipfile.ZipFile(wheel) as archive:
             _check_members(archive, wheel)
