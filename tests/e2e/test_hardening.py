@@ -247,3 +247,41 @@ def test_a_killed_download_leaves_nothing_after_the_next_run(tmp_path: Path) -> 
     assert repaired.exit_code == 0, repaired.stderr
     assert not list(cache_dir.rglob(".download-*"))
     assert not staging.exists()
+
+
+def test_sync_offline_with_an_empty_cache_downloads_nothing(tmp_path: Path) -> None:
+    import shutil
+
+    with IndexServer([Dist("web", "1.0")]) as server:
+        root = project(tmp_path / "svc")
+        cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache")}
+        locked = run_tether("lock", "--index-url", server.index_url, cwd=root, env=cache)
+        assert locked.exit_code == 0, locked.stderr
+        shutil.rmtree(tmp_path / "cache")
+        server.clear_requests()
+        for how in (["--offline"], []):
+            env = cache if how else {**cache, "TETHER_OFFLINE": "1"}
+            result = run_tether("sync", *how, "--index-url", server.index_url, cwd=root, env=env)
+            assert result.exit_code == 1, result.stderr
+            assert (
+                "error: web-1.0-py3-none-any.whl (web 1.0) is not in the cache, and --offline "
+                "(or TETHER_OFFLINE) forbids downloading it" in result.stderr
+            )
+            assert "Traceback" not in result.stderr
+        assert server.requests == []  # not one request
+
+
+def test_a_download_that_cannot_connect_is_one_paragraph(tmp_path: Path) -> None:
+    with IndexServer([Dist("web", "1.0")]) as server:
+        root = project(tmp_path / "svc")
+        cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache"), "TETHER_HTTP_RETRIES": "0"}
+        locked = run_tether("lock", "--index-url", server.index_url, cwd=root, env=cache)
+        assert locked.exit_code == 0, locked.stderr
+        index_url = server.index_url
+    # The server is gone: the lock's file URLs now refuse connections.
+    result = run_tether("sync", "--frozen", "--index-url", index_url, cwd=root, env=cache)
+    assert result.exit_code == 1, result.stderr
+    assert "error: cannot reach http://127.0.0.1:" in result.stderr
+    assert "web-1.0-py3-none-any.whl (1 attempt)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) <= 3, result.stderr

@@ -71,3 +71,11 @@ def _checked(where: str, url: str) -> str:
             hint="write the index's full address, e.g. https://pypi.org/simple",
         )
     return url
+
+
+TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def is_offline(options: IndexOptions, environ: Mapping[str, str]) -> bool:
+    """`--offline`, or TETHER_OFFLINE set to a true value."""
+    return options.offline or environ.get("TETHER_OFFLINE", "").lower() in TRUE

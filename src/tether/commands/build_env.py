@@ -92,6 +92,7 @@ def installer(
             target=Target.from_paths(interpreter.paths, environment.python),
             cache=open_cache(environ),
             http=lambda: client.http,
+            offline=client.policy.offline,
         )
 
     return install_requirements

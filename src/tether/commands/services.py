@@ -12,7 +12,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tether.commands.basics import IndexOptions, cache_dir, open_cache, resolve_indexes
+from tether.commands.basics import (
+    IndexOptions,
+    cache_dir,
+    is_offline,
+    open_cache,
+    resolve_indexes,
+)
 from tether.errors import UsageError
 from tether.index import Index
 from tether.index.auth import AuthConfig, Authenticator, credentials_from_environ
@@ -24,13 +30,11 @@ if TYPE_CHECKING:
 
 __all__ = ["IndexOptions", "cache_dir", "index_client", "open_cache", "resolve_indexes"]
 
-TRUE = frozenset({"1", "true", "yes", "on"})
-
 
 def index_client(
     indexes: tuple[Index, ...], options: IndexOptions, environ: Mapping[str, str]
 ) -> IndexClient:
-    offline = options.offline or environ.get("TETHER_OFFLINE", "").lower() in TRUE
+    offline = is_offline(options, environ)
     if offline and options.refresh:
         raise UsageError(
             "--offline and --refresh contradict each other",

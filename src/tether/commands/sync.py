@@ -19,7 +19,7 @@ from filelock import FileLock
 from packaging.utils import canonicalize_name
 
 from tether.cache import Bucket, Cache
-from tether.commands.basics import IndexOptions, open_cache, resolve_indexes
+from tether.commands.basics import IndexOptions, is_offline, open_cache, resolve_indexes
 from tether.commands.run import STATE, lock_is_fresh, sync_state
 from tether.commands.torch_backend import BackendPick, pick_backend
 from tether.errors import InstallError, LockError, PythonNotFound
@@ -393,6 +393,7 @@ def apply_plan(
             link_mode=link_mode,
             on_progress=on_progress,
             build=build,
+            offline=is_offline(index, environ),
         )
     finally:
         shutil.rmtree(build_into, ignore_errors=True)

@@ -31,6 +31,7 @@ from urllib3.exceptions import (
     ProxyError,
     SSLError,
 )
+from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from tether import __version__
@@ -118,6 +119,8 @@ class HttpClient:
                 continue
             except SSLError as err:
                 raise _tls_error(target, err) from None
+            except Urllib3Error as err:  # anything else urllib3 raises: not retried
+                raise self._give_up(target, err, attempt) from None
             if response.status == 401 and not tried_auth:
                 tried_auth = True
                 better = self.auth.on_unauthorized(target, credentials)
@@ -143,6 +146,10 @@ class HttpClient:
                 if attempt > self.settings.retries:
                     raise self._give_up(target, err, attempt) from None
                 self._sleep(attempt, None)
+            except SSLError as err:
+                raise _tls_error(target, err) from None
+            except Urllib3Error as err:  # anything else urllib3 raises: not retried
+                raise self._give_up(target, err, attempt) from None
             except _RetryableStatus as status:
                 if attempt > self.settings.retries:
                     raise IndexFetchError(
@@ -157,16 +164,24 @@ class HttpClient:
         self, url: str, credentials: Credentials | None, destination: Path
     ) -> tuple[str, int]:
         headers = {"Authorization": credentials.header()} if credentials is not None else {}
-        raw = self._pool.request(
-            "GET",
-            url,
-            headers=headers,
-            timeout=urllib3.Timeout(
-                connect=self.settings.connect_timeout, read=self.settings.read_timeout
-            ),
-            retries=urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=10),
-            preload_content=False,
-        )
+        try:
+            raw = self._pool.request(
+                "GET",
+                url,
+                headers=headers,
+                timeout=urllib3.Timeout(
+                    connect=self.settings.connect_timeout, read=self.settings.read_timeout
+                ),
+                retries=urllib3.Retry(
+                    total=None, connect=0, read=0, status=0, other=0, redirect=10
+                ),
+                preload_content=False,
+            )
+        except MaxRetryError as err:
+            # With connect=0 / read=0 this wraps the one underlying failure.
+            if err.reason is not None:
+                raise err.reason from None
+            raise
         try:
             if raw.status in RETRY_STATUSES:
                 raise _RetryableStatus(raw.status)

@@ -61,9 +61,11 @@ def apply(
     link_mode: LinkMode = LinkMode.HARDLINK,
     build: Callable[[Path], Path] | None = None,
     on_progress: Callable[[str], None] | None = None,
+    offline: bool = False,
 ) -> ApplyResult:
     """`build` turns a verified sdist into a wheel for this environment (PEP 517); the
-    result is cached by the sdist's hash, so each sdist is built once per machine."""
+    result is cached by the sdist's hash, so each sdist is built once per machine.
+    `offline`: what is not in the cache is an error, never a download."""
     needed = [*install_plan.install, *(w for _, w in install_plan.replace)]
     for want in needed:
         if not want.filename.endswith(".whl") and build is None:
@@ -78,7 +80,7 @@ def apply(
 
     def fetch(want: Wanted) -> tuple[Path, bool]:
         nonlocal done
-        result = _fetch(want, cache, http)
+        result = _fetch(want, cache, http, offline=offline)
         done += 1
         if on_progress is not None:
             on_progress(f"Fetched {done}/{len(needed)}: {want.filename}")
@@ -168,11 +170,20 @@ def _built_wheel(sdist: Path, sha256: str, cache: Cache, build: Callable[[Path],
     return final
 
 
-def _fetch(want: Wanted, cache: Cache, http: Callable[[], HttpClient]) -> tuple[Path, bool]:
+def _fetch(
+    want: Wanted, cache: Cache, http: Callable[[], HttpClient], *, offline: bool
+) -> tuple[Path, bool]:
     """The verified archive for `want` in the cache, and whether it was downloaded now."""
     destination = cache.path(Bucket.ARCHIVES, want.sha256, want.filename)
     if destination.is_file():
         return destination, False
+    if offline and want.path is None:
+        raise InstallError(
+            f"{want.filename} ({want.name} {want.version}) is not in the cache, and "
+            "--offline (or TETHER_OFFLINE) forbids downloading it",
+            hint="nothing was changed; run the command once with network access to fill "
+            "the cache, then --offline works",
+        )
     destination.parent.mkdir(parents=True, exist_ok=True)
     # In the bucket's top directory, where the next run finds it if this one is killed.
     fd, temp_name = tempfile.mkstemp(
