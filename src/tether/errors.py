@@ -10,6 +10,7 @@ These are plain classes, not frozen dataclasses: exceptions are mutated by Pytho
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -131,3 +132,29 @@ class PythonNotFound(TetherError):
 
 class QualityFailed(TetherError):
     """A code-quality check (fmt, lint, typecheck, audit, hook) found problems."""
+
+
+class DiskError(TetherError):
+    """The operating system refused a file operation: no space left, no permission,
+    a read-only file system. Made from the `OSError` once, in the CLI."""
+
+    @classmethod
+    def of(cls, error: OSError) -> DiskError:
+        where = f" ({error.filename})" if error.filename else ""
+        reason = error.strerror or str(error)
+        hints = {
+            errno.ENOSPC: "free some space (`tether cache prune` removes what can be "
+            "rebuilt), then run the command again: files tether writes are replaced "
+            "whole, so the lock and pyproject.toml are as they were",
+            errno.EDQUOT: "free some space or raise the quota, then run the command again",
+            errno.EACCES: "tether must write there: check the directory's owner and "
+            "permissions, or work on a copy you own",
+            errno.EPERM: "tether must write there: check the directory's owner and "
+            "permissions, or work on a copy you own",
+            errno.EROFS: "the file system is mounted read-only: work on a copy elsewhere, "
+            "or point TETHER_CACHE_DIR at a writable directory if it is the cache",
+        }
+        return cls(
+            f"{reason}{where}",
+            hint=hints.get(error.errno or 0, "check the path and run the command again"),
+        )

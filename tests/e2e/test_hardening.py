@@ -4,6 +4,7 @@ and changes nothing it should not."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -12,13 +13,14 @@ import sys
 import textwrap
 import time
 import tomllib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from packaging.pylock import Pylock
 
 from tests.support.cli import run_tether
-from tests.support.dists import Dist
+from tests.support.dists import Dist, build_wheel
 from tests.support.index_server import Fault, IndexServer
 from tether.cache.leftovers import temporary_prefix
 
@@ -285,3 +287,149 @@ def test_a_download_that_cannot_connect_is_one_paragraph(tmp_path: Path) -> None
     assert "web-1.0-py3-none-any.whl (1 attempt)" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.splitlines()) <= 3, result.stderr
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    """Mounts tmpfs file systems of a given size (and remounts them read-only on
+    request); skips where mounting is not allowed (not root, no CAP_SYS_ADMIN)."""
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        point = tmp_path / f"disk{len(mounted)}"
+        point.mkdir()
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip()})")
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in reversed(mounted):
+        subprocess.run(["umount", "-l", str(point)], check=False)
+
+
+def read_only(point: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(point)], check=True)
+
+
+def test_a_read_only_project_is_one_paragraph_and_nothing_changes(
+    tmp_path: Path, small_disk: Callable[[str], Path]
+) -> None:
+    with IndexServer([Dist("web", "1.0"), Dist("util", "1.0")]) as server:
+        root = project(small_disk("4m") / "svc")
+        cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache")}
+        locked = run_tether("lock", "--index-url", server.index_url, cwd=root, env=cache)
+        assert locked.exit_code == 0, locked.stderr
+        (root / "pylock.toml").unlink()  # so that `lock` must write one
+        before = {p.name: p.read_bytes() for p in root.iterdir() if p.is_file()}
+        read_only(root.parent)
+        for args in (["lock"], ["add", "util"], ["sync"]):
+            result = run_tether(*args, "--index-url", server.index_url, cwd=root, env=cache)
+            assert result.exit_code == 1, (args, result.stderr)
+            assert "Read-only file system" in result.stderr, result.stderr
+            assert "hint: the file system is mounted read-only" in result.stderr
+            assert "Traceback" not in result.stderr
+        assert {p.name: p.read_bytes() for p in root.iterdir() if p.is_file()} == before
+
+
+def test_a_full_disk_while_downloading_installing_or_locking(
+    tmp_path: Path, small_disk: Callable[[str], Path]
+) -> None:
+    big = {"web/blob.bin": os.urandom(1_500_000).hex()}  # 3 MB of text, ~1.7 MB packed
+    with IndexServer([Dist("web", "1.0", files=big), Dist("web", "2.0")]) as server:
+        # Downloading: the cache on a 1 MB disk.
+        root = project(tmp_path / "svc")
+        (root / "pyproject.toml").write_text(
+            (root / "pyproject.toml").read_text().replace('"web"', '"web<2"')
+        )
+        full_cache = {"TETHER_CACHE_DIR": str(small_disk("1m") / "cache")}
+        result = run_tether("sync", "--index-url", server.index_url, cwd=root, env=full_cache)
+        assert result.exit_code == 1, result.stderr
+        assert "error: No space left on device" in result.stderr
+        assert "hint: free some space" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert (root / "pylock.toml").is_file()  # the lock was written before
+
+        # Installing: the environment on a 2 MB disk, the cache elsewhere.
+        cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache")}
+        env_disk = small_disk("2m")
+        environ = {**cache, "TETHER_PROJECT_ENVIRONMENT": str(env_disk / "venv")}
+        result = run_tether("sync", "--index-url", server.index_url, cwd=root, env=environ)
+        assert result.exit_code == 1, result.stderr
+        assert "No space left on device" in result.stderr
+        assert "Traceback" not in result.stderr
+
+        # Writing the lock: the project on a disk that is full.
+        disk = small_disk("64k")
+        small = project(disk / "svc")
+        lock_before = b"# an old lock\n"
+        (small / "pylock.toml").write_bytes(lock_before)
+        with (disk / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):
+            while True:  # fill what is left
+                filler.write(b"x" * 4096)
+        result = run_tether("lock", "--index-url", server.index_url, cwd=small, env=cache)
+        assert result.exit_code == 1, result.stderr
+        assert "No space left on device" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert (small / "pylock.toml").read_bytes() == lock_before  # the old lock is kept
+
+
+def test_a_json_page_nested_100000_levels_deep_is_an_index_error(tmp_path: Path) -> None:
+    with IndexServer([Dist("web", "1.0")]) as server:
+        root = project(tmp_path / "svc")
+        server.fault(
+            "/simple/web/",
+            Fault.answer(b"[" * 100_000 + b"]" * 100_000, "application/vnd.pypi.simple.v1+json"),
+        )
+        cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache"), "TETHER_HTTP_RETRIES": "0"}
+        result = run_tether("lock", "--index-url", server.index_url, cwd=root, env=cache)
+    assert result.exit_code == 1, result.stderr
+    assert "cannot read the index page" in result.stderr
+    assert "invalid JSON page (nested too deeply)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_file_link_on_an_http_index_page_is_ignored(tmp_path: Path) -> None:
+    secret = tmp_path / "web-1.0-py3-none-any.whl"  # a local file the page points at
+    secret.write_bytes(b"private bytes")
+    with IndexServer([Dist("web", "1.0")]) as server:
+        real = server.artifact("web-1.0-py3-none-any.whl")
+        page = (
+            "<!DOCTYPE html><html><body>"
+            f'<a href="file://{secret}#sha256={real.sha256}">web-1.0-py3-none-any.whl</a>'
+            f'<a href="file:///etc/passwd">web-2.0-py3-none-any.whl</a>'
+            "</body></html>"
+        ).encode()
+        server.fault("/simple/web/", Fault.answer(page, "text/html"))
+        root = project(tmp_path / "svc")
+        cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache")}
+        result = run_tether("lock", "--index-url", server.index_url, cwd=root, env=cache)
+    assert result.exit_code == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    # Neither link is followed: web has no file tether may fetch.
+    assert "svc depends on web which doesn't match any versions" in result.stderr
+    assert not (root / "pylock.toml").exists()
+
+
+def test_a_wheel_shipping_installer_as_a_directory_is_refused(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    with IndexServer([Dist("web", "1.0")]) as server:
+        original = build_wheel(Dist("web", "1.1"), "py3-none-any")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(original)) as src, zipfile.ZipFile(buffer, "w") as dst:
+            for item in src.infolist():
+                dst.writestr(item, src.read(item))
+            dst.writestr("web-1.1.dist-info/INSTALLER/evil", "x")
+        server.add_wheel("web-1.1-py3-none-any.whl", buffer.getvalue())
+        root = project(tmp_path / "svc")
+        cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache")}
+        result = run_tether("sync", "--index-url", server.index_url, cwd=root, env=cache)
+    assert result.exit_code == 1, result.stderr
+    assert "web-1.1.dist-info/INSTALLER in the wheel is a directory" in result.stderr
+    assert "Traceback" not in result.stderr

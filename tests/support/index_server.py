@@ -43,8 +43,8 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 @dataclass(frozen=True, slots=True)
 class Fault:
-    """What goes wrong for one path: `status`, `stall`, `truncate`, `corrupt`, `missing`
-    or `trickle` (the body sent a byte every `seconds`).
+    """What goes wrong for one path: `status`, `stall`, `truncate`, `corrupt`, `missing`,
+    `trickle` (the body sent a byte every `seconds`) or `body` (this body is the answer).
 
     `times` limits how many requests it hits (then the path behaves); None means always.
     """
@@ -53,6 +53,8 @@ class Fault:
     status: int = 500
     seconds: float = 0.0
     times: int | None = None
+    body: bytes = b""
+    media: str = ""
 
     @classmethod
     def http(cls, status: int, *, times: int | None = None) -> Fault:
@@ -61,6 +63,10 @@ class Fault:
     @classmethod
     def stall(cls, seconds: float, *, times: int | None = None) -> Fault:
         return cls("stall", seconds=seconds, times=times)
+
+    @classmethod
+    def answer(cls, body: bytes, media: str, *, times: int | None = None) -> Fault:
+        return cls("body", body=body, media=media, times=times)
 
     @classmethod
     def trickle(cls, seconds: float, *, times: int | None = None) -> Fault:
@@ -386,6 +392,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
         if fault is not None and fault.kind == "stall":
             state._stop.wait(fault.seconds)
+        if fault is not None and fault.kind == "body":
+            return self._send(HTTPStatus.OK, fault.body, fault.media, head=head)
         self._trickle = fault.seconds if fault is not None and fault.kind == "trickle" else 0.0
         if match := re.fullmatch(r"/files/(.+)", path):
             return self._file(state, unquote(match.group(1)), fault, head=head)

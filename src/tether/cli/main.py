@@ -21,7 +21,7 @@ from tether import __version__
 from tether.cli.console import ColorChoice, Console, use_color
 from tether.cli.context import Context
 from tether.cli.verbs import VERBS, Verb
-from tether.errors import TetherError, UsageError
+from tether.errors import DiskError, TetherError, UsageError
 
 _GLOBAL_KEYS = ("verbose", "quiet", "color", "directory", "project")
 
@@ -57,6 +57,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         # `tether ... | head`: the reader left; that is not an error of ours.
         _silence_stdout()
         return 0
+    except OSError as error:  # a full disk, a read-only directory: one paragraph
+        disk = DiskError.of(error)
+        console.error(disk)
+        return disk.exit_code
 
 
 def _run(argv: list[str], environ: Mapping[str, str], console: Console) -> int:

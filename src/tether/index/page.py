@@ -209,8 +209,11 @@ def parse_json_page(body: bytes, *, url: str, project: NormalizedName) -> Projec
         data = json.loads(body)
         _check_api_version(str(data["meta"]["api-version"]), url)
         rows = [_json_row(entry, url) for entry in data["files"]]
+    except RecursionError:
+        raise _malformed(url, "invalid JSON page (nested too deeply)") from None
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise _malformed(url, f"invalid JSON page ({err})") from None
+    rows = [row for row in rows if _same_kind(url, row[1])]
     return ProjectPage.of_rows(name=project, url=url, rows=rows)
 
 
@@ -226,7 +229,20 @@ def parse_html_page(body: bytes, *, url: str, project: NormalizedName) -> Projec
         _check_api_version(parser.repository_version, url)
     base = urljoin(url, parser.base) if parser.base else url
     files = [_html_file(anchor, base, project) for anchor in parser.anchors]
-    return ProjectPage(name=project, url=url, files=[f for f in files if f is not None])
+    return ProjectPage(
+        name=project,
+        url=url,
+        files=[f for f in files if f is not None and _same_kind(url, f.url)],
+    )
+
+
+def _same_kind(page_url: str, file_url: str) -> bool:
+    """A page served over HTTP lists files over HTTP: a `file://` (or other) link on it
+    would make tether read the user's own disk where the index says. Such links are
+    ignored; only a `file://` index may point at files."""
+    if page_url.startswith(("https://", "http://")):
+        return file_url.startswith(("https://", "http://"))
+    return True
 
 
 def page_to_record(page: ProjectPage) -> tuple[str, str, tuple[tuple[str, tuple[Row, ...]], ...]]:

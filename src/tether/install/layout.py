@@ -74,6 +74,13 @@ def store_layout(tree: Path, layout: Layout) -> None:
 
 def compute_layout(tree: Path) -> Layout:
     dist_info = _dist_info(tree)
+    for name in ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json", "METADATA", "WHEEL"):
+        if (tree / dist_info / name).is_dir():
+            raise InstallError(
+                f"{dist_info}/{name} in the wheel is a directory, where a file is meant to "
+                "be; refusing to install it",
+                hint="the wheel is malicious or broken; report it to the package's maintainers",
+            )
     wheel = parse_email((tree / dist_info / "WHEEL").read_text(encoding="utf-8"))
     metadata = parse_email(
         (tree / dist_info / "METADATA").read_text(encoding="utf-8", errors="replace")
