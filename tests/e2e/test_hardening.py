@@ -433,3 +433,32 @@ def test_a_wheel_shipping_installer_as_a_directory_is_refused(tmp_path: Path) ->
     assert result.exit_code == 1, result.stderr
     assert "web-1.1.dist-info/INSTALLER in the wheel is a directory" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_two_adds_at_once_keep_both_edits(tmp_path: Path) -> None:
+    dists = [Dist(name, "1.0") for name in ("web", "alpha", "beta", "gamma", "delta")]
+    with IndexServer(dists) as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TETHER_")}
+        env.update(TETHER_CACHE_DIR=str(tmp_path / "cache"), NO_COLOR="1")
+        for attempt, pair in enumerate((("alpha", "beta"), ("gamma", "delta"))):
+            root = project(tmp_path / f"svc{attempt}")
+            command = [sys.executable, "-m", "tether", "add", "--no-sync"]
+            both = [
+                subprocess.Popen(
+                    [*command, name, "--index-url", server.index_url],
+                    cwd=root,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for name in pair
+            ]
+            outcomes = [(p.wait(timeout=120), p.communicate()[1]) for p in both]
+            assert [code for code, _ in outcomes] == [0, 0], outcomes
+            declared = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+            assert sorted(declared["dependencies"]) == sorted(
+                ["web", *(f"{name}>=1.0" for name in pair)]
+            )
+            locked = tomllib.loads((root / "pylock.toml").read_text())
+            assert {p["name"] for p in locked["packages"]} >= {"web", *pair}

@@ -13,6 +13,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from tether.commands.lock import LockOptions, lock
+from tether.commands.project_lock import editing
 from tether.commands.services import IndexOptions
 from tether.errors import TetherError, UsageError
 from tether.fs import atomic_write, relative_posix
@@ -54,6 +55,11 @@ class EditResult:
 def add(options: EditOptions) -> EditResult:
     section, name = _section(options)
     path = find_pyproject(options.start)
+    with editing(path.parent, options.environ):
+        return _add(path, section, name, options)
+
+
+def _add(path: Path, section: Section, name: str | None, options: EditOptions) -> EditResult:
     local = _editables(options.editables, path.parent)
     requirements = [*_parse(options.names, allow_empty=bool(local)), *local.keys()]
     original = path.read_text(encoding="utf-8")
@@ -89,6 +95,11 @@ def add(options: EditOptions) -> EditResult:
 def remove(options: EditOptions) -> EditResult:
     section, name = _section(options)
     path = find_pyproject(options.start)
+    with editing(path.parent, options.environ):
+        return _remove(path, section, name, options)
+
+
+def _remove(path: Path, section: Section, name: str | None, options: EditOptions) -> EditResult:
     original = path.read_text(encoding="utf-8")
     text, missing = remove_requirements(original, list(options.names), section=section, name=name)
     if missing:

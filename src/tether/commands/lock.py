@@ -19,6 +19,7 @@ from packaging.version import InvalidVersion, Version
 
 from tether.commands.file_hashes import with_hashes
 from tether.commands.metadata_build import MetadataBuilds
+from tether.commands.project_lock import editing
 from tether.commands.services import IndexOptions, index_client, resolve_indexes
 from tether.errors import LockError
 from tether.fs import atomic_write, relative_posix
@@ -86,8 +87,14 @@ class LockResult:
 
 
 def lock(options: LockOptions) -> LockResult:
+    pyproject = find_pyproject(options.start)
+    with editing(pyproject.parent, options.environ):
+        return _lock(pyproject, options)
+
+
+def _lock(pyproject: Path, options: LockOptions) -> LockResult:
     started = time.monotonic()
-    project = load_project(find_pyproject(options.start))
+    project = load_project(pyproject)
     settings = project.settings
     exclude_newer = options.index.exclude_newer or settings.exclude_newer
     resolver = resolver_options(
