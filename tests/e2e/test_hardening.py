@@ -462,3 +462,33 @@ def test_two_adds_at_once_keep_both_edits(tmp_path: Path) -> None:
             )
             locked = tomllib.loads((root / "pylock.toml").read_text())
             assert {p["name"] for p in locked["packages"]} >= {"web", *pair}
+
+
+def test_a_name_on_two_indexes_is_locked_from_the_first_with_a_warning(tmp_path: Path) -> None:
+    with (
+        IndexServer([Dist("corp-lib", "1.0"), Dist("web", "1.0")]) as private,
+        IndexServer([Dist("corp-lib", "9.9"), Dist("web", "1.0")]) as public,
+    ):
+        root = project(tmp_path / "svc")
+        (root / "pyproject.toml").write_text(
+            (root / "pyproject.toml").read_text().replace('"web"', '"corp-lib"')
+        )
+        cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache")}
+        result = run_tether(
+            "lock", "--index-url", private.index_url, "--extra-index-url", public.index_url,
+            cwd=root, env=cache,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        # --extra-index-url is searched first (uv's order): the public corp-lib wins,
+        # and the user is told, with how to pin it.
+        assert (
+            f"warning: corp-lib is on more than one index: it is locked from extra-1 "
+            f"<{public.index_url}>, the first in the search order, and default "
+            f"<{private.index_url}> has it too" in result.stderr
+        )
+        assert '[tool.tether.sources] corp-lib = { index = "NAME" }' in result.stderr
+        # One index: nothing to warn of.
+        (root / "pylock.toml").unlink()
+        alone = run_tether("lock", "--index-url", private.index_url, cwd=root, env=cache)
+        assert alone.exit_code == 0, alone.stderr
+        assert "more than one index" not in alone.stderr

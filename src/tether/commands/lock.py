@@ -21,6 +21,7 @@ from tether.commands.file_hashes import with_hashes
 from tether.commands.metadata_build import MetadataBuilds
 from tether.commands.project_lock import editing
 from tether.commands.services import IndexOptions, index_client, resolve_indexes
+from tether.commands.shadowing import shadowed
 from tether.errors import LockError
 from tether.fs import atomic_write, relative_posix
 from tether.index.client import IndexClient
@@ -286,11 +287,17 @@ def resolve_project(
         )
         packages, root_dependencies = _lock_entries(project, solved, root, root_version, care)
         packages = tuple(with_hashes(packages, session.client))
+        pinned = {
+            name
+            for name, sources in project.settings.sources.items()
+            if any(source.index for source in sources)
+        }
+        on_several = shadowed(packages, session.client, pinned)
     finally:
         session.close()
     merged = merged_regions(solved)
     return Resolved(
-        warnings=_skipped_builds(solved, packages) + _yanked(packages),
+        warnings=_skipped_builds(solved, packages) + _yanked(packages) + on_several,
         packages=packages,
         root_dependencies=frozenset(root_dependencies),
         forks=tuple(sorted(_texts(merged, care))) if len(merged) > 1 else (),
