@@ -125,3 +125,34 @@ def test_check_all_on_the_example_project(tmp_path: Path) -> None:
     table = failed.stdout.split("\n\n")[-1]
     assert "typecheck  FAIL (1)" in table
     assert "1 of 5 checks failed: typecheck" in failed.stderr
+
+
+def test_sdist_only_dependencies_lock_and_import(tmp_path: Path) -> None:
+    """rouge-score (an sdist with a setup.py) and hydra-core (whose antlr4 runtime 4.9.3
+    is an sdist only) lock through their build backends, with hydra-core a final
+    release, and import after `tether run`."""
+    import tomllib
+
+    from packaging.version import Version
+
+    from tests.support.cli import run_tether
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "sdists"\nversion = "0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["rouge-score>=0.1.2", "hydra-core>=1.3"]\n'
+    )
+    env = {"TETHER_CACHE_DIR": str(tmp_path / "c")}
+    result = run_tether(
+        "run", "python", "-c", "import rouge_score, hydra; print('imported')",
+        cwd=tmp_path, env=env, timeout=600,
+    )  # fmt: skip
+    if result.exit_code != 0 and (
+        "cannot reach" in result.stderr or "did not answer" in result.stderr
+    ):
+        pytest.skip(f"PyPI unreachable: {result.stderr[-500:]}")
+    assert result.exit_code == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "imported"
+    locked = tomllib.loads((tmp_path / "pylock.toml").read_text())
+    versions = {p["name"]: p["version"] for p in locked["packages"]}
+    assert not Version(versions["hydra-core"]).is_prerelease  # 1.3.x, never 1.4.0rc
+    assert "antlr4-python3-runtime" in versions
