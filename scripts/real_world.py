@@ -129,7 +129,7 @@ def run(name: str, source: Path, exclude_newer: str, keep: Path | None) -> Outco
         started = time.monotonic()
         uv = subprocess.run(
             [_uv(), "lock", "--exclude-newer", exclude_newer],
-            cwd=work / "uv", capture_output=True, text=True, check=False,
+            cwd=work / "uv", capture_output=True, text=True, check=False, env=_uv_environ(),
         )  # fmt: skip
         outcome.uv_seconds = time.monotonic() - started
         if keep is not None:
@@ -367,6 +367,18 @@ def _versions(pairs: Iterable[tuple[str, object]]) -> dict[str, set[str]]:
             str(Version(str(version))) if version else ""
         )
     return found
+
+
+def _uv_environ() -> dict[str, str]:
+    """uv finds an interpreter for the project's requires-python among pyenv's (a
+    machine without network access to python-build-standalone cannot download one)."""
+    environ = dict(os.environ)
+    pyenv = Path(environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    found = sorted(pyenv.glob("3.*/bin"), reverse=True) if pyenv.is_dir() else []
+    if found:
+        environ["PATH"] = os.pathsep.join([*map(str, found), environ.get("PATH", "")])
+        environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+    return environ
 
 
 def _uv() -> str:

@@ -149,9 +149,15 @@ class IndexProvider:
         self.build_failures: list[tuple[str, Version, str]] = []
         self._required = _required_samples(options.required_environments, options.grid)
         # Only the grid's own platforms, whose wheels tether can tell apart (not a point
-        # relabelled `emscripten`, `s390x` or packse's `os1`): where a fork has none of
-        # them, no release is refused for its wheels.
-        self._platforms = _samples(p for p in options.grid.points if _listed(p))
+        # relabelled `emscripten`, `s390x` or packse's `os1`): where a fork reaches a
+        # platform beyond them, a wheel might serve it, so no release is refused for its
+        # wheels (uv locks torchvision 0.26, no macOS x86_64 wheel, in lerobot's fork
+        # for "macOS x86_64 or any other platform").
+        self._platforms = (
+            ()
+            if options.grid.reaches_unlisted()
+            else _samples(p for p in options.grid.points if _listed(p))
+        )
         direct = [r for r, _ in root.requirements]
         self._explicit_pre = frozenset(
             canonicalize_name(r.name)

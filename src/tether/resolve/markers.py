@@ -130,6 +130,27 @@ class Grid:
     def always(self, marker: Marker | None) -> bool:
         return len(self.truth(marker)) == len(self.points)
 
+    def reaches_unlisted(self) -> bool:
+        """Whether the grid's environments, where they restrict it (a fork's region),
+        admit a platform the grid does not list (another OS, or a listed OS on another
+        CPU): what wheels such a platform takes is unknown. An unrestricted grid
+        stands for its listed platforms."""
+        if not self.environments or not self.points:
+            return False
+        limits = [Marker(e) for e in self.environments]
+        base = self.points[0]
+        if all(any(m.evaluate({**base, **platform}) for m in limits) for platform in PLATFORMS):
+            return False  # no platform left out (a Python range only): as unrestricted
+        other_os = {
+            **base,
+            "sys_platform": "tether-other-os",
+            "platform_system": "TetherOther",
+            "os_name": "tether-other",
+        }
+        by_os = {point["sys_platform"]: point for point in self.points}.values()
+        probes = [other_os, *({**p, "platform_machine": "tether-other-cpu"} for p in by_os)]
+        return any(m.evaluate(probe) for probe in probes for m in limits)
+
 
 @lru_cache(maxsize=16384)
 def _truth(grid: Grid, marker: str) -> frozenset[int]:

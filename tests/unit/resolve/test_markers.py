@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from packaging.markers import Marker
 
-from tether.resolve.markers import evaluate_each, select, substitute
+from tether.resolve.markers import Grid, evaluate_each, select, substitute
 
 LOCKED = Marker('"dev" in dependency_groups and sys_platform == "win32" or "gpu" in extras')
 
@@ -63,3 +63,20 @@ def test_evaluate_each_answers_per_environment() -> None:
     assert evaluate_each('"x" in extras', [{"extras": frozenset({"x"})}], context="lock_file") == [
         True
     ]
+
+
+@pytest.mark.parametrize(
+    ("environments", "reaches"),
+    [
+        ((), False),  # unrestricted: the listed platforms stand for all
+        (("python_full_version >= '3.12'",), False),  # a Python range leaves none out
+        (("sys_platform == 'darwin' and platform_machine == 'x86_64'",), False),
+        (("sys_platform == 'linux'",), True),  # Linux on a CPU the grid does not list
+        (("sys_platform != 'darwin' and sys_platform != 'linux' and sys_platform != 'win32'"
+          " or sys_platform == 'darwin' and platform_machine != 'arm64'",), True),
+    ],
+)  # fmt: skip
+def test_whether_a_fork_reaches_platforms_the_grid_does_not_list(
+    environments: tuple[str, ...], reaches: bool
+) -> None:
+    assert Grid.build(">=3.10", environments).reaches_unlisted() is reaches
