@@ -216,6 +216,9 @@ class IndexProvider:
     def wheel_floor(self, package: Package, version: Version) -> PythonRelease | None:
         return self.release(package.name, version).wheel_floor
 
+    def python_floor(self, package: Package, version: Version) -> PythonRelease | None:
+        return self.release(package.name, version).python_floor
+
     def python_floors(self, name: str) -> list[PythonRelease]:
         future = self._pages.get(canonicalize_name(name))
         if future is None or not future.done() or future.exception() is not None:

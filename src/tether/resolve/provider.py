@@ -86,6 +86,11 @@ class ForkProvider(Provider, Protocol):
         Python its wheels start at (None otherwise)."""
         ...
 
+    def python_floor(self, package: Package, version: Version) -> Release | None:
+        """For a release only its `Requires-Python` keeps out of this fork: the lowest
+        Python it accepts (None otherwise)."""
+        ...
+
     def python_floors(self, name: str) -> Sequence[Release]:
         """The Python floors of the releases of `name` ranked ahead of its first usable
         one that `Requires-Python` keeps out of this fork, most preferred first (what

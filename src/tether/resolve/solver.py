@@ -8,7 +8,7 @@ incompatibility's derivation is the explanation shown to the user.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from packaging.ranges import VersionRange
@@ -48,17 +48,36 @@ class _Failed(Exception):
         self.incompatibility = incompatibility
 
 
-def solve(root: Package, version: Version, provider: Provider) -> Resolution:
+class Stopped(Exception):
+    """`stop` asked to end the solve at a decision: `decided` holds the versions
+    decided before it, in order (the caller solves again, differently)."""
+
+    def __init__(self, decided: Mapping[Package, Version]) -> None:
+        super().__init__("stopped")
+        self.decided = decided
+
+
+# Asked before each decision (package, version, the versions still allowed): True
+# stops the solve there (the universal resolution forks at that point, as uv does).
+StopAt = Callable[[Package, Version, VersionRange], bool]
+
+
+def solve(
+    root: Package, version: Version, provider: Provider, *, stop: StopAt | None = None
+) -> Resolution:
     """Choose versions for everything `root` (at `version`) needs, or raise a
     `ResolutionError` whose explanation says why no choice exists."""
-    return _Solver(root, version, provider).solve()
+    return _Solver(root, version, provider, stop).solve()
 
 
 class _Solver:
-    def __init__(self, root: Package, version: Version, provider: Provider) -> None:
+    def __init__(
+        self, root: Package, version: Version, provider: Provider, stop: StopAt | None = None
+    ) -> None:
         self._root = root
         self._root_version = version
         self._provider = provider
+        self._stop = stop
         self._solution = PartialSolution()
         self._incompatibilities: dict[Package, list[Incompatibility]] = {}
         self._known: dict[Package, Sequence[Version]] = {}
@@ -182,6 +201,13 @@ class _Solver:
         if version is None:
             self._add(Incompatibility.of([term], NoVersionsCause()))
             return package
+        if (
+            self._stop is not None
+            and not package.is_root
+            and package.extra is None
+            and self._stop(package, version, term.versions)
+        ):
+            raise Stopped({p: v for p, v in self._solution.decisions.items() if not p.is_root})
         answer = self._provider.dependencies(package, version)
         if isinstance(answer, Unavailable):
             unusable = Term(package, self._depender_range(package, version))

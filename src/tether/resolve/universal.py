@@ -31,7 +31,7 @@ from tether.resolve.forks import Fork, edge_splitters, regions
 from tether.resolve.markers import Grid
 from tether.resolve.package import Package
 from tether.resolve.provider import Edge, ForkProvider
-from tether.resolve.solver import solve
+from tether.resolve.solver import StopAt, Stopped, solve
 from tether.resolve.version_set import FULL
 
 MAX_FORKS = 48
@@ -69,8 +69,13 @@ def solve_universal(
         provider = open_provider(fork)
         opened += 1
         room = opened + len(pending) + 1 < request.max_forks
+        trigger: list[Release] = []
         try:
-            resolution = solve(request.root, request.version, provider)
+            stop = _stopper(fork, provider, trigger) if room else None
+            resolution = solve(request.root, request.version, provider, stop=stop)
+        except Stopped as stopped:
+            pending[:0] = fork.split_python(trigger, _names(stopped.decided))
+            continue
         except ResolutionError as error:
             parts = _after_failure(fork, provider, error, request.grid) if room else [fork]
             if len(parts) > 1:
@@ -129,6 +134,29 @@ def _after_failure(
         for part in parts
         if not (fork.region & part).is_never
     ]
+
+
+def _stopper(fork: Fork, provider: ForkProvider, trigger: list[Release]) -> StopAt:
+    """Fork at a decision, as uv does, when a newer release is kept out only by a
+    Python floor inside the fork (or the chosen one's wheels start above its lowest
+    Python): what the solve would do after it is done again in each part anyway.
+    The floor is put in `trigger`."""
+
+    def stop(package: Package, version: Version, allowed: VersionRange) -> bool:
+        # The candidate itself first: the newest numpy, kept out below 3.12 only.
+        own = [f for f in (provider.python_floor(package, version),) if f is not None]
+        ahead = provider.python_floors_ahead(package, version, allowed)
+        wheels = provider.wheel_floor(package, version)
+        floor = _first_inside(fork, [*own, *ahead, *([wheels] if wheels is not None else [])])
+        if floor is not None:
+            trigger.append(floor)
+        return floor is not None
+
+    return stop
+
+
+def _names(decided: Mapping[Package, Version]) -> dict[str, Version]:
+    return {p.name: v for p, v in decided.items() if p.extra is None and not p.is_root}
 
 
 def _decided_before(versions: Mapping[Package, Version], triggers: set[str]) -> dict[str, Version]:

@@ -246,3 +246,27 @@ def test_an_extra_takes_only_versions_its_package_can_take() -> None:
         "dst": "39.0",
     }
     assert provider.asked == [Version("40.0"), Version("39.0")]
+
+
+def test_a_stop_hook_ends_the_solve_at_a_decision_with_what_came_before() -> None:
+    from packaging.ranges import VersionRange
+
+    from tests.unit.resolve.universe import MemoryProvider
+    from tether.resolve.solver import Stopped
+
+    universe = {
+        "root": {"1.0.0": {"a": ""}},
+        "a": {"1.0": {"b": ">=2"}},
+        "b": {"2.0": {}, "3.0": {}},
+    }
+    asked: list[tuple[str, str, bool]] = []
+
+    def stop(package: Package, version: Version, allowed: VersionRange) -> bool:
+        asked.append((package.name, str(version), allowed.contains(Version("1.0"))))
+        return package.name == "b"
+
+    with pytest.raises(Stopped) as stopped:
+        solve(Package.root("root"), Version("1.0.0"), MemoryProvider(universe), stop=stop)
+    assert {p.name: str(v) for p, v in stopped.value.decided.items()} == {"a": "1.0"}
+    # Asked with the candidate and what the requirements still allow (b>=2: not 1.0).
+    assert asked == [("a", "1.0", True), ("b", "3.0", False)]

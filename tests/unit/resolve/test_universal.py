@@ -101,6 +101,9 @@ class ForkedProvider:
     def wheel_floor(self, package: Package, version: Version) -> Release | None:
         return None
 
+    def python_floor(self, package: Package, version: Version) -> Release | None:
+        return self._floor(package, version)
+
     def python_floors(self, name: str) -> list[Release]:
         found = []
         for candidate in self.versions(Package(name)):
