@@ -127,7 +127,8 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
             or not requires_python
             or _covers(row[REQUIRES_PYTHON], requires_python)
         ]
-        span = _wheel_span(usable) if usable else None
+        wheels_only = bool(usable) and all(row[0].endswith(".whl") for row in usable)
+        span = _wheel_span(usable) if wheels_only else None
         misfit = None if span is None else _misfit(span, requires_python)
         lowest = _lowest(requires_python)
         floor = None if span is None else span[0]
@@ -144,7 +145,7 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
                     python_floor=above,
                 )
             )
-        elif usable and not _fits_somewhere(usable, policy.platforms):
+        elif wheels_only and not _fits_somewhere(usable, policy.platforms):
             found.append(
                 Release(
                     version,
@@ -153,7 +154,7 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
                 )
             )
         elif usable:
-            lacking = _lacking(usable, policy.required)
+            lacking = _lacking(usable, policy.required) if wheels_only else None
             found.append(
                 Release(
                     version,

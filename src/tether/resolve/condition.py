@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from packaging.markers import Marker
@@ -364,8 +365,10 @@ def release_of(version: Version | str) -> Release:
     return pad(parsed.release)
 
 
+@lru_cache(maxsize=4096)
 def specifier_floor(specifier: str) -> Release | None:
-    """The lowest Python a `Requires-Python` admits, upper bounds aside (None: any)."""
+    """The lowest Python a `Requires-Python` admits, upper bounds aside (None: any).
+    Cached: a page repeats a handful of strings over thousands of files."""
     floor: Release | None = None
     try:
         parsed = SpecifierSet(specifier)
