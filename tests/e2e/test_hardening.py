@@ -1,6 +1,9 @@
 """Attacks and accidents from the hardening review (issue 18), each as a user meets it:
-credentials in malformed URLs, ... Each ends in a one-paragraph error (no traceback)
-and changes nothing it should not."""
+credentials in malformed URLs and in output, files listed without hashes, yanked
+releases, trickled and refused downloads, killed runs, offline syncs, full or read-only
+disks, hostile index pages and wheels, concurrent edits, names on several indexes. Each
+ends in a one-paragraph error or warning (no traceback) and changes nothing it should
+not."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ tool computes it."""
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from tether.commands.project_lock import editing
 from tether.errors import ProjectError, UsageError
 from tether.fs import atomic_write
 from tether.lock import LOCK_NAME
@@ -34,9 +36,19 @@ class VersionResult:
 
 
 def version(
-    start: Path, *, value: str | None = None, bump: str | None = None, dry_run: bool = False
+    start: Path,
+    *,
+    value: str | None = None,
+    bump: str | None = None,
+    dry_run: bool = False,
+    environ: Mapping[str, str] | None = None,
 ) -> VersionResult:
     path = find_pyproject(start)
+    with editing(path.parent, os.environ if environ is None else environ):
+        return _version(path, value=value, bump=bump, dry_run=dry_run)
+
+
+def _version(path: Path, *, value: str | None, bump: str | None, dry_run: bool) -> VersionResult:
     project = load_project(path)
     if project.version is None:
         source = dynamic_source(tomllib.loads(path.read_text(encoding="utf-8")))

@@ -22,7 +22,13 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
 
     if args.value is not None and args.bump is not None:
         raise UsageError("give a version or --bump, not both")
-    result = version(ctx.project_start, value=args.value, bump=args.bump, dry_run=args.dry_run)
+    result = version(
+        ctx.project_start,
+        value=args.value,
+        bump=args.bump,
+        dry_run=args.dry_run,
+        environ=ctx.environ,
+    )
     if result.new is None:
         shown = result.old if result.old is not None else f"dynamic ({result.dynamic_from})"
         ctx.console.data(shown if args.short else f"{result.name} {shown}")
