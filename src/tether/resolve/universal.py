@@ -74,6 +74,9 @@ def solve_universal(
             stop = _stopper(fork, provider, trigger) if room else None
             resolution = solve(request.root, request.version, provider, stop=stop)
         except Stopped as stopped:
+            # A solve stopped at a split did a fraction of the work: not counted against
+            # the budget (each part splits only at floors inside its own range).
+            opened -= 1
             pending[:0] = fork.split_python(trigger, _names(stopped.decided))
             continue
         except ResolutionError as error:
