@@ -81,17 +81,12 @@ def test_a_malformed_index_url_is_refused_up_front_without_its_secret(
     assert not (root / "pylock.toml").exists()
 
 
+def private_index(url: str) -> str:
+    return f'\n[[tool.tether.index]]\nname = "private"\nurl = "{url}"\n'
+
+
 def test_project_never_shows_an_index_password(tmp_path: Path) -> None:
-    root = project(
-        tmp_path / "svc",
-        textwrap.dedent(
-            f"""
-            [[tool.tether.index]]
-            name = "private"
-            url = "http://alice:{SECRET}@example.invalid/simple"
-            """
-        ),
-    )
+    root = project(tmp_path / "svc", private_index(f"http://alice:{SECRET}@example.invalid/simple"))
     shown = run_tether("project", cwd=root)
     assert shown.exit_code == 0, shown.stderr
     assert "private <http://***@example.invalid/simple>" in shown.stdout
@@ -103,16 +98,7 @@ def test_project_never_shows_an_index_password(tmp_path: Path) -> None:
 
 
 def test_a_configured_index_without_a_host_is_a_project_error(tmp_path: Path) -> None:
-    root = project(
-        tmp_path / "svc",
-        textwrap.dedent(
-            f"""
-            [[tool.tether.index]]
-            name = "private"
-            url = "https:/alice:{SECRET}@example.invalid/simple"
-            """
-        ),
-    )
+    root = project(tmp_path / "svc", private_index(f"https:/alice:{SECRET}@example.invalid/simple"))
     result = run_tether("lock", cwd=root, env={"TETHER_CACHE_DIR": str(tmp_path / "cache")})
     assert result.exit_code == 1
     assert 'index "private" has an unusable URL' in result.stderr

@@ -38,17 +38,23 @@ def index() -> IndexServer:
         yield server  # type: ignore[misc]
 
 
-def test_a_reinstall_killed_anywhere_is_repaired_by_the_next_sync(
-    tmp_path: Path, index: IndexServer
-) -> None:
+def synced(tmp_path: Path, index: IndexServer, names: list[str]) -> tuple[Path, dict[str, str]]:
+    """A project depending on `names`, synced; its root and cache environment."""
     root = tmp_path / "svc"
     root.mkdir()
     (root / "pyproject.toml").write_text(
         '[project]\nname = "svc"\nversion = "0"\nrequires-python = ">=3.11"\n'
-        f"dependencies = [{', '.join(repr(d.name) for d in BULK)}]\n"
+        f"dependencies = [{', '.join(map(repr, names))}]\n"
     )
     cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache")}
     assert run_tether("sync", "--index-url", index.index_url, cwd=root, env=cache).exit_code == 0
+    return root, cache
+
+
+def test_a_reinstall_killed_anywhere_is_repaired_by_the_next_sync(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    root, cache = synced(tmp_path, index, [d.name for d in BULK])
     env = {k: v for k, v in os.environ.items() if not k.startswith("TETHER_")}
     env.update(cache, NO_COLOR="1")
     command = [sys.executable, "-m", "tether", "sync", "--reinstall", "--offline"]
@@ -77,14 +83,7 @@ def test_a_reinstall_killed_anywhere_is_repaired_by_the_next_sync(
 def test_check_reports_files_missing_after_an_interrupted_change(
     tmp_path: Path, index: IndexServer
 ) -> None:
-    root = tmp_path / "svc"
-    root.mkdir()
-    (root / "pyproject.toml").write_text(
-        '[project]\nname = "svc"\nversion = "0"\nrequires-python = ">=3.11"\n'
-        'dependencies = ["bulk0"]\n'
-    )
-    cache = {"TETHER_CACHE_DIR": str(tmp_path / "cache")}
-    assert run_tether("sync", "--index-url", index.index_url, cwd=root, env=cache).exit_code == 0
+    root, cache = synced(tmp_path, index, ["bulk0"])
     site = next((root / ".venv" / "lib").glob("python*/site-packages"))
     # What a change killed half-way leaves: its mark, and files gone under a RECORD.
     (site / ".tether-changing").write_bytes(b"")

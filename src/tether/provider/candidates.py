@@ -195,11 +195,9 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
 
 
 def _wheel_span(rows: Sequence[Row]) -> tuple[PythonRelease, PythonRelease | None] | None:
-    """(lowest, highest) CPython minor a wheel-only release's wheels are built for;
-    the highest is None when an abi3 wheel serves every later Python too. None when
-    there is an sdist, an any-Python (py3) wheel, or no wheel CPython can use."""
-    if any(not row[0].endswith(".whl") for row in rows):
-        return None
+    """(lowest, highest) CPython minor a wheel-only release's wheels (`rows`) are
+    built for; the highest is None when an abi3 wheel serves every later Python too.
+    None when there is an any-Python (py3) wheel, or no wheel CPython can use."""
     floors: list[PythonRelease] = []
     ceilings: list[PythonRelease | None] = []
     for row in rows:
@@ -256,9 +254,9 @@ def _release_text(release: PythonRelease) -> str:
 
 
 def _fits_somewhere(rows: Sequence[Row], platforms: tuple[Mapping[str, str], ...]) -> bool:
-    """Whether some file installs in some of `platforms` (an sdist anywhere; no
+    """Whether some wheel of a wheel-only release installs in some of `platforms` (no
     platforms given: anything goes)."""
-    if not platforms or any(not row[0].endswith(".whl") for row in rows):
+    if not platforms:
         return True
     return any(fits_platform(row[0], env) for row in rows for env in platforms)
 
@@ -266,9 +264,9 @@ def _fits_somewhere(rows: Sequence[Row], platforms: tuple[Mapping[str, str], ...
 def _lacking(
     rows: Sequence[Row], required: tuple[tuple[str, tuple[Mapping[str, str], ...]], ...]
 ) -> str | None:
-    """The first required environment no file of the release installs in (an sdist
-    installs anywhere, by building it); None when every one is served."""
-    if not required or any(not row[0].endswith(".whl") for row in rows):
+    """The first required environment no wheel of a wheel-only release installs in;
+    None when every one is served."""
+    if not required:
         return None
     for name, environments in required:
         if not any(fits(row[0], env) for row in rows for env in environments):

@@ -182,22 +182,14 @@ def _directory(
         except BuildError as err:
             err.add_note(f"while reading the metadata of {where}")
             raise
-        file = DistFile(filename=path.name, url=path.resolve().as_uri(), version=metadata.version)
-        return DirectArchive(
-            file=file,
-            path=path,
-            metadata=metadata,
-            directory=True,
-            dynamic_version="version" in dynamic,
-        )
-    written = "0" if "version" in dynamic else str(project.get("version", "0"))
-    try:
-        version = Version(written)
-        metadata_lines = _directory_metadata(project, version)
-    except (InvalidVersion, InvalidRequirement) as err:
-        raise LockError(f"{where}: its pyproject.toml is invalid: {err}") from None
-    metadata = parse_core_metadata(metadata_lines.encode(), source=shown)
-    file = DistFile(filename=path.name, url=path.resolve().as_uri(), version=version)
+    else:
+        written = "0" if "version" in dynamic else str(project.get("version", "0"))
+        try:
+            metadata_lines = _directory_metadata(project, Version(written))
+        except (InvalidVersion, InvalidRequirement) as err:
+            raise LockError(f"{where}: its pyproject.toml is invalid: {err}") from None
+        metadata = parse_core_metadata(metadata_lines.encode(), source=shown)
+    file = DistFile(filename=path.name, url=path.resolve().as_uri(), version=metadata.version)
     return DirectArchive(
         file=file,
         path=path,

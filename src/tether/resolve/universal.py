@@ -77,7 +77,7 @@ def solve_universal(
             # A solve stopped at a split did a fraction of the work: not counted against
             # the budget (each part splits only at floors inside its own range).
             opened -= 1
-            pending[:0] = fork.split_python(trigger, _names(stopped.decided))
+            pending[:0] = fork.split_python(trigger, _decided_before(stopped.decided, set()))
             continue
         except ResolutionError as error:
             parts = _after_failure(fork, provider, error, request.grid) if room else [fork]
@@ -140,17 +140,13 @@ def _after_failure(
 
 
 def _stopper(fork: Fork, provider: ForkProvider, trigger: list[Release]) -> StopAt:
-    """Fork at a decision, as uv does, when a newer release is kept out only by a
-    Python floor inside the fork (or the chosen one's wheels start above its lowest
-    Python): what the solve would do after it is done again in each part anyway.
-    The floor is put in `trigger`."""
+    """Fork at a decision, as uv does, when the candidate or a newer release is kept
+    out only by a Python floor inside the fork (or the candidate's wheels start above
+    its lowest Python): what the solve would do after it is done again in each part
+    anyway. The floor is put in `trigger`."""
 
     def stop(package: Package, version: Version, allowed: VersionRange) -> bool:
-        # The candidate itself first: the newest numpy, kept out below 3.12 only.
-        own = [f for f in (provider.python_floor(package, version),) if f is not None]
-        ahead = provider.python_floors_ahead(package, version, allowed)
-        wheels = provider.wheel_floor(package, version)
-        floor = _first_inside(fork, [*own, *ahead, *([wheels] if wheels is not None else [])])
+        floor = _split_floor(fork, provider, package, version, allowed)
         if floor is not None:
             trigger.append(floor)
         return floor is not None
@@ -158,8 +154,16 @@ def _stopper(fork: Fork, provider: ForkProvider, trigger: list[Release]) -> Stop
     return stop
 
 
-def _names(decided: Mapping[Package, Version]) -> dict[str, Version]:
-    return {p.name: v for p, v in decided.items() if p.extra is None and not p.is_root}
+def _split_floor(
+    fork: Fork, provider: ForkProvider, package: Package, version: Version, allowed: VersionRange
+) -> Release | None:
+    """The Python floor inside the fork that `version` of `package` calls for, if any:
+    its own (a candidate only its Requires-Python keeps out, the newest numpy below
+    3.12), a newer release's, or where its wheels start."""
+    own = provider.python_floor(package, version)
+    wheels = provider.wheel_floor(package, version)
+    ahead = provider.python_floors_ahead(package, version, allowed)
+    return _first_inside(fork, [f for f in (own, *ahead, wheels) if f is not None])
 
 
 def _decided_before(versions: Mapping[Package, Version], triggers: set[str]) -> dict[str, Version]:
@@ -190,9 +194,7 @@ def _python_floors(
     for package, version in versions.items():
         if package.extra is not None:
             continue
-        ahead = provider.python_floors_ahead(package, version, allowed.get(package.name, FULL))
-        own = provider.wheel_floor(package, version)
-        floor = _first_inside(fork, [*ahead, *([own] if own is not None else [])])
+        floor = _split_floor(fork, provider, package, version, allowed.get(package.name, FULL))
         if floor is not None:
             floors.setdefault(floor, package.name)
     return floors
