@@ -46,6 +46,8 @@ class Bucket(StrEnum):
     TOOLS = "tools-v1"  # isolated environments for `tether tool run`, by what they hold
     # sha256 of index files listed without one (PEP 503 makes it optional), by URL.
     FILE_HASHES = "file-hashes-v1"
+    SCRIPTS = "scripts-v1"  # per PEP 723 script (by path): its lock, and the run memo
+    ENVIRONMENTS = "environments-v1"  # scripts' environments, by the resolved set
 
 
 class Cache:

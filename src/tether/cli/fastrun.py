@@ -10,7 +10,7 @@ state) returns, and the full `tether run` decides.
 """
 
 # os.path, not pathlib: importing pathlib alone costs milliseconds this path must not pay.
-# ruff: noqa: PTH109, PTH110, PTH113, PTH118, PTH120, PTH123
+# ruff: noqa: PTH100, PTH109, PTH110, PTH111, PTH113, PTH118, PTH120, PTH123
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
+from tether.install.script_runs import ready_environment
 from tether.install.site_listing import site_listing
 
 STATE = ".tether-state.json"
@@ -29,9 +30,20 @@ _OVERRIDES = ("TETHER_PROJECT_ENVIRONMENT", "TETHER_TORCH_BACKEND", "TETHER_PYTH
 
 def try_exec(args: Sequence[str], environ: Mapping[str, str]) -> None:
     """Become `args` (after an optional `--`) when the project is in sync; else return."""
+    if len(args) >= 2 and args[0] == "--script" and args[1] != "-":
+        _try_script(args[1], list(args[2:]), environ)
+        return
     command = list(args[1:]) if args and args[0] == "--" else list(args)
     if not command or command[0].startswith("-"):
         return
+    if command[0].endswith((".py", ".pyw")) and os.path.isfile(command[0]):
+        text = _read(command[0])
+        if text is None:
+            return
+        if "# /// script" in text or _project_root(os.getcwd()) is None:
+            _try_script(command[0], command[1:], environ, text)
+            return
+        command = ["python", *command]  # a plain file in a project: its Python runs it
     found = _in_sync(environ)
     if found is None:
         return
@@ -47,6 +59,47 @@ def try_exec(args: Sequence[str], environ: Mapping[str, str]) -> None:
     if program is None:
         return  # the full path says "command not found", with its hint
     os.execve(program, command, env)  # noqa: S606 - running the user's command is the job
+
+
+def _try_script(
+    script: str, arguments: list[str], environ: Mapping[str, str], text: str | None = None
+) -> None:
+    """Become the script's Python when the memo of its last full run still holds."""
+    if "TETHER_PYTHON" in environ:
+        return
+    text = _read(script) if text is None else text
+    cache = _cache_root(environ)
+    if text is None:
+        return
+    environment = ready_environment(cache, script, text)
+    if environment is None:
+        return
+    env = dict(environ)
+    env["PATH"] = os.path.join(environment, "bin") + os.pathsep + env.get("PATH", "")
+    env["VIRTUAL_ENV"] = environment
+    env.pop("PYTHONHOME", None)
+    python = os.path.join(environment, "bin", "python")
+    os.execve(python, ["python", os.path.abspath(script), *arguments], env)  # noqa: S606
+
+
+def _cache_root(environ: Mapping[str, str]) -> str:
+    """TETHER_CACHE_DIR, else where platformdirs puts it on Linux and macOS (without
+    importing it: a wrong guess only misses the memo)."""
+    if configured := environ.get("TETHER_CACHE_DIR"):
+        return os.path.expanduser(configured)
+    home = os.path.expanduser("~")
+    if sys.platform == "darwin":
+        return os.path.join(home, "Library", "Caches", "tether")
+    base = environ.get("XDG_CACHE_HOME", "").strip() or os.path.join(home, ".cache")
+    return os.path.join(base, "tether")
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return stream.read()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def try_noop_sync(args: Sequence[str], environ: Mapping[str, str]) -> int | None:

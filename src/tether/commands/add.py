@@ -12,6 +12,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from tether.commands.locations import lock_location
 from tether.commands.lock import LockOptions, lock
 from tether.commands.project_lock import editing
 from tether.commands.services import IndexOptions
@@ -43,6 +44,7 @@ class EditOptions:
     editables: tuple[str, ...] = ()  # `--editable PATH`: project directories, as path sources
     frozen: bool = False  # edit only: no lock, no sync
     no_sync: bool = False
+    script: Path | None = None  # `--script FILE`: edit a PEP 723 script's block instead
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +55,8 @@ class EditResult:
 
 
 def add(options: EditOptions) -> EditResult:
+    if options.script is not None:
+        return _edit_script(options, removing=False)
     section, name = _section(options)
     path = find_pyproject(options.start)
     with editing(path.parent, options.environ):
@@ -93,6 +97,8 @@ def _add(path: Path, section: Section, name: str | None, options: EditOptions) -
 
 
 def remove(options: EditOptions) -> EditResult:
+    if options.script is not None:
+        return _edit_script(options, removing=True)
     section, name = _section(options)
     path = find_pyproject(options.start)
     with editing(path.parent, options.environ):
@@ -119,6 +125,62 @@ def _remove(path: Path, section: Section, name: str | None, options: EditOptions
         _restore(path.parent / LOCK_NAME, lock_before)
         raise
     return EditResult(pyproject=path, written=(), synced=_sync(path, options))
+
+
+def _edit_script(options: EditOptions, *, removing: bool) -> EditResult:
+    """`--script FILE`: edit the block's dependencies (comments kept), then lock the
+    script (beside it when it has a lock there, else in the cache) and bound what was
+    added from that lock, as for a project. Nothing is synced: a run does that."""
+    from tether.commands.script import load_script  # noqa: PLC0415
+    from tether.project.script import add_to_script, read_script, remove_from_script  # noqa: PLC0415
+
+    if options.group or options.optional or options.editables or options.pin_index:
+        raise UsageError(
+            "a script has only `dependencies`: --group, --optional, --editable and --index "
+            "do not apply with --script"
+        )
+    path = (options.script or Path()).absolute()
+    with editing(path, options.environ):
+        original = read_script(path)
+        if removing:
+            text, missing = remove_from_script(original, path, list(options.names))
+            if missing:
+                raise UsageError(
+                    f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in "
+                    f"the dependencies of {path.name}",
+                    hint="check the name (`tether run` lists nothing; read the script block)",
+                )
+            requirements: list[Requirement] = []
+        else:
+            requirements = _parse(options.names)
+            text = add_to_script(original, path, requirements)
+        atomic_write(path, text)
+        if options.frozen:
+            return EditResult(pyproject=path, written=tuple(map(str, requirements)), synced=False)
+        lock_path = lock_location(load_script(path, options.environ))
+        lock_before = _read_bytes(lock_path)
+        try:
+            _lock_script(path, options)
+            bounded = [_bounded(r, lock_path, options.bounds) for r in requirements]
+            if bounded != requirements:
+                atomic_write(path, add_to_script(text, path, bounded))
+                _lock_script(path, options)
+        except (TetherError, KeyboardInterrupt):
+            atomic_write(path, original)
+            _restore(lock_path, lock_before)
+            raise
+    return EditResult(pyproject=path, written=tuple(map(str, bounded)), synced=False)
+
+
+def _lock_script(path: Path, options: EditOptions) -> None:
+    from tether.commands.script import load_script  # noqa: PLC0415
+
+    project = load_script(path, options.environ)
+    lock(
+        LockOptions(
+            start=path.parent, index=options.index, environ=options.environ, project=project
+        )
+    )
 
 
 def _editables(paths: tuple[str, ...], root: Path) -> dict[Requirement, str]:

@@ -13,8 +13,8 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from tether.commands.basics import IndexOptions, open_cache
+from tether.commands.locations import lock_location
 from tether.errors import LockError, ProjectError, UsageError
-from tether.lock import LOCK_NAME
 from tether.project import Project, load_project, try_find_pyproject
 from tether.quality.advisories import Advisory, smallest_fix
 from tether.quality.advisory_sources import (
@@ -112,7 +112,7 @@ def _what_to_audit(options: AuditOptions, project: Project | None) -> list[tuple
         )
     if options.installed:
         return _installed(project.environment(options.environ))
-    return _locked(project.root / LOCK_NAME)
+    return _locked(lock_location(project))
 
 
 def _locked(path: Path) -> list[tuple[str, str]]:

@@ -20,12 +20,13 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from tether.commands.locations import lock_location
 from tether.commands.run import sync_state
 from tether.errors import InstallError
 from tether.install.editable_check import editable_problems
 from tether.install.plan import PROTECTED
 from tether.install.wheel import Installed, installed, missing_files
-from tether.lock import LOCK_NAME, read_lock
+from tether.lock import read_lock
 from tether.project import Project, find_pyproject, load_project
 from tether.python.interpreter import Interpreter, describe
 
@@ -72,7 +73,7 @@ def check(options: CheckOptions) -> CheckReport:
     for dist in sorted(dists.values(), key=lambda d: d.name.lower()):
         problems += _unsatisfied(dist, versions, markers)
     against_lock = False
-    if project is not None and options.lock and (project.root / LOCK_NAME).exists():
+    if project is not None and options.lock and (lock_location(project)).exists():
         against_lock = True
         problems += _against_lock(project, environment, dists, interpreter)
     return CheckReport(
@@ -138,7 +139,7 @@ def _against_lock(
     state = sync_state(environment)
     extras = state.get("extras", [])
     groups = state.get("groups", sorted(project.default_groups()))
-    lock_path = project.root / LOCK_NAME
+    lock_path = lock_location(project)
     try:
         selected = list(
             read_lock(lock_path).select(

@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tether.accel import detect
+from tether.commands.locations import lock_location
 from tether.commands.run import in_sync, lock_is_fresh, sync_state, synced_from
 from tether.commands.services import IndexOptions, cache_dir
 from tether.commands.torch_backend import pick_backend
 from tether.errors import PythonNotFound, TetherError
-from tether.lock import LOCK_NAME, locked_versions
+from tether.lock import locked_versions
 from tether.project import find_pyproject, load_project
 from tether.python.interpreter import describe
 
@@ -22,7 +23,7 @@ def info(start: Path, environ: Mapping[str, str]) -> dict[str, object]:
 
     project = load_project(find_pyproject(start))
     environment = project.environment(environ)
-    lock_path = project.root / LOCK_NAME
+    lock_path = lock_location(project)
     python = environment / "bin" / "python"
     interpreter: dict[str, object] | None = None
     if python.exists():

@@ -17,6 +17,7 @@ from packaging.markers import Marker
 from packaging.pylock import Package, Pylock
 from packaging.utils import canonicalize_name
 
+from tether.commands.locations import lock_location
 from tether.commands.lock import LockOptions, lock
 from tether.commands.services import IndexOptions
 from tether.commands.torch_backend import pick_backend
@@ -42,7 +43,7 @@ class ExportOptions:
 
 def export(options: ExportOptions) -> str:
     project = load_project(find_pyproject(options.start))
-    lock_path = project.root / LOCK_NAME
+    lock_path = lock_location(project)
     if not options.frozen:
         lock(
             LockOptions(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tether.errors import ProjectError
+from tether.errors import ProjectError, UsageError
 from tether.fs import atomic_write
 from tether.project import PYPROJECT, load_project
 from tether.project.scaffold import ProjectKind, requires_python_for, scaffold
@@ -70,3 +70,18 @@ def init(options: InitOptions) -> InitResult:
     return InitResult(
         root=root, name=name, kind=options.kind, created=tuple(created), kept=tuple(kept)
     )
+
+
+def init_script(path: Path, *, python: str) -> Path:
+    """A new PEP 723 script at `path`; an existing file is never overwritten."""
+    from tether.project.script import new_script  # noqa: PLC0415
+
+    if path.exists():
+        raise UsageError(
+            f"{path} already exists",
+            hint=f"add dependencies to it with `tether add --script {path.name} PKG`",
+        )
+    if not path.parent.is_dir():
+        raise UsageError(f"{path.parent} is not a directory")
+    atomic_write(path, new_script(requires_python_for(python), []))
+    return path

@@ -18,6 +18,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from tether.commands.file_hashes import with_hashes
+from tether.commands.locations import lock_location
 from tether.commands.metadata_build import MetadataBuilds
 from tether.commands.project_lock import editing
 from tether.commands.services import IndexOptions, index_client, resolve_indexes
@@ -25,7 +26,7 @@ from tether.commands.shadowing import shadowed
 from tether.errors import LockError
 from tether.fs import atomic_write, relative_posix
 from tether.index.client import IndexClient
-from tether.lock import LOCK_NAME, LockDocument, LockedPackage, dumps
+from tether.lock import LockDocument, LockedPackage, dumps
 from tether.lock.freshness import check_inputs, resolver_options
 from tether.lock.merge import Sides, has_conflict_markers, pins, provenance, read_sides
 from tether.project import ConflictItem, Project, find_pyproject, load_project
@@ -72,6 +73,7 @@ class LockOptions:
     on_package: Callable[[str], None] | None = None  # progress: a package's versions arrived
     # Versions to keep where possible besides the current lock's (e.g. poetry.lock's pins).
     seed_preferences: Mapping[str, str] = field(default_factory=dict)
+    project: Project | None = None  # already read (a PEP 723 script); else found from start
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,14 +90,16 @@ class LockResult:
 
 
 def lock(options: LockOptions) -> LockResult:
+    if options.project is not None:  # a script (or a project the caller has read)
+        with editing(options.project.script or options.project.root, options.environ):
+            return _lock(options.project, options)
     pyproject = find_pyproject(options.start)
     with editing(pyproject.parent, options.environ):
-        return _lock(pyproject, options)
+        return _lock(load_project(pyproject), options)
 
 
-def _lock(pyproject: Path, options: LockOptions) -> LockResult:
+def _lock(project: Project, options: LockOptions) -> LockResult:
     started = time.monotonic()
-    project = load_project(pyproject)
     settings = project.settings
     exclude_newer = options.index.exclude_newer or settings.exclude_newer
     resolver = resolver_options(
@@ -104,7 +108,7 @@ def _lock(pyproject: Path, options: LockOptions) -> LockResult:
         exclude_newer=exclude_newer,
     )
     fingerprints = inputs(project, resolver)
-    path = project.root / LOCK_NAME
+    path = lock_location(project)
     if options.check:
         check_inputs(path, fingerprints)
         return LockResult(path=path, packages=0, changed=False, seconds=time.monotonic() - started)
@@ -181,6 +185,7 @@ def _lock(pyproject: Path, options: LockOptions) -> LockResult:
     text = dumps(document)
     previous = path.read_text(encoding="utf-8") if path.exists() else None
     if previous != text:
+        path.parent.mkdir(parents=True, exist_ok=True)  # a script's lock in the cache
         atomic_write(path, text)
     stats = client.stats
     return LockResult(

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tether.commands.locations import lock_location
 from tether.errors import LockError, UsageError
-from tether.lock import LOCK_NAME
 from tether.lock.freshness import check_inputs, resolver_options
 from tether.project import Project, find_pyproject, load_project
 from tether.project.fingerprint import inputs
@@ -61,13 +61,21 @@ def prepare(options: RunOptions) -> Prepared:
     environ["PATH"] = os.pathsep.join([*(str(b) for b in bins), environ.get("PATH", "")])
     environ["VIRTUAL_ENV"] = str(active)
     environ.pop("PYTHONHOME", None)
-    program = shutil.which(options.command[0], path=environ["PATH"])
+    argv = list(options.command)
+    if is_python_file(argv[0]):  # `tether run script.py`: the environment's Python runs it
+        argv = ["python", *argv]
+    program = shutil.which(argv[0], path=environ["PATH"])
     if program is None:
         raise UsageError(
             f"command not found: {options.command[0]}",
             hint="is it a dependency of the project? add it with the right group, then sync",
         )
-    return Prepared(program=program, argv=list(options.command), environ=environ, synced=synced)
+    return Prepared(program=program, argv=argv, environ=environ, synced=synced)
+
+
+def is_python_file(command: str) -> bool:
+    """A `.py` file given where a command goes (run with Python, as `uv run` does)."""
+    return command.endswith((".py", ".pyw")) and Path(command).is_file()
 
 
 def ensure_synced(project: Project, environ: Mapping[str, str]) -> bool:
@@ -93,7 +101,7 @@ def lock_is_fresh(project: Project) -> bool:
         ),
     )
     try:
-        check_inputs(project.root / LOCK_NAME, fingerprints)
+        check_inputs(lock_location(project), fingerprints)
     except LockError:
         return False
     return True
@@ -106,7 +114,7 @@ def in_sync(project: Project, environment: Path, environ: Mapping[str, str]) -> 
         return False
     state = sync_state(environment)
     return (
-        synced_from(state, project.root / LOCK_NAME)
+        synced_from(state, lock_location(project))
         and state.get("groups") == sorted(project.default_groups())
         and (expected := _expected_extras(project, state, environ)) is not None
         and expected == state.get("extras")

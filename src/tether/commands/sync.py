@@ -20,6 +20,7 @@ from packaging.utils import canonicalize_name
 
 from tether.cache import Bucket, Cache
 from tether.commands.basics import IndexOptions, is_offline, open_cache, resolve_indexes
+from tether.commands.locations import lock_location
 from tether.commands.run import STATE, lock_is_fresh, sync_state
 from tether.commands.torch_backend import BackendPick, pick_backend
 from tether.errors import InstallError, LockError, PythonNotFound
@@ -27,7 +28,6 @@ from tether.fs import atomic_write
 from tether.install.plan import Directory, InstallPlan, Wanted, plan
 from tether.install.site_listing import site_listing
 from tether.install.wheel import LinkMode, Target, installed, same_filesystem, settled
-from tether.lock import LOCK_NAME
 from tether.project import Project, Selection, find_pyproject, load_project
 from tether.python.interpreter import Interpreter, describe
 
@@ -56,6 +56,7 @@ class SyncOptions:
     compile_bytecode: bool = False
     torch_backend: str | None = None  # a declared backend, or "auto" (the default)
     on_progress: Callable[[str], None] | None = None  # a status line for a terminal
+    project: Project | None = None  # already read (a PEP 723 script); else found from start
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,8 +72,8 @@ class SyncResult:
 
 
 def sync(options: SyncOptions) -> SyncResult:
-    project = load_project(find_pyproject(options.start))
-    lock_path = project.root / LOCK_NAME
+    project = options.project or load_project(find_pyproject(options.start))
+    lock_path = lock_location(project)
     fresh, lock_warnings = _ensure_lock(project, lock_path, options)
     environment = _environment(project, options)
     cache = open_cache(options.environ)
@@ -172,6 +173,7 @@ def _ensure_lock(
                 index=options.index,
                 environ=options.environ,
                 check=options.locked,
+                project=options.project,
             )
         )
         return True, result.warnings
@@ -427,6 +429,8 @@ def _environment_warning(project: Project, environ: Mapping[str, str]) -> str | 
     active = environ.get("VIRTUAL_ENV")
     if not active:
         return None
+    if project.script is not None:
+        return None  # a script's environment is its own, whatever is active
     if Path(active).resolve() == project.environment(environ).resolve():
         return None
     return f"ignoring VIRTUAL_ENV={active}: it is not the project's environment"
@@ -593,8 +597,10 @@ def _state(
         "torch-backend": None if torch is None else torch.backend,
         "selection": memo,
     }
-    if _default_selection(project, environment, extras, groups, torch) and (
-        fresh if fresh is not None else lock_is_fresh(project)
+    if (
+        project.script is None
+        and _default_selection(project, environment, extras, groups, torch)
+        and (fresh if fresh is not None else lock_is_fresh(project))
     ):
         pyproject = project.root / "pyproject.toml"
         state["pyproject-sha256"] = hashlib.sha256(pyproject.read_bytes()).hexdigest()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from tether.commands.locations import lock_location
 from tether.commands.services import IndexOptions
 from tether.errors import LockError
-from tether.lock import LOCK_NAME
 from tether.project import Project, Selection, find_pyproject, load_project
 
 
@@ -77,7 +77,7 @@ def tree(options: TreeOptions) -> list[str]:
 
 
 def _packages(project: Project) -> dict[str, _Node]:
-    path = project.root / LOCK_NAME
+    path = lock_location(project)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from tether.commands.locations import lock_location
 from tether.commands.lock import LockOptions, LockResult, lock
 from tether.commands.services import IndexOptions
 from tether.errors import LockError
-from tether.lock import LOCK_NAME, locked_versions
+from tether.lock import locked_versions
 from tether.project import find_pyproject, load_project
 
 
@@ -42,7 +43,7 @@ class UpgradeResult:
 
 def upgrade(options: UpgradeOptions) -> UpgradeResult:
     project = load_project(find_pyproject(options.start))
-    lock_path = project.root / LOCK_NAME
+    lock_path = lock_location(project)
     before = locked_versions(lock_path)
     named = {canonicalize_name(n): n for n in options.packages}
     unknown = [given for name, given in named.items() if name not in before]

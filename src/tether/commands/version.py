@@ -15,10 +15,10 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from tether.commands.locations import lock_location
 from tether.commands.project_lock import editing
 from tether.errors import ProjectError, UsageError
 from tether.fs import atomic_write
-from tether.lock import LOCK_NAME
 from tether.lock.pylock import set_package_version
 from tether.project import find_pyproject, load_project
 from tether.project.edit import set_project_version
@@ -67,7 +67,7 @@ def _version(path: Path, *, value: str | None, bump: str | None, dry_run: bool) 
         return VersionResult(project.display_name, str(old), str(new))
     original = path.read_text(encoding="utf-8")
     atomic_write(path, set_project_version(original, str(new)))
-    lock_path = project.root / LOCK_NAME
+    lock_path = lock_location(project)
     updated = False
     if lock_path.exists():
         text = lock_path.read_text(encoding="utf-8")

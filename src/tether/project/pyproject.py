@@ -93,6 +93,11 @@ class Project:
     )
     build_system: BuildSystem | None = None
     settings: Settings = field(default_factory=Settings)
+    # A PEP 723 script read as a project (project/script.py): its lock and environment
+    # are where the caller puts them, not `pylock.toml` and `.venv` beside it.
+    script: Path | None = None
+    lock_file: Path | None = None
+    environment_path: Path | None = None
 
     @property
     def pyproject_path(self) -> Path:
@@ -115,7 +120,9 @@ class Project:
 
     def environment(self, environ: Mapping[str, str]) -> Path:
         """The project's virtual environment: `.venv`, or TETHER_PROJECT_ENVIRONMENT
-        (relative to the project root)."""
+        (relative to the project root); a script's own when it has one."""
+        if self.environment_path is not None:
+            return self.environment_path
         configured = environ.get("TETHER_PROJECT_ENVIRONMENT")
         path = Path(configured) if configured else Path(".venv")
         return path if path.is_absolute() else self.root / path
@@ -222,7 +229,7 @@ def parse_project(doc: TomlDocument) -> Project:
         display_name=display_name,
         version=_parse_version(doc, table, dynamic),
         dynamic=dynamic,
-        requires_python=_parse_requires_python(doc, table.get("requires-python")),
+        requires_python=parse_requires_python(doc, table.get("requires-python")),
         dependencies=parse_requirements(doc, table.get("dependencies", []), "project.dependencies"),
         optional_dependencies=MappingProxyType(extras),
         dependency_groups=MappingProxyType(groups),
@@ -259,7 +266,7 @@ def _parse_version(
     )
 
 
-def _parse_requires_python(doc: TomlDocument, value: object) -> SpecifierSet:
+def parse_requires_python(doc: TomlDocument, value: object) -> SpecifierSet:
     if value is None:
         return SpecifierSet()
     return parse_string(

@@ -41,6 +41,11 @@ def configure(parser: argparse.ArgumentParser, *, removing: bool = False) -> Non
             metavar="PATH",
             help="a local project directory, installed editable (a path source)",
         )
+    parser.add_argument(
+        "--script",
+        metavar="FILE",
+        help="edit the `# /// script` block of FILE (PEP 723) instead of pyproject.toml",
+    )
     parser.add_argument("--frozen", action="store_true", help="edit pyproject.toml only")
     parser.add_argument("--no-sync", action="store_true", help="lock but do not sync")
     add_index_options(parser)
@@ -61,6 +66,7 @@ def handle(args: argparse.Namespace, ctx: Context, *, removing: bool = False) ->
         editables=tuple(getattr(args, "editable", ())),
         frozen=args.frozen,
         no_sync=args.no_sync,
+        script=None if args.script is None else ctx.cwd / args.script,
     )
     result = remove(options) if removing else add(options)
     if removing:

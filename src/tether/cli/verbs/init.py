@@ -32,9 +32,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ci", action="store_true", help="also write a GitHub Actions workflow (tether ci init)"
     )
+    parser.add_argument(
+        "--script",
+        metavar="FILE",
+        help="write a new PEP 723 script FILE instead (run it with `tether run FILE`)",
+    )
 
 
 def handle(args: argparse.Namespace, ctx: Context) -> int:
+    if args.script is not None:
+        from tether.commands.init import init_script
+
+        written = init_script(
+            ctx.cwd / args.script,
+            python=args.python or f"{sys.version_info.major}.{sys.version_info.minor}",
+        )
+        ctx.console.print(f"Initialized script {ctx.shown(written)}")
+        ctx.console.info(f"run it with `tether run {ctx.shown(written)}`")
+        return 0
     from tether.commands.init import InitOptions, init
     from tether.project.scaffold import ProjectKind
 

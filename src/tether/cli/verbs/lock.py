@@ -43,6 +43,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         choices=["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"],
         help="when pre-releases are candidates (default: if-necessary-or-explicit)",
     )
+    parser.add_argument(
+        "--script",
+        metavar="FILE",
+        help="lock a PEP 723 script into pylock.<name>.toml beside it (later runs use it)",
+    )
     add_index_options(parser)
 
 
@@ -84,8 +89,16 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
 def _lock(args: argparse.Namespace, ctx: Context, progress: Callable[[str], None]) -> LockResult:
     from tether.commands.lock import LockOptions, lock
 
+    project = None
+    seeds: dict[str, str] = {}
+    if args.script is not None:
+        from tether.commands.script import beside_lock_project
+
+        project, seeds = beside_lock_project(ctx.cwd / args.script, ctx.environ)
     return lock(
         LockOptions(
+            project=project,
+            seed_preferences=seeds,
             start=ctx.project_start,
             index=index_options(args),  # type: ignore[arg-type]
             environ=ctx.environ,
