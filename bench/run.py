@@ -13,7 +13,10 @@ workload with the tool's own cache directory:
   install first fills the cache with the wheels);
 - no-op sync: the environment already matches the lock;
 - run: `<tool> run python -c pass` in the synced project, and bare
-  `.venv/bin/python -c pass` as the floor.
+  `.venv/bin/python -c pass` as the floor;
+- script run: `<tool> run script.py` for a PEP 723 script (tether and uv) that declares
+  the workload's dependencies and does nothing, warm (an unmeasured run first resolves
+  and installs it).
 
 `ml-stack` and `ml-research` are locked only (torch's CUDA wheels are gigabytes;
 ml-research, a 400-package research graph with sdist-only dependencies and Python
@@ -34,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORKLOADS = REPO.parent / "shared" / "bench" / "workloads"
 TOOLS = ("tether", "uv", "poetry", "pdm", "pip-tools")
-SCENARIOS = ("cold lock", "warm lock", "install", "no-op sync", "run")
+SCENARIOS = ("cold lock", "warm lock", "install", "no-op sync", "run", "script run")
 LOCK_ONLY = ("ml-stack", "ml-research")
 # Pinned so that runs compare like with like; bump deliberately.
 PACKAGES = {
@@ -101,6 +105,7 @@ class Tool:
                 "install": [exe, "sync", "--frozen"],
                 "no-op sync": [exe, "sync", "--frozen"],
                 "run": [exe, "run", "python", "-c", "pass"],
+                "script run": [exe, "run", "script.py"],
             }.get(scenario)
         if self.name == "uv":
             return {
@@ -108,6 +113,7 @@ class Tool:
                 "install": [exe, "sync", "--frozen"],
                 "no-op sync": [exe, "sync", "--frozen"],
                 "run": [exe, "run", "python", "-c", "pass"],
+                "script run": [exe, "run", "script.py"],
             }.get(scenario)
         if self.name == "poetry":
             return {
@@ -156,7 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def install_tool(name: str, work: Path) -> Tool:
-    """The tool in its own venv (tether from this checkout); reused when present."""
+    """The tool in its own venv, reused when present; tether is re-installed from this
+    checkout every time (a reused one would measure yesterday's code)."""
     env = work / "tools" / name
     python = env / "bin" / "python"
     if not python.exists():
@@ -166,6 +173,11 @@ def install_tool(name: str, work: Path) -> Tool:
             [str(python), "-m", "pip", "install", "-q", "--upgrade", "pip", *packages],
             check=True,
         )
+    elif name == "tether":
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps",
+             str(REPO)], check=True,
+        )  # fmt: skip
     cache_env = {
         "tether": "TETHER_CACHE_DIR",
         "uv": "UV_CACHE_DIR",
@@ -198,11 +210,11 @@ def run_repetition(
             for name, tool in tools.items():
                 project = projects[name]
                 if scenario == "install":  # a warm cache holds the wheels, too
-                    prepare(scenario, project, tool)
+                    prepare(scenario, project, tool, args.exclude_newer)
                     warm = tool.argv("install", args.exclude_newer)
                     if warm is not None:
                         measure(warm, project, environ(tool, project.parent / "cache"))
-                prepare(scenario, project, tool)
+                prepare(scenario, project, tool, args.exclude_newer)
                 command = tool.argv(scenario.split()[-1] if "lock" in scenario else scenario,
                                     args.exclude_newer)  # fmt: skip
                 if command is None:
@@ -239,8 +251,13 @@ def configure(project: Path, tool: str, exclude_newer: str) -> None:
     pyproject.write_text(text)
 
 
-def prepare(scenario: str, project: Path, tool: Tool) -> None:
+def prepare(scenario: str, project: Path, tool: Tool, exclude_newer: str) -> None:
     """Put the project in the state the scenario starts from."""
+    if scenario == "script run" and tool.name in ("tether", "uv"):
+        write_script(project, tool.name, exclude_newer)
+        warm = tool.argv("script run", exclude_newer)
+        if warm is not None:  # resolve and install once, unmeasured
+            measure(warm, project, environ(tool, project.parent / "cache"))
     if scenario == "warm lock":
         for name in ("pylock.toml", "uv.lock", "poetry.lock", "pdm.lock", "requirements.txt"):
             (project / name).unlink(missing_ok=True)
@@ -252,6 +269,19 @@ def prepare(scenario: str, project: Path, tool: Tool) -> None:
                 [str(project / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q",
                  "--upgrade", "pip"], check=True,
             )  # fmt: skip
+
+
+def write_script(project: Path, tool: str, exclude_newer: str) -> None:
+    """`script.py`: the workload's dependencies and Python range as a PEP 723 block."""
+    table = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    lines = [
+        f"requires-python = {json.dumps(table.get('requires-python', '>=3.9'))}",
+        f"dependencies = {json.dumps(table.get('dependencies', []))}",
+        f"[tool.{tool}]",
+        f'exclude-newer = "{exclude_newer}"',
+    ]
+    block = "\n".join(f"# {line}" for line in lines)
+    (project / "script.py").write_text(f"# /// script\n{block}\n# ///\npass\n")
 
 
 def environ(tool: Tool, cache: Path) -> dict[str, str]:

@@ -42,7 +42,9 @@ __all__ = [
     "publish",
     "remove",
     "resolve",
+    "script_environment",
     "sync",
+    "task",
     "version",
 ]
 
@@ -82,20 +84,74 @@ def lock(
     extra_index_urls: Sequence[str] = (),
     offline: bool = False,
     environ: Environ = None,
+    script: str | Path | None = None,
 ) -> LockResult:
     """Resolve the project for every environment it supports into `pylock.toml`
-    (`check=True`: only say whether the lock is current; raises `LockError` if not)."""
+    (`check=True`: only say whether the lock is current; raises `LockError` if not).
+    `script=FILE`: lock that PEP 723 script into `pylock.<name>.toml` beside it."""
     from tether.commands.lock import LockOptions  # noqa: PLC0415
     from tether.commands.lock import lock as run  # noqa: PLC0415
 
+    project = None
+    seeds: dict[str, str] = {}
+    if script is not None:
+        from tether.commands.script import beside_lock_project  # noqa: PLC0415
+
+        project, seeds = beside_lock_project(Path(script), _environ(environ))
     return run(
         LockOptions(
+            project=project,
+            seed_preferences=seeds,
             start=Path(project_dir),
             index=_index(index_url, extra_index_urls, offline=offline),
             environ=_environ(environ),
             check=check,
             upgrade=upgrade,
             upgrade_packages=tuple(upgrade_packages),
+        )
+    )
+
+
+def script_environment(
+    script: str | Path,
+    *,
+    python: str | None = None,
+    locked: bool = False,
+    index_url: str | None = None,
+    extra_index_urls: Sequence[str] = (),
+    offline: bool = False,
+    environ: Environ = None,
+) -> Path:
+    """The environment a PEP 723 script runs in (locked and filled now if needed), as
+    `tether run script.py` prepares it; run the script with its `bin/python`."""
+    from tether.commands.script import ScriptOptions, prepare_script  # noqa: PLC0415
+
+    prepared = prepare_script(
+        ScriptOptions(
+            script=Path(script).absolute(),
+            environ=_environ(environ),
+            python=python,
+            locked=locked,
+            index=_index(index_url, extra_index_urls, offline=offline),
+        )
+    )
+    return Path(prepared.environ["VIRTUAL_ENV"])
+
+
+def task(
+    project_dir: str | Path = ".",
+    name: str = "",
+    arguments: Sequence[str] = (),
+    *,
+    environ: Environ = None,
+) -> int:
+    """Run the `[tool.tether.tasks]` entry `name` (locking and syncing first); its exit
+    status: 0, or that of the first step that failed."""
+    from tether.commands.task import TaskOptions, run_task  # noqa: PLC0415
+
+    return run_task(
+        TaskOptions(
+            start=Path(project_dir), environ=_environ(environ), name=name, arguments=arguments
         )
     )
 

@@ -27,6 +27,7 @@ from tether.lock import LOCK_NAME, locked_versions
 from tether.project import find_pyproject
 from tether.project.poetry import Converted, PoetryError, convert, is_poetry_project
 from tether.project.pyproject import parse_project
+from tether.project.task_import import Imported, from_pdm, from_taskipy
 from tether.project.toml_source import TomlDocument, read_toml
 
 TRANSLATED = (
@@ -92,26 +93,37 @@ class MigrateResult:
 def migrate(options: MigrateOptions) -> MigrateResult:
     path = find_pyproject(options.start)
     doc = read_toml(path)
-    if not is_poetry_project(doc.data):
+    poetry = is_poetry_project(doc.data)
+    imported = imported_tasks(doc.data)
+    if not poetry and imported is None:
         raise ProjectError(
-            "is not a Poetry project ([tool.poetry] with dependencies, and no [project])",
+            "is not a Poetry project ([tool.poetry] with dependencies, and no [project]) "
+            "and has no [tool.pdm.scripts] or [tool.taskipy.tasks]",
             path=path,
             hint="nothing to migrate: tether reads this file as it is",
         )
-    try:
-        converted = convert(doc.data)
-    except PoetryError as err:
-        raise ProjectError(f"cannot migrate: {err}", path=path) from None
-    text = rewrite(doc.text, converted)
+    text, warnings = doc.text, []
+    if poetry:
+        try:
+            converted = convert(doc.data)
+        except PoetryError as err:
+            raise ProjectError(f"cannot migrate: {err}", path=path) from None
+        text = rewrite(text, converted)
+        warnings += converted.warnings
+    if imported is not None:
+        text = with_tasks(text, imported)
+        warnings += imported.warnings
     # The new manifest must read back as a valid project before anything is written.
     parse_project(TomlDocument(path=path, text=text, data=tomllib.loads(text)))
-    if options.dry_run:
-        return MigrateResult(path=path, text=text, warnings=tuple(converted.warnings))
+    if options.dry_run or not poetry:  # tasks alone change nothing the lock holds
+        if not options.dry_run:
+            atomic_write(path, text)
+        return MigrateResult(path=path, text=text, warnings=tuple(warnings))
     pins = poetry_lock_pins(path.parent / "poetry.lock")
     original = path.read_bytes()
     atomic_write(path, text)
     if not options.lock:
-        return MigrateResult(path=path, text=text, warnings=tuple(converted.warnings))
+        return MigrateResult(path=path, text=text, warnings=tuple(warnings))
     try:
         result = lock(
             LockOptions(
@@ -135,11 +147,72 @@ def migrate(options: MigrateOptions) -> MigrateResult:
     return MigrateResult(
         path=path,
         text=text,
-        warnings=tuple(converted.warnings),
+        warnings=tuple(warnings),
         lock=result,
         poetry_pins=len(pins),
         moved=moved,
     )
+
+
+def imported_tasks(data: Mapping[str, Any]) -> Imported | None:
+    """PDM's scripts and taskipy's tasks as tether tasks; None when there are neither."""
+    tool = data.get("tool", {})
+    pdm = tool.get("pdm", {}).get("scripts")
+    taskipy = tool.get("taskipy", {})
+    if not isinstance(pdm, Mapping) and not isinstance(taskipy.get("tasks"), Mapping):
+        return None
+    found = Imported()
+    for part in (
+        from_pdm(pdm) if isinstance(pdm, Mapping) else None,
+        from_taskipy(taskipy["tasks"], taskipy.get("settings", {}))
+        if isinstance(taskipy.get("tasks"), Mapping)
+        else None,
+    ):
+        if part is None:
+            continue
+        for name, task in part.tasks.items():
+            if name in found.tasks:
+                found.warnings.append(f"task {name!r} is defined twice; the first is kept")
+                continue
+            found.tasks[name] = task
+        found.warnings += part.warnings
+    return found
+
+
+def with_tasks(text: str, imported: Imported) -> str:
+    """`text` with the imported tasks under `[tool.tether.tasks]` (one already there
+    wins) and the tables they came from removed; comments elsewhere kept."""
+    import tomlkit  # noqa: PLC0415 - only for this verb
+
+    document = tomlkit.parse(text)
+    tool = document["tool"]
+    pdm = tool.get("pdm")
+    if pdm is not None and "scripts" in pdm:
+        del pdm["scripts"]
+        if not pdm:
+            del tool["pdm"]
+    if "taskipy" in tool:
+        for key in ("tasks", "settings"):
+            if key in tool["taskipy"]:
+                del tool["taskipy"][key]
+        if not tool["taskipy"]:
+            del tool["taskipy"]
+    if "tether" not in tool:
+        tool.add("tether", tomlkit.table())
+    if "tasks" not in tool["tether"]:
+        tool["tether"].add("tasks", tomlkit.table())
+    tasks = tool["tether"]["tasks"]
+    for name, task in imported.tasks.items():
+        if name in tasks:
+            imported.warnings.append(f"task {name!r} is already in [tool.tether.tasks]; kept")
+            continue
+        if set(task) == {"cmd"} and isinstance(task["cmd"], str):
+            tasks.add(name, task["cmd"])
+            continue
+        inline = tomlkit.inline_table()
+        inline.update(task)
+        tasks.add(name, inline)
+    return tomlkit.dumps(document)
 
 
 def poetry_lock_pins(path: Path) -> dict[str, str]:

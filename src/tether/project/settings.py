@@ -34,6 +34,7 @@ from tether.project.fields import (
     parse_requirements,
     parse_string,
 )
+from tether.project.tasks import Task, parse_tasks
 from tether.project.toml_source import TomlDocument
 from tether.urls import index_url_problem, redact_url
 
@@ -117,6 +118,7 @@ class Settings:
     torch_index_url: str = "https://download.pytorch.org/whl"
     # `[tool.tether.audit]`, `[tool.tether.deps]`, `[tool.tether.hooks]`, by table name.
     quality: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
+    tasks: Mapping[str, Task] = field(default_factory=lambda: MappingProxyType({}))
 
     def builds(self, name: str) -> bool:
         """Whether `name` may be built from an sdist (for its metadata or to install)."""
@@ -154,6 +156,7 @@ SETTINGS_KEYS = frozenset(
         "audit",
         "deps",
         "hooks",
+        "tasks",
     }
 )
 # Tables read by the commands that use them (`tether audit`, `deps`, `hooks`), kept raw here.
@@ -208,6 +211,7 @@ def parse_settings(
                 if name in data
             }
         ),
+        tasks=parse_tasks(doc, data.get("tasks", {})),
     )
 
 

@@ -28,6 +28,7 @@ VERBS: tuple[Verb, ...] = (
         "Run a command in the project's environment (locking and syncing first if needed)",
         "run",
     ),
+    Verb("task", "Run a task from [tool.tether.tasks] (no name: list them)", "task"),
     Verb("tree", "Show the locked dependency graph", "tree"),
     Verb(
         "pip",
