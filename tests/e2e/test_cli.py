@@ -44,6 +44,7 @@ def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
         "upgrade": "Re-lock with the newest allowed versions, show what moved, sync",
         "sync": "Make the project's environment match the lock",
         "run": "Run a command in the project's environment (locking and syncing first if needed)",
+        "task": "Run a task from [tool.tether.tasks] (no name: list them)",
         "tree": "Show the locked dependency graph",
         "pip": "pip-tools workflow: compile requirements.in into pins, sync a venv to them",
         "export": "Write the lock in another format (a hashed requirements file)",

@@ -159,3 +159,53 @@ def test_migrate_translates_pdm_scripts_and_taskipy_tasks(tmp_path: Path) -> Non
     again = run_tether("migrate", cwd=root, env=env)
     assert again.exit_code == 1
     assert "nothing to migrate" in again.stderr
+
+
+def test_ctrl_c_stops_the_task_and_its_sequence(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    slow = (
+        "import pathlib, signal, time; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "pathlib.Path('started').touch(); time.sleep(30)"
+    )
+    first = _toml("python -c " + _sh(slow))
+    second = _toml("python -c " + _sh("open('second', 'w')"))
+    tasks_table = f"[tool.tether.tasks]\nslow = {{ sequence = [{first}, {second}] }}\n"
+    root = project(tmp_path / "svc", "", tasks_table)
+    with IndexServer(UNIVERSE) as index:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TETHER_")}
+        env.update(TETHER_CACHE_DIR=str(tmp_path / "cache"), TETHER_INDEX_URL=index.index_url)
+        env["NO_COLOR"] = "1"
+        assert run_tether("sync", cwd=root, env=env).exit_code == 0
+        interruptible = (
+            "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+            " sys.argv[0] = 'tether'; runpy.run_module('tether', run_name='__main__')"
+        )
+        victim = subprocess.Popen(
+            [sys.executable, "-c", interruptible, "task", "slow"], cwd=root, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while not (root / "started").exists():
+            assert time.monotonic() < deadline, "the first step never started"
+            time.sleep(0.02)
+        os.killpg(victim.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
+        _, stderr = victim.communicate(timeout=10)
+    assert victim.returncode == 130, stderr
+    assert not (root / "second").exists()
+
+
+def _sh(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def _toml(text: str) -> str:
+    import json
+
+    return json.dumps(text)
