@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.e2e.test_add import tether
 from tests.e2e.test_sync import versions
+from tests.support.cli import run_tether
 from tests.support.index_server import IndexServer
 
 pytest_plugins = ["tests.e2e.test_add"]
@@ -62,6 +63,43 @@ def test_a_poetry_project_locks_and_syncs_as_it_is(tmp_path: Path, index: IndexS
     assert (root / "pyproject.toml").read_text() == POETRY  # read, not rewritten
 
 
+def test_a_first_plain_lock_keeps_poetry_lock_and_uv_lock_versions(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    for name, lock in (("poetry.lock", POETRY_LOCK), ("uv.lock", UV_LOCK)):
+        root = tmp_path / name
+        root.mkdir()
+        (root / "pyproject.toml").write_text(POETRY)
+        (root / name).write_text(lock)
+        result = tether(root, index, "lock")
+        assert result.exit_code == 0, result.stderr
+        assert f"Preferred the versions {name} pins" in result.stderr
+        locked = tomllib.loads((root / "pylock.toml").read_text())
+        pins = {p["name"]: p["version"] for p in locked["packages"] if "version" in p}
+        assert pins["util"] == "1.0"  # kept, though 2.0 exists
+        # Later locks prefer tether's own lock; --upgrade moves on.
+        assert tether(root, index, "lock", "--upgrade").exit_code == 0
+        assert 'name = "util"\nversion = "2.0"' in (root / "pylock.toml").read_text()
+
+
+UV_LOCK = textwrap.dedent(
+    """\
+    version = 1
+    requires-python = ">=3.11"
+
+    [[package]]
+    name = "util"
+    version = "1.0"
+    source = { registry = "https://pypi.org/simple" }
+
+    [[package]]
+    name = "web"
+    version = "1.0"
+    source = { registry = "https://pypi.org/simple" }
+    """
+)
+
+
 def test_migrate_rewrites_and_keeps_poetry_lock_versions(
     tmp_path: Path, index: IndexServer
 ) -> None:
@@ -81,7 +119,8 @@ def test_migrate_rewrites_and_keeps_poetry_lock_versions(
     assert result.exit_code == 0, result.stderr
     text = (root / "pyproject.toml").read_text()
     assert text.startswith(
-        textwrap.dedent(
+        "# The service, still on Poetry.\n"
+        + textwrap.dedent(
             """\
             [project]
             name = "svc"
@@ -132,3 +171,83 @@ def test_a_failed_migrate_changes_nothing(tmp_path: Path, index: IndexServer) ->
     assert bad.exit_code == 1
     assert "cannot read the Poetry project" in bad.stderr
     assert "'or'" in bad.stderr
+
+
+INTERLEAVED = textwrap.dedent(
+    """\
+    [tool.poetry]
+    name = "svc"
+    version = "0.1.0"
+    description = ""
+    authors = ["Ada <ada@example.com>"]
+
+    [tool.poetry.dependencies]
+    python = "^3.11"
+    # what the service calls
+    web = "^1.0"  # the web client
+    util = "*"
+
+    [tool.mypy]  # another tool between Poetry's tables
+    strict = true
+
+    [tool.poetry.group.dev.dependencies]
+    testkit = "*"  # test helpers
+
+    [[tool.poetry.source]]
+    name = "mirror"
+    url = "https://mirror.example/simple/"
+    priority = "supplemental"
+
+    [build-system]
+    requires = ["poetry-core"]
+    build-backend = "poetry.core.masonry.api"
+
+    [tool.pytest.ini_options]  # after [build-system]
+    addopts = "-q"
+    """
+)
+
+
+def test_migrate_survives_interleaved_tables_and_keeps_dependency_comments(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(INTERLEAVED)
+    result = tether(root, index, "migrate", "--no-lock")
+    assert result.exit_code == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert text.startswith(
+        textwrap.dedent(
+            """\
+            [project]
+            name = "svc"
+            version = "0.1.0"
+            description = ""
+            requires-python = ">=3.11,<4.0"
+            authors = [{name = "Ada", email = "ada@example.com"}]
+            dependencies = [
+                # what the service calls
+                "web>=1.0,<2.0", # the web client
+                "util",
+            ]
+
+            [dependency-groups]
+            dev = [
+                "testkit", # test helpers
+            ]
+            """
+        )
+    )
+    assert "[tool.mypy]  # another tool between Poetry's tables\nstrict = true\n" in text
+    assert '[tool.pytest.ini_options]  # after [build-system]\naddopts = "-q"\n' in text
+    assert "tool.poetry" not in text
+    data = tomllib.loads(text)
+    # The supplemental source stays behind PyPI, as Poetry searches it.
+    assert data["tool"]["tether"]["index"] == [
+        {"name": "pypi", "url": "https://pypi.org/simple"},
+        {"name": "mirror", "url": "https://mirror.example/simple/", "default": True},
+    ]
+    shown = run_tether("project", cwd=root, env={"TETHER_CACHE_DIR": str(tmp_path / "c")})
+    assert shown.exit_code == 0, shown.stderr  # a valid project

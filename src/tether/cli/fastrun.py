@@ -10,7 +10,7 @@ state) returns, and the full `tether run` decides.
 """
 
 # os.path, not pathlib: importing pathlib alone costs milliseconds this path must not pay.
-# ruff: noqa: PTH100, PTH109, PTH110, PTH111, PTH113, PTH118, PTH120, PTH123
+# ruff: noqa: PTH100, PTH109, PTH110, PTH111, PTH113, PTH118, PTH119, PTH120, PTH123
 
 from __future__ import annotations
 
@@ -58,7 +58,19 @@ def try_exec(args: Sequence[str], environ: Mapping[str, str]) -> None:
     program = _which(command[0], env["PATH"])
     if program is None:
         return  # the full path says "command not found", with its hint
+    if os.path.dirname(program) != bin_dir and _locked_name(environment, command[0]):
+        return  # locked but not installed here: the full path explains
     os.execve(program, command, env)  # noqa: S606 - running the user's command is the job
+
+
+def _locked_name(environment: str, command: str) -> bool:
+    """Whether the lock beside the environment has a package named like `command`."""
+    name = os.path.basename(command).lower().replace("_", "-").replace(".", "-")
+    try:
+        with open(os.path.join(os.path.dirname(environment), "pylock.toml"), "rb") as stream:
+            return f'\nname = "{name}"\n'.encode() in stream.read()
+    except OSError:
+        return True  # unknown: let the full path decide
 
 
 def _try_script(
@@ -112,6 +124,8 @@ def try_noop_sync(args: Sequence[str], environ: Mapping[str, str]) -> int | None
     if found is None:
         return None
     environment, state = found
+    if state.get("default-selection") is False:
+        return None  # synced with more groups or extras: a plain sync removes them
     site = state.get("site")
     active = environ.get("VIRTUAL_ENV")
     if not isinstance(site, dict) or (active and os.path.realpath(active) != environment):

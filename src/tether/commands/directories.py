@@ -18,8 +18,11 @@ from tether.errors import ProjectError
 from tether.install.plan import Directory
 from tether.install.wheel import LinkMode, Target, install, installed, uninstall, unpack
 from tether.project import BuildSystem, load_project
+from tether.project.dynamic import build_fingerprint
 from tether.python.interpreter import Interpreter
 
+# Beside an installed directory's metadata: the build fingerprint it was built from.
+BUILT_FROM = "tether-built-from"
 # PEP 517's fallback for a directory that names no backend.
 LEGACY_BUILD_SYSTEM = BuildSystem(
     requires=(Requirement("setuptools>=40.8.0"),), backend=None, backend_path=()
@@ -58,7 +61,8 @@ def install_directory(
         same_place = direct.get("url") == url
         same_mode = bool(direct.get("dir_info", {}).get("editable")) == directory.editable
         same_version = directory.version is None or current.version == directory.version
-        if same_place and same_mode and same_version:
+        same_build = _built_from(current.dist_info) == build_fingerprint(directory.source)
+        if same_place and same_mode and same_version and same_build:
             return False
     with tempfile.TemporaryDirectory(prefix="tether-directory-") as scratch:
         wheel = build_with_backend(
@@ -82,4 +86,14 @@ def install_directory(
             requested=True,
             direct_url={"url": url, "dir_info": {"editable": directory.editable}},
         )
+        fresh = installed(site).get(canonicalize_name(directory.name))
+        if fresh is not None:  # what the next sync compares against (not in RECORD: ours)
+            (fresh.dist_info / BUILT_FROM).write_text(build_fingerprint(directory.source))
     return True
+
+
+def _built_from(dist_info: Path) -> str | None:
+    try:
+        return (dist_info / BUILT_FROM).read_text().strip()
+    except OSError:
+        return None

@@ -27,6 +27,7 @@ from tether.errors import LockError
 from tether.fs import atomic_write, relative_posix
 from tether.index.client import IndexClient
 from tether.lock import LockDocument, LockedPackage, dumps
+from tether.lock.foreign import foreign_pins
 from tether.lock.freshness import check_inputs, resolver_options
 from tether.lock.merge import Sides, has_conflict_markers, pins, provenance, read_sides
 from tether.project import ConflictItem, Project, find_pyproject, load_project
@@ -87,6 +88,7 @@ class LockResult:
     fresh: bool = False  # the lock matched its inputs: nothing was resolved
     merged: tuple[str, ...] | None = None  # a conflicted lock: where each change came from
     warnings: tuple[str, ...] = ()  # releases skipped because their sdist failed to build
+    seeded_from: str | None = None  # poetry.lock / uv.lock, whose versions were preferred
 
 
 def lock(options: LockOptions) -> LockResult:
@@ -124,6 +126,10 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
             )
     _refuse_unsupported(project)
     sides = _conflict_sides(path)
+    seeds, seeded_from = dict(options.seed_preferences), None
+    if not seeds and project.script is None and not path.exists():
+        # A project coming from Poetry or uv: its first lock keeps their versions.
+        seeded_from, seeds = foreign_pins(project.root)
     indexes = resolve_indexes(settings.indexes, options.index, options.environ)
     client = index_client(
         indexes,
@@ -153,7 +159,7 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
         preferences={}
         if options.upgrade
         else {
-            **_seeds(options.seed_preferences),
+            **_seeds(seeds),
             **_preferences(path, {canonicalize_name(n) for n in options.upgrade_packages}, sides),
         },
         on_package=options.on_package,
@@ -197,6 +203,7 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
         bytes_received=stats.bytes_received if stats else 0,
         merged=None if sides is None else tuple(provenance(sides, pins(text))),
         warnings=resolved.warnings,
+        seeded_from=seeded_from,
     )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from tether.commands.lock import LockOptions, LockResult, lock
@@ -24,10 +25,12 @@ from tether.commands.services import IndexOptions
 from tether.errors import ProjectError, TetherError
 from tether.fs import atomic_write
 from tether.lock import LOCK_NAME, locked_versions
+from tether.lock.foreign import lock_pins
 from tether.project import find_pyproject
 from tether.project.poetry import Converted, PoetryError, convert, is_poetry_project
 from tether.project.pyproject import parse_project
 from tether.project.task_import import Imported, from_pdm, from_taskipy
+from tether.project.toml_sections import Section, split_sections
 from tether.project.toml_source import TomlDocument, read_toml
 
 TRANSLATED = (
@@ -217,64 +220,134 @@ def with_tasks(text: str, imported: Imported) -> str:
 
 def poetry_lock_pins(path: Path) -> dict[str, str]:
     """name -> version from a `poetry.lock` (empty when there is none or it is unreadable)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
-    pins: dict[str, str] = {}
-    for package in data.get("package", []):
-        if isinstance(package, dict) and "name" in package and "version" in package:
-            pins[canonicalize_name(str(package["name"]))] = str(package["version"])
-    return pins
+    return lock_pins(path)
 
 
 def rewrite(text: str, converted: Converted) -> str:
-    """`text` with the Poetry tables replaced by what they mean (tomlkit keeps the rest,
-    comments included)."""
+    """`text` with the Poetry tables replaced by what they mean. Section by section
+    (project/toml_sections.py): other tables, wherever they sit between Poetry's, are
+    kept byte for byte, and comments on dependencies move with them."""
     import tomlkit  # noqa: PLC0415 - only for this verb
-    from tomlkit.items import Table  # noqa: PLC0415
 
-    old = tomlkit.parse(text)
-    new = tomlkit.document()
+    sections = split_sections(text)
+    comments = _dependency_comments(sections)
+    head = tomlkit.document()
     project = tomlkit.table()
     for key in PROJECT_ORDER:
         if key in converted.project:
-            project.add(key, _item(key, converted.project[key]))
-    new.add("project", project)
+            value = converted.project[key]
+            if key == "dependencies":
+                project.add(key, _array(value, comments.get("", {})))
+            else:
+                project.add(key, _item(key, value))
+    head.add("project", project)
     if converted.dependency_groups:
         groups = tomlkit.table()
         for name, requirements in converted.dependency_groups.items():
-            groups.add(name, _array(requirements))
-        new.add("dependency-groups", groups)
-    for raw_key, value in old.body:
-        if raw_key is None:  # comments and blank lines between tables stay where they were
-            new.append(None, value)
+            groups.add(name, _array(requirements, comments.get(name, {})))
+        head.add("dependency-groups", groups)
+    out: list[str] = []
+    for section in sections:
+        path = section.path
+        if not path:
+            out.append(section.text)  # comments before the first table stay on top
+            out.append(tomlkit.dumps(head) + "\n")
             continue
-        key = raw_key.key
-        if key in ("project", "dependency-groups"):
+        if path[0] in ("project", "dependency-groups"):
             continue
-        if key == "build-system":
-            _build_system(value)
-        if key == "tool" and isinstance(value, Table):
-            _rewrite_tool(value, converted)
-        new.append(raw_key, value)
-    return tomlkit.dumps(new)
+        if path[:2] == ("tool", "poetry"):
+            if len(path) == 2:
+                out.append(_without_translated(section.text))
+            elif path[2] not in TRANSLATED:
+                out.append(section.text)
+            continue
+        out.append(_build_system(section.text) if path == ("build-system",) else section.text)
+    if not sections or sections[0].path:
+        out.insert(0, tomlkit.dumps(head) + "\n")
+    if converted.tether:
+        out.append(_tether_tables(converted))
+    return "".join(out).rstrip("\n") + "\n"
 
 
-def _rewrite_tool(tool: Any, converted: Converted) -> None:
+Notes = tuple[list[str], str | None]  # comment lines above an entry, and its own
+
+
+def _dependency_comments(sections: list[Section]) -> dict[str, dict[str, Notes]]:
+    """Comments in Poetry's dependency tables, by group ("" for the project's own) and
+    package name: the comment lines above an entry and the one after it."""
+    import tomlkit  # noqa: PLC0415
+    from tomlkit.exceptions import TOMLKitError  # noqa: PLC0415
+    from tomlkit.items import Comment, Table  # noqa: PLC0415
+
+    found: dict[str, dict[str, Notes]] = {}
+    for section in sections:
+        path = section.path
+        if path == ("tool", "poetry", "dependencies"):
+            group = ""
+        elif path == ("tool", "poetry", "dev-dependencies"):
+            group = "dev"
+        elif (
+            len(path) == 5
+            and path[:3] == ("tool", "poetry", "group")
+            and path[4] == ("dependencies")
+        ):
+            group = path[3]
+        else:
+            continue
+        try:
+            table: Any = tomlkit.parse(section.text)
+            for part in path:
+                table = table[part]
+        except (TOMLKitError, KeyError, TypeError):
+            continue  # a comment lost is no reason to fail the migration
+        if not isinstance(table, Table):
+            continue
+        pending: list[str] = []
+        for key, item in table.value.body:
+            if key is None:
+                if isinstance(item, Comment):
+                    pending.append(item.as_string().strip().lstrip("#").strip())
+                continue
+            trailing = item.trivia.comment.lstrip("#").strip() or None
+            if pending or trailing:
+                found.setdefault(group, {})[str(canonicalize_name(key.key))] = (pending, trailing)
+            pending = []
+    return found
+
+
+def _without_translated(text: str) -> str:
+    """The `[tool.poetry]` section without the keys migrated to `[project]` (what stays:
+    `packages`, `include`, `exclude`, ... which poetry-core still reads); nothing when
+    nothing stays."""
     import tomlkit  # noqa: PLC0415
 
-    poetry = tool["poetry"]
+    document = tomlkit.parse(text)
+    poetry: Any = document["tool"]["poetry"]
     for key in TRANSLATED:
         if key in poetry:
             del poetry[key]
     if not poetry:
-        del tool["poetry"]
-    if not converted.tether:
-        return
-    if "tether" not in tool:
-        tool.add("tether", tomlkit.table())
-    tether = tool["tether"]
+        return ""
+    return tomlkit.dumps(document)
+
+
+def _build_system(text: str) -> str:
+    """poetry-core 2 is the first that reads [project]."""
+    import tomlkit  # noqa: PLC0415
+
+    document = tomlkit.parse(text)
+    value: Any = document["build-system"]
+    backend = value.get("build-backend", "")
+    if backend in ("poetry.core.masonry.api", "poetry.masonry.api"):
+        value["requires"] = ["poetry-core>=2.0.0,<3.0.0"]
+        value["build-backend"] = "poetry.core.masonry.api"
+    return tomlkit.dumps(document)
+
+
+def _tether_tables(converted: Converted) -> str:
+    import tomlkit  # noqa: PLC0415
+
+    tether = tomlkit.table()
     for key, value in converted.tether.items():
         if key == "index":
             tables = tomlkit.aot()
@@ -283,24 +356,21 @@ def _rewrite_tool(tool: Any, converted: Converted) -> None:
                 for name, item in index.items():
                     table.add(name, item)
                 tables.append(table)
-            tether[key] = tables
+            tether.add(key, tables)
         elif key == "sources":
             sources = tomlkit.table()
             for name, entry in value.items():
                 inline = tomlkit.inline_table()
                 inline.update(entry)
                 sources.add(name, inline)
-            tether[key] = sources
+            tether.add(key, sources)
         else:
-            tether[key] = value
-
-
-def _build_system(value: Any) -> None:
-    """poetry-core 2 is the first that reads [project]."""
-    backend = value.get("build-backend", "")
-    if backend in ("poetry.core.masonry.api", "poetry.masonry.api"):
-        value["requires"] = ["poetry-core>=2.0.0,<3.0.0"]
-        value["build-backend"] = "poetry.core.masonry.api"
+            tether.add(key, value)
+    tool = tomlkit.table(is_super_table=True)
+    tool.add("tether", tether)
+    document = tomlkit.document()
+    document.add("tool", tool)
+    return "\n" + tomlkit.dumps(document)
 
 
 def _item(key: str, value: Any) -> Any:
@@ -331,11 +401,26 @@ def _item(key: str, value: Any) -> Any:
     return value
 
 
-def _array(items: list[str]) -> Any:
+def _array(items: list[str], comments: Mapping[str, Notes] | None = None) -> Any:
     import tomlkit  # noqa: PLC0415
 
     array = tomlkit.array()
-    array.extend(items)
-    if len(items) > 1:
-        array.multiline(multiline=True)
+    if not comments:
+        array.extend(items)
+        if len(items) > 1:
+            array.multiline(multiline=True)
+        return array
+    for item in items:
+        above, own = comments.get(_requirement_name(item), ([], None))
+        for note in above:
+            array.add_line(comment=note)
+        array.add_line(item, comment=own)
+    array.add_line(indent="")
     return array
+
+
+def _requirement_name(text: str) -> str:
+    try:
+        return str(canonicalize_name(Requirement(text).name))
+    except InvalidRequirement:
+        return ""

@@ -20,7 +20,7 @@ from typing import Any
 from tether.commands.locations import lock_location
 from tether.errors import LockError, UsageError
 from tether.lock.freshness import check_inputs, resolver_options
-from tether.project import Project, find_pyproject, load_project
+from tether.project import Project, Selection, find_pyproject, load_project
 from tether.project.fingerprint import inputs
 
 STATE = ".tether-state.json"
@@ -32,6 +32,7 @@ class RunOptions:
     environ: Mapping[str, str]
     command: Sequence[str]
     with_requirements: tuple[str, ...] = ()
+    selection: Selection | None = None  # groups and extras the command needs, besides
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,7 +50,7 @@ def prepare(options: RunOptions) -> Prepared:
         raise UsageError("no command to run", hint="e.g. tether run pytest -q")
     project = load_project(find_pyproject(options.start))
     environment = project.environment(options.environ)
-    synced = ensure_synced(project, options.environ)
+    synced = ensure_synced(project, options.environ, options.selection)
     bins = [environment / "bin"]
     active = environment
     if options.with_requirements:
@@ -70,6 +71,8 @@ def prepare(options: RunOptions) -> Prepared:
             f"command not found: {options.command[0]}",
             hint="is it a dependency of the project? add it with the right group, then sync",
         )
+    if Path(program).parent not in {b.absolute() for b in bins}:
+        _refuse_outside(project, argv[0], program)
     return Prepared(program=program, argv=argv, environ=environ, synced=synced)
 
 
@@ -78,15 +81,58 @@ def is_python_file(command: str) -> bool:
     return command.endswith((".py", ".pyw")) and Path(command).is_file()
 
 
-def ensure_synced(project: Project, environ: Mapping[str, str]) -> bool:
-    """Lock and sync the project's environment unless it is in sync already; True when
-    a sync ran."""
-    if in_sync(project, project.environment(environ), environ):
+def _refuse_outside(project: Project, command: str, program: str) -> None:
+    """A command found only outside the environment although the lock has a package of
+    that name (in a group or extra this environment was not synced with): running the
+    PATH's copy instead would be a silent surprise."""
+    from packaging.utils import canonicalize_name  # noqa: PLC0415 - a rare path
+
+    from tether.lock import locked_versions  # noqa: PLC0415
+
+    name = canonicalize_name(Path(command).name)
+    if name not in locked_versions(lock_location(project)):
+        return  # a system command (`ls`, `git`): PATH is where it lives
+    raise UsageError(
+        f"{command} is locked but not installed in the project's environment, and the "
+        f"one on PATH ({program}) is not the project's",
+        hint=f"install its group or extra: `tether run --group GROUP {command} …` (or "
+        "`--all-groups`), or run the PATH's copy by its full path",
+    )
+
+
+def ensure_synced(
+    project: Project, environ: Mapping[str, str], selection: Selection | None = None
+) -> bool:
+    """Lock and sync the project's environment unless it holds what the command needs
+    (the default groups and the extras, plus `selection`); True when a sync ran. Like
+    `uv run`, the sync is inexact and keeps the groups and extras the environment was
+    last synced with: running a command never removes what a `sync --group` added."""
+    environment = project.environment(environ)
+    if in_sync(project, environment, environ, selection):
         return False
     from tether.commands.sync import SyncOptions, sync  # noqa: PLC0415 - the slow path
 
-    sync(SyncOptions(start=project.root, environ=environ))
+    state = sync_state(environment)
+    wanted = selection or Selection()
+    kept = Selection(
+        groups=tuple(sorted({*wanted.groups, *_strings(state.get("groups"))})),
+        only_groups=wanted.only_groups,
+        no_default_groups=wanted.no_default_groups,
+        all_groups=wanted.all_groups,
+        extras=tuple(
+            sorted(
+                {*wanted.extras, *_strings(state.get("extras"))}
+                - set(project.settings.torch_backends)
+            )
+        ),
+        all_extras=wanted.all_extras,
+    )
+    sync(SyncOptions(start=project.root, environ=environ, selection=kept, exact=False))
     return True
+
+
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def lock_is_fresh(project: Project) -> bool:
@@ -107,19 +153,40 @@ def lock_is_fresh(project: Project) -> bool:
     return True
 
 
-def in_sync(project: Project, environment: Path, environ: Mapping[str, str]) -> bool:
+def in_sync(
+    project: Project,
+    environment: Path,
+    environ: Mapping[str, str],
+    selection: Selection | None = None,
+) -> bool:
     """The lock matches pyproject.toml and the environment was synced from this lock
-    with the default selection: nothing to do."""
+    with at least the groups and extras wanted (the default ones, plus `selection`):
+    nothing to do."""
     if not lock_is_fresh(project):
         return False
     state = sync_state(environment)
+    wanted = selection or Selection()
+    groups = set(project.selected_groups(wanted))
+    extras = set(project.selected_extras(wanted))
     return (
         synced_from(state, lock_location(project))
-        and state.get("groups") == sorted(project.default_groups())
+        and not state.get("only-groups")
+        and groups <= set(_strings(state.get("groups")))
         and (expected := _expected_extras(project, state, environ)) is not None
-        and expected == state.get("extras")
+        and {*expected, *extras} <= set(_strings(state.get("extras")))
         and (environment / "bin" / "python").exists()
+        and _same_build(project, state)
     )
+
+
+def _same_build(project: Project, state: Mapping[str, Any]) -> bool:
+    """The project (when it is installed) was built from its metadata as it is now: a
+    console script added to [project.scripts] since needs a rebuild."""
+    if project.build_system is None:
+        return True
+    from tether.project.dynamic import build_fingerprint  # noqa: PLC0415
+
+    return bool(state.get("project-build") == build_fingerprint(project.root))
 
 
 def _expected_extras(

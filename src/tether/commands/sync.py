@@ -84,14 +84,17 @@ def sync(options: SyncOptions) -> SyncResult:
         chosen = replace(chosen, torch_backend=torch.backend)
     extras = project.selected_extras(chosen)
     groups = project.selected_groups(chosen)
+    # `--only-group`: the groups' own closure, not the project's dependencies (as uv and
+    # `poetry install --only` do).
+    only = bool(chosen.only_groups) and not chosen.all_groups
     lock_sha256 = hashlib.sha256(lock_path.read_bytes()).hexdigest()
-    key = _selection_key(lock_sha256, extras, groups, interpreter)
+    key = _selection_key(lock_sha256, extras, groups, interpreter, only=only)
     remembered = _remembered(environment, key) or _from_memo(_cached_memo(cache, key), key)
     if remembered is not None:
         wanted, directories, skipped_project = remembered
     else:
         wanted, directories, skipped_project = _select(
-            project, lock_path, interpreter, extras, groups
+            project, lock_path, interpreter, extras, groups, only=only
         )
         with contextlib.suppress(OSError):  # a read-only cache only costs the next sync
             memo = _memo(key, wanted, directories, skipped_project)
@@ -117,7 +120,10 @@ def sync(options: SyncOptions) -> SyncResult:
         if options.compile_bytecode and applied is not None:
             _compile(target)
         built = _install_directories(project, directories, interpreter, target, options)
+        selected_project = skipped_project  # the memo keeps what the lock selects
         if skipped_project and project.build_system is not None:
+            # Every time: the check is cheap, and a project whose metadata changed
+            # (a new console script) is rebuilt.
             _install_project(project, interpreter, target, options)
             skipped_project = False
         state = _state(
@@ -128,7 +134,8 @@ def sync(options: SyncOptions) -> SyncResult:
             extras=extras,
             groups=groups,
             torch=torch,
-            memo=_memo(key, wanted, directories, skipped_project),
+            memo=_memo(key, wanted, directories, selected_project),
+            only=only,
         )
         if state.get("pyproject-sha256") and torch is None and not directories:
             listing, _count = site_listing(str(environment))
@@ -186,8 +193,11 @@ def _select(
     interpreter: Interpreter,
     extras: list[str],
     groups: list[str],
+    *,
+    only: bool = False,
 ) -> tuple[list[Wanted], list[Directory], bool]:
-    """What the lock selects for this interpreter, extras and groups."""
+    """What the lock selects for this interpreter, extras and groups (`only`: just what
+    the groups' requirements need)."""
     from packaging.pylock import PylockSelectError  # noqa: PLC0415
 
     from tether.lock import read_lock  # noqa: PLC0415 - parsing a lock is the slow part
@@ -208,11 +218,42 @@ def _select(
             hint=f"Python {interpreter.version} on {interpreter.markers['sys_platform']}; "
             "re-lock, or pick another interpreter with --python",
         ) from None
+    if only:
+        selected = _closure(selected, project, groups)
+        return _partition(selected, project, _requested(project, [], groups, with_project=False))
     return _partition(selected, project, _requested(project, extras, groups))
 
 
+def _closure(
+    selected: list[tuple[Any, Any]], project: Project, groups: list[str]
+) -> list[tuple[Any, Any]]:
+    """The selected packages the groups' requirements reach through the lock's
+    dependency lists."""
+    by_name: dict[str, list[tuple[Any, Any]]] = {}
+    for entry in selected:
+        by_name.setdefault(canonicalize_name(entry[0].name), []).append(entry)
+    todo = sorted(_requested(project, [], groups, with_project=False))
+    reached: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in reached or name not in by_name:
+            continue
+        reached.add(name)
+        for package, _dist in by_name[name]:
+            for dependency in package.dependencies or ():
+                found = dependency.get("name") if isinstance(dependency, Mapping) else None
+                if isinstance(found, str):
+                    todo.append(canonicalize_name(found))
+    return [entry for entry in selected if canonicalize_name(entry[0].name) in reached]
+
+
 def _selection_key(
-    lock_sha256: str, extras: list[str], groups: list[str], interpreter: Interpreter
+    lock_sha256: str,
+    extras: list[str],
+    groups: list[str],
+    interpreter: Interpreter,
+    *,
+    only: bool = False,
 ) -> str:
     """What a selection from the lock depends on, hashed: the lock's bytes, the extras
     and groups, and the interpreter (markers and tags follow from its identity)."""
@@ -220,6 +261,7 @@ def _selection_key(
         "lock": lock_sha256,
         "extras": extras,
         "groups": groups,
+        **({"only-groups": True} if only else {}),
         "python": [str(interpreter.path), interpreter.executable, str(interpreter.version)],
         "markers": dict(interpreter.markers),
     }
@@ -480,8 +522,12 @@ def _environment(project: Project, options: SyncOptions) -> Path:
     return root
 
 
-def _requested(project: Project, extras: list[str], groups: list[str]) -> set[str]:
-    names: set[str] = {canonicalize_name(r.name) for r in project.dependencies}
+def _requested(
+    project: Project, extras: list[str], groups: list[str], *, with_project: bool = True
+) -> set[str]:
+    names: set[str] = (
+        {canonicalize_name(r.name) for r in project.dependencies} if with_project else set()
+    )
     for extra in extras:
         names |= {
             canonicalize_name(r.name)
@@ -542,11 +588,11 @@ def _default_selection(
     groups: list[str],
     torch: BackendPick | None,
 ) -> bool:
-    """A plain `tether sync` into the project's own `.venv`: what a later `tether run`
-    or `tether sync` without options would ask for."""
+    """At least what a plain `tether sync` into the project's own `.venv` installs: what
+    a later `tether run` without options needs."""
     return (
-        groups == sorted(project.default_groups())
-        and extras == ([] if torch is None else [torch.backend])
+        set(project.default_groups()) <= set(groups)
+        and (torch is None or torch.backend in extras)
         and project.environment({}) == environment
     )
 
@@ -586,6 +632,7 @@ def _state(
     groups: list[str],
     torch: BackendPick | None,
     memo: dict[str, object],
+    only: bool = False,
 ) -> dict[str, object]:
     """What this sync installed from, so an in-sync `run` can skip all of this. For a
     default sync from a lock fresh for this pyproject.toml, also the pyproject's hash:
@@ -597,11 +644,21 @@ def _state(
         "torch-backend": None if torch is None else torch.backend,
         "selection": memo,
     }
-    if (
+    if project.build_system is not None and project.script is None:
+        from tether.project.dynamic import build_fingerprint  # noqa: PLC0415
+
+        state["project-build"] = build_fingerprint(project.root)
+    if only:
+        state["only-groups"] = True  # the project's own dependencies are not there
+    elif (
         project.script is None
         and _default_selection(project, environment, extras, groups, torch)
         and (fresh if fresh is not None else lock_is_fresh(project))
     ):
         pyproject = project.root / "pyproject.toml"
         state["pyproject-sha256"] = hashlib.sha256(pyproject.read_bytes()).hexdigest()
+        # Exactly the default selection: only then is a plain `tether sync` a no-op.
+        state["default-selection"] = groups == sorted(project.default_groups()) and extras == (
+            [] if torch is None else [torch.backend]
+        )
     return state

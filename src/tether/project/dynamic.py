@@ -10,6 +10,7 @@ the lock is stale without building anything or importing the resolver.
 from __future__ import annotations
 
 import hashlib
+import json
 import tomllib
 from pathlib import Path
 
@@ -44,6 +45,40 @@ def input_digest(root: Path) -> str:
             digest.update(b"<missing>")
         digest.update(b"\0")
     digest.update(b"git:" + _git_commit(root).encode())
+    return "sha256:" + digest.hexdigest()
+
+
+# Build tables that shape an installed project (its scripts, packages, version).
+_BUILD_TOOLS = (
+    "hatch", "setuptools", "setuptools_scm", "poetry", "flit", "pdm", "scikit-build", "maturin",
+)  # fmt: skip
+
+
+def build_fingerprint(root: Path) -> str:
+    """sha256 over what an installed project directory was built from: its `[project]`
+    and `[build-system]` tables, the build backends' own tables, setup.py/setup.cfg, and
+    for dynamic metadata what computes it. Not other tools' tables: a new ruff rule
+    rebuilds nothing. A changed fingerprint means the installed build (an editable
+    install's console scripts, entry points, requirements) may be out of date."""
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = {}
+    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
+    shaped = {
+        "project": data.get("project"),
+        "build-system": data.get("build-system"),
+        "tool": {name: tool[name] for name in _BUILD_TOOLS if name in tool},
+    }
+    digest = hashlib.sha256(json.dumps(shaped, sort_keys=True, default=str).encode())
+    for name in ("setup.py", "setup.cfg"):
+        try:
+            digest.update(name.encode() + b"\0" + (root / name).read_bytes())
+        except OSError:
+            continue
+    project = data.get("project")
+    if isinstance(project, dict) and project.get("dynamic"):
+        digest.update(input_digest(root).encode())
     return "sha256:" + digest.hexdigest()
 
 

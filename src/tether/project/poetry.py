@@ -31,6 +31,8 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+PYPI_SIMPLE = "https://pypi.org/simple"
+
 
 class PoetryError(ValueError):
     """A `[tool.poetry]` value tether cannot translate; `where` is its TOML key path."""
@@ -290,17 +292,21 @@ def _groups(poetry: Mapping[str, Any], converted: Converted, sources: dict[str, 
 
 
 def _sources(poetry: Mapping[str, Any], converted: Converted) -> None:
+    """Poetry's sources in tether's order: primaries (or PyPI) first, supplemental ones
+    after them (Poetry asks those only for what the others lack: first match wins here,
+    so they come last), explicit ones anywhere. The last searched index becomes tether's
+    `default` when PyPI must not be searched after it."""
     raw = _list(poetry.get("source", []), "tool.poetry.source")
-    indexes: list[dict[str, Any]] = []
-    names_pypi = False
-    primaries: list[dict[str, Any]] = []
+    ordered: list[tuple[str, dict[str, Any]]] = []  # (priority, index), in the file's order
     for position, entry in enumerate(raw):
         where = f"tool.poetry.source[{position}]"
         source = _table(entry, where)
         name = str(source.get("name", ""))
         priority = str(source.get("priority", "primary"))
+        if priority == "secondary":
+            priority = "supplemental"
         if name.lower() == "pypi" and "url" not in source:
-            names_pypi = True
+            ordered.append(("pypi", {"name": "pypi", "url": PYPI_SIMPLE}))
             continue
         if "url" not in source:
             raise PoetryError(where, "a source needs a url")
@@ -309,19 +315,19 @@ def _sources(poetry: Mapping[str, Any], converted: Converted) -> None:
             index["explicit"] = True
         elif priority == "default":
             index["default"] = True
-        elif priority == "primary":
-            primaries.append(index)
-        elif priority in ("supplemental", "secondary"):
-            converted.warnings.append(
-                f'source "{name}" is {priority} in Poetry (searched after the others); '
-                "tether searches it before PyPI, first match wins"
-            )
-        indexes.append(index)
-    has_default = any(i.get("default") for i in indexes)
-    if primaries and not names_pypi and not has_default:
-        primaries[-1]["default"] = True  # Poetry: primary sources replace PyPI
-    if indexes:
-        converted.tether["index"] = indexes
+        ordered.append((priority, index))
+    ordered.sort(key=lambda item: item[0] == "supplemental")  # stable: the rest keep order
+    kinds = [kind for kind, _ in ordered]
+    if "supplemental" in kinds and not {"primary", "pypi", "default"} & set(kinds):
+        # PyPI is Poetry's primary: searched before the supplemental sources.
+        ordered.insert(kinds.index("supplemental"), ("pypi", {"name": "pypi", "url": PYPI_SIMPLE}))
+        kinds = [kind for kind, _ in ordered]
+    searched = [index for kind, index in ordered if kind in ("primary", "pypi", "supplemental")]
+    if searched and "default" not in kinds and ("supplemental" in kinds or "pypi" not in kinds):
+        # Nothing after the last one: Poetry searches PyPI only when it is a source.
+        searched[-1]["default"] = True
+    if ordered:
+        converted.tether["index"] = [index for _, index in ordered]
 
 
 def _table(value: object, where: str) -> dict[str, Any]:

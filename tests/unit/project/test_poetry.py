@@ -141,8 +141,21 @@ def test_supplemental_sources_warn_and_bad_values_are_located() -> None:
         'priority = "supplemental"\n'
     )
     converted = convert(data)
-    assert "supplemental" in converted.warnings[0]
-    assert "default" not in converted.tether["index"][0]
+    # PyPI first (Poetry's implicit primary), the supplemental source after it.
+    assert converted.tether["index"] == [
+        {"name": "pypi", "url": "https://pypi.org/simple"},
+        {"name": "extra", "url": "https://x.example/simple", "default": True},
+    ]
+    mixed = tomllib.loads(
+        '[tool.poetry]\nname = "a"\n[tool.poetry.dependencies]\npython = "^3.11"\n'
+        '[[tool.poetry.source]]\nname = "s"\nurl = "https://s.example/simple"\n'
+        'priority = "supplemental"\n'
+        '[[tool.poetry.source]]\nname = "p"\nurl = "https://p.example/simple"\n'
+    )
+    assert [(i["name"], i.get("default", False)) for i in convert(mixed).tether["index"]] == [
+        ("p", False),
+        ("s", True),
+    ]
     lint = tomllib.loads(
         '[tool.poetry]\nname = "a"\n[tool.poetry.group.lint.dependencies]\nruff = "*"\n'
     )

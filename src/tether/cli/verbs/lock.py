@@ -76,6 +76,11 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
         else ""
     )
     console.info(f"Resolved {result.packages} packages in {result.seconds:.2f}s{transfer}")
+    if result.seeded_from is not None:
+        console.info(
+            f"Preferred the versions {result.seeded_from} pins (the first lock moves "
+            "only what must move)"
+        )
     for warning in result.warnings:
         console.warn(warning)
     if result.merged is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tether.cli.become import become
 from tether.cli.context import Context
-from tether.cli.options import add_index_options, index_options
+from tether.cli.options import add_index_options, add_selection_options, index_options, selection
 from tether.errors import UsageError
 
 
@@ -36,6 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="a script's lock must match its block (fail instead of re-locking)",
     )
+    add_selection_options(parser, "install")
     add_index_options(parser)
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command and its arguments")
 
@@ -59,6 +60,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             environ=ctx.environ,
             command=command,
             with_requirements=tuple(args.with_requirements),
+            selection=selection(args),
         )
     )
     become(ctx, prepared.program, prepared.argv, prepared.environ)

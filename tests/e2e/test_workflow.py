@@ -1,0 +1,130 @@
+"""What uv, Poetry and pip-tools users meet in their first hour (issue 19): `run` keeps
+what `sync` added, `--only-group` is only the group, the project is rebuilt when its
+metadata changes, and more."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.e2e.test_sync import UNIVERSE, project
+from tests.support.cli import RunResult, run_tether
+from tests.support.index_server import IndexServer
+
+
+def tether(root: Path, index: IndexServer, *args: str) -> RunResult:
+    env = {"TETHER_CACHE_DIR": str(root.parent / "cache"), "TETHER_INDEX_URL": index.index_url}
+    return run_tether(*args, cwd=root, env=env)
+
+
+def installed(root: Path) -> set[str]:
+    site = next((root / ".venv" / "lib").glob("python*/site-packages"))
+    return {p.name.split("-")[0].lower() for p in site.glob("*.dist-info")}
+
+
+def test_run_keeps_the_groups_a_sync_added_and_can_add_its_own(tmp_path: Path) -> None:
+    root = project(tmp_path / "svc", '"util==1.0"')
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text() + 'test = ["web==1.0"]\n'
+    )
+    with IndexServer(UNIVERSE) as index:
+        assert tether(root, index, "sync", "--group", "test").exit_code == 0
+        assert {"util", "web", "testkit"} <= installed(root)
+        ran = tether(root, index, "run", "web")  # web's console script, from the group
+        assert ran.exit_code == 0, ran.stderr
+        assert "web" in installed(root)
+        # A changed pyproject re-syncs before the run: still with the group.
+        project(root, '"util==2.0"')
+        (root / "pyproject.toml").write_text(
+            (root / "pyproject.toml").read_text() + 'test = ["web==2.0"]\n'
+        )
+        changed = tether(root, index, "run", "python", "-c", "import util, web; print(1)")
+        assert changed.exit_code == 0, changed.stderr
+        assert {"util", "web", "testkit"} <= installed(root)
+        # A plain sync is exact again: the group goes.
+        assert tether(root, index, "sync").exit_code == 0
+        assert "web" not in installed(root)
+        # The command is locked but not installed; the PATH has another one: refused.
+        fake = tmp_path / "bin"
+        fake.mkdir()
+        (fake / "web").write_text("#!/bin/sh\necho impostor\n")
+        (fake / "web").chmod(0o755)
+        env = {
+            "TETHER_CACHE_DIR": str(tmp_path / "cache"),
+            "TETHER_INDEX_URL": index.index_url,
+            "PATH": os.pathsep.join([str(fake), os.environ["PATH"]]),
+        }
+        refused = run_tether("run", "web", cwd=root, env=env)
+        assert refused.exit_code == 2
+        assert "web is locked but not installed in the project's environment" in refused.stderr
+        assert "impostor" not in refused.stdout
+        # `run --group` installs it for the command (and keeps it).
+        grouped = run_tether("run", "--group", "test", "web", cwd=root, env=env)
+        assert grouped.exit_code == 0, grouped.stderr
+        assert "impostor" not in grouped.stdout
+        assert "web" in installed(root)
+        # A system command is still found on PATH.
+        assert run_tether("run", "true", cwd=root, env=env).exit_code == 0
+
+
+def test_only_group_installs_the_group_and_nothing_of_the_project(tmp_path: Path) -> None:
+    root = project(tmp_path / "svc", '"util==1.0"')
+    with IndexServer(UNIVERSE) as index:
+        synced = tether(root, index, "sync", "--only-group", "dev")
+        assert synced.exit_code == 0, synced.stderr
+        assert installed(root) == {"testkit"}
+        # `run` needs the project: it syncs it back in.
+        ran = tether(root, index, "run", "python", "-c", "import util, testkit")
+        assert ran.exit_code == 0, ran.stderr
+        assert {"util", "testkit"} <= installed(root)
+
+
+def test_a_script_added_to_the_project_is_installed_by_the_next_run(tmp_path: Path) -> None:
+    import textwrap
+
+    from tests.support.dists import BACKEND_SOURCE
+
+    root = tmp_path / "mypkg"
+    (root / "src" / "mypkg").mkdir(parents=True)
+    (root / "src" / "mypkg" / "__init__.py").write_text("def main():\n    print('hello')\n")
+    (root / "tether_test_backend.py").write_text(BACKEND_SOURCE)
+    (root / "PKG-INFO").write_text("Metadata-Version: 2.3\nName: mypkg\nVersion: 0.1.0\n\n")
+    pyproject = textwrap.dedent(
+        """\
+        [project]
+        name = "mypkg"
+        version = "0.1.0"
+        requires-python = ">=3.11"
+        dependencies = ["util"]
+
+        [build-system]
+        requires = []
+        build-backend = "tether_test_backend"
+        backend-path = ["."]
+        """
+    )
+    (root / "pyproject.toml").write_text(pyproject)
+    with IndexServer(UNIVERSE) as index:
+        assert tether(root, index, "sync").exit_code == 0
+        assert not (root / ".venv" / "bin" / "hello").exists()
+        # The backend reads entry_points.txt; [project.scripts] is what a user edits.
+        (root / "entry_points.txt").write_text("[console_scripts]\nhello = mypkg:main\n")
+        (root / "pyproject.toml").write_text(
+            pyproject + '\n[project.scripts]\nhello = "mypkg:main"\n'
+        )
+        ran = tether(root, index, "run", "hello")
+        assert (ran.exit_code, ran.stdout) == (0, "hello\n"), ran.stderr
+        # Another tool's table changes nothing that was built: no rebuild.
+        dist_info = next((root / ".venv" / "lib").glob("python*/site-packages/mypkg-*.dist-info"))
+        stamp = (dist_info / "tether-built-from").stat().st_mtime_ns
+        (root / "pyproject.toml").write_text(
+            (root / "pyproject.toml").read_text() + "\n[tool.ruff]\nline-length = 99\n"
+        )
+        assert tether(root, index, "run", "hello").stdout == "hello\n"
+        assert (dist_info / "tether-built-from").stat().st_mtime_ns == stamp
+        # A script removed again goes with the next sync, even one asked to reinstall.
+        (root / "entry_points.txt").write_text("[console_scripts]\nhi = mypkg:main\n")
+        (root / "pyproject.toml").write_text(pyproject + '\n[project.scripts]\nhi = "mypkg:main"\n')
+        assert tether(root, index, "sync", "--reinstall").exit_code == 0
+        assert (root / ".venv" / "bin" / "hi").exists()
+        assert not (root / ".venv" / "bin" / "hello").exists()
