@@ -128,3 +128,37 @@ def test_a_script_added_to_the_project_is_installed_by_the_next_run(tmp_path: Pa
         assert tether(root, index, "sync", "--reinstall").exit_code == 0
         assert (root / ".venv" / "bin" / "hi").exists()
         assert not (root / ".venv" / "bin" / "hello").exists()
+
+
+def test_a_cool_down_and_per_package_cut_offs(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.support.dists import Dist
+
+    now = datetime.now(UTC)
+    universe = [
+        Dist("util", "1.0", upload_time=now - timedelta(days=30)),
+        Dist("util", "2.0", upload_time=now - timedelta(days=1)),
+        Dist("web", "1.0", upload_time=now - timedelta(days=30)),
+        Dist("web", "2.0", upload_time=now - timedelta(days=2)),
+        Dist("testkit", "1.0", upload_time=now - timedelta(days=30)),
+    ]
+    root = project(tmp_path / "svc", '"util", "web"', '[tool.tether]\nexclude-newer = "7 days"\n')
+    with IndexServer(universe) as index:
+        assert tether(root, index, "lock").exit_code == 0
+        lock = (root / "pylock.toml").read_text()
+        assert 'exclude-newer = "P7D"' in lock
+        assert 'name = "util"\nversion = "1.0"' in lock
+        assert 'name = "web"\nversion = "1.0"' in lock
+        # The lock stays fresh: the span is its input, not the moment it gave.
+        assert tether(root, index, "lock", "--check").exit_code == 0
+        (root / "pyproject.toml").write_text(
+            (root / "pyproject.toml").read_text()
+            + '\n[tool.tether.exclude-newer-package]\nutil = false\nweb = "P1D"\n'
+        )
+        assert tether(root, index, "lock", "--check").exit_code == 1
+        relocked = tether(root, index, "lock", "--upgrade")
+        assert relocked.exit_code == 0, relocked.stderr
+        lock = (root / "pylock.toml").read_text()
+        assert 'name = "util"\nversion = "2.0"' in lock
+        assert 'name = "web"\nversion = "2.0"' in lock

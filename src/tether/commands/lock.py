@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import time
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -107,7 +107,8 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
     resolver = resolver_options(
         resolution=options.resolution or settings.resolution.value,
         prerelease=options.prerelease or settings.prerelease.value,
-        exclude_newer=exclude_newer,
+        exclude_newer=options.index.exclude_newer or settings.exclude_newer_input(),
+        exclude_newer_package=settings.exclude_newer_package_inputs,
     )
     fingerprints = inputs(project, resolver)
     path = lock_location(project)
@@ -138,7 +139,7 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
             extra_index_urls=options.index.extra_index_urls,
             offline=options.index.offline,
             refresh=options.index.refresh,
-            exclude_newer=exclude_newer,
+            exclude_newer=_latest(exclude_newer, settings.exclude_newer_package.values()),
         ),
         options.environ,
     )
@@ -241,6 +242,7 @@ def resolve_project(
     provider_options = ProviderOptions(
         grid=grid,
         exclude_newer=exclude_newer,
+        exclude_newer_package=dict(settings.exclude_newer_package),
         prerelease=str(resolver["prerelease"]),
         resolution=str(resolver["resolution"]),
         constraints={canonicalize_name(r.name): r for r in settings.constraints},
@@ -458,6 +460,19 @@ def _conflict_sides(path: Path) -> Sides | None:
             hint=f"take one side (`git checkout --ours {path.name}`), then run `tether lock`",
         )
     return sides
+
+
+def _latest(moment: datetime | None, others: Iterable[datetime | None]) -> datetime | None:
+    """The cut-off the index client may assume: the latest any package uses (None: one
+    has none), so that cached pages are refreshed for the package that looks furthest."""
+    if moment is None:
+        return None
+    latest = moment
+    for other in others:
+        if other is None:
+            return None
+        latest = max(latest, other)
+    return latest
 
 
 def _seeds(pins: Mapping[str, str]) -> dict[NormalizedName, frozenset[Version]]:

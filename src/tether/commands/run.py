@@ -143,7 +143,8 @@ def lock_is_fresh(project: Project) -> bool:
         resolver_options(
             resolution=settings.resolution.value,
             prerelease=settings.prerelease.value,
-            exclude_newer=settings.exclude_newer,
+            exclude_newer=settings.exclude_newer_input(),
+            exclude_newer_package=settings.exclude_newer_package_inputs,
         ),
     )
     try:

@@ -16,14 +16,26 @@ from tether.lock.merge import has_conflict_markers
 
 
 def resolver_options(
-    *, resolution: str, prerelease: str, exclude_newer: datetime | None
+    *,
+    resolution: str,
+    prerelease: str,
+    exclude_newer: datetime | str | None,
+    exclude_newer_package: Mapping[str, str] | None = None,
 ) -> dict[str, str | None]:
-    """The resolver options that are part of the lock's inputs."""
-    return {
+    """The resolver options that are part of the lock's inputs (exclude-newer as a
+    moment, or a cool-down span such as "P7D")."""
+    options: dict[str, str | None] = {
         "resolution": resolution,
         "prerelease": prerelease,
-        "exclude-newer": None if exclude_newer is None else exclude_newer.isoformat(),
+        "exclude-newer": exclude_newer.isoformat()
+        if isinstance(exclude_newer, datetime)
+        else exclude_newer,
     }
+    if exclude_newer_package:
+        options["exclude-newer-package"] = ", ".join(
+            f"{name}={value}" for name, value in sorted(exclude_newer_package.items())
+        )
+    return options
 
 
 def check_inputs(path: Path, fingerprints: Mapping[str, str]) -> None:

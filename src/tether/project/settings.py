@@ -11,7 +11,7 @@ import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
@@ -22,6 +22,7 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 from tether.index.config import Index, index_chain
+from tether.project.cooldown import cutoff
 from tether.project.fields import (
     check_keys,
     expect_bool,
@@ -32,7 +33,6 @@ from tether.project.fields import (
     parse_marker,
     parse_name,
     parse_requirements,
-    parse_string,
 )
 from tether.project.tasks import Task, parse_tasks
 from tether.project.toml_source import TomlDocument
@@ -97,6 +97,13 @@ class Settings:
     resolution: ResolutionStrategy = ResolutionStrategy.HIGHEST
     prerelease: PrereleasePolicy = PrereleasePolicy.IF_NECESSARY_OR_EXPLICIT
     exclude_newer: datetime | None = None
+    exclude_newer_span: str | None = None  # "P7D" when exclude-newer is a cool-down
+    exclude_newer_package: Mapping[NormalizedName, datetime | None] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    exclude_newer_package_inputs: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     constraints: tuple[Requirement, ...] = ()
     overrides: tuple[Requirement, ...] = ()
     conflicts: tuple[tuple[ConflictItem, ...], ...] = ()
@@ -120,6 +127,11 @@ class Settings:
     quality: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
     tasks: Mapping[str, Task] = field(default_factory=lambda: MappingProxyType({}))
 
+    def exclude_newer_input(self) -> datetime | str | None:
+        """What the lock records for exclude-newer: the span for a cool-down (the lock
+        stays fresh as days pass), else the moment."""
+        return self.exclude_newer_span or self.exclude_newer
+
     def builds(self, name: str) -> bool:
         """Whether `name` may be built from an sdist (for its metadata or to install)."""
         return not (self.no_build or canonicalize_name(name) in self.no_build_package)
@@ -140,6 +152,7 @@ SETTINGS_KEYS = frozenset(
         "resolution",
         "prerelease",
         "exclude-newer",
+        "exclude-newer-package",
         "constraints",
         "overrides",
         "conflicts",
@@ -181,12 +194,19 @@ def parse_settings(
     data = expect_table(doc, table, where)
     check_keys(doc, data, SETTINGS_KEYS, where)
     indexes = _parse_indexes(doc, data.get("index", []))
+    exclude_newer, exclude_newer_span = _parse_exclude_newer(doc, data.get("exclude-newer"))
+    per_package, per_package_inputs = _parse_exclude_newer_package(
+        doc, data.get("exclude-newer-package", {})
+    )
     return Settings(
         default_groups=_parse_default_groups(doc, data.get("default-groups"), groups),
         environments=_parse_environments(doc, data.get("environments", [])),
         resolution=_parse_enum(doc, data, "resolution", ResolutionStrategy.HIGHEST),
         prerelease=_parse_enum(doc, data, "prerelease", PrereleasePolicy.IF_NECESSARY_OR_EXPLICIT),
-        exclude_newer=_parse_exclude_newer(doc, data.get("exclude-newer")),
+        exclude_newer=exclude_newer,
+        exclude_newer_span=exclude_newer_span,
+        exclude_newer_package=per_package,
+        exclude_newer_package_inputs=per_package_inputs,
         constraints=parse_requirements(doc, data.get("constraints", []), f"{where}.constraints"),
         overrides=parse_requirements(doc, data.get("overrides", []), f"{where}.overrides"),
         conflicts=_parse_conflicts(doc, data.get("conflicts", []), extras, groups),
@@ -269,30 +289,47 @@ def _parse_environments(
     )
 
 
-def _parse_exclude_newer(doc: TomlDocument, value: object) -> datetime | None:
-    """An RFC 3339 timestamp, or a date meaning midnight UTC that day.
+def _parse_exclude_newer(
+    doc: TomlDocument, value: object, where: str = "tool.tether.exclude-newer"
+) -> tuple[datetime | None, str | None]:
+    """An RFC 3339 timestamp, a date meaning midnight UTC that day, or a cool-down span
+    ("7 days", "P7D"; see project/cooldown.py); and the span, normalised, if it is one.
 
     Dates and timestamps without an offset are read as UTC, not local time, so the
     same pyproject.toml gives the same lock in every time zone.
     """
-    where = "tool.tether.exclude-newer"
     if value is None:
-        return None
-    if isinstance(value, datetime):
-        stamp = value
-    elif isinstance(value, date):
-        stamp = datetime.combine(value, time())
-    else:
-        stamp = parse_string(
-            doc,
-            value,
-            where,
-            datetime.fromisoformat,
-            what="timestamp",
-            hint='use an RFC 3339 timestamp such as "2024-06-01T00:00:00Z" or a date '
-            'such as "2024-06-01"',
-        )
-    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+        return None, None
+    try:
+        return cutoff(value)
+    except ValueError:
+        shown = f'"{value}"' if isinstance(value, str) else repr(value)
+        raise doc.error(
+            f"invalid timestamp or span {shown} in `{where}`",
+            at=doc.locate_string(value) if isinstance(value, str) else None,
+            hint='use a timestamp such as "2024-06-01T00:00:00Z", a date such as '
+            '"2024-06-01", or a cool-down such as "7 days" or "P7D"',
+        ) from None
+
+
+def _parse_exclude_newer_package(
+    doc: TomlDocument, value: object
+) -> tuple[Mapping[NormalizedName, datetime | None], Mapping[str, str]]:
+    """`exclude-newer-package = { torch = "2025-01-01", mylib = false }`: per-package
+    cut-offs (false: none for that package); and their inputs for the lock."""
+    where = "tool.tether.exclude-newer-package"
+    table = expect_table(doc, value, where)
+    moments: dict[NormalizedName, datetime | None] = {}
+    inputs: dict[str, str] = {}
+    for raw, item in table.items():
+        name = parse_name(doc, raw, f"{where}.{raw}")
+        if item is False:
+            moments[name], inputs[name] = None, "false"
+            continue
+        moment, span = _parse_exclude_newer(doc, item, f"{where}.{raw}")
+        moments[name] = moment
+        inputs[name] = span or (moment.isoformat() if moment else "")
+    return MappingProxyType(moments), MappingProxyType(inputs)
 
 
 def _parse_indexes(doc: TomlDocument, value: object) -> tuple[Index, ...]:

@@ -104,6 +104,8 @@ class FetchSession:
 class ProviderOptions:
     grid: Grid
     exclude_newer: datetime | None = None
+    # Per package (`exclude-newer-package`): its own cut-off, None for none.
+    exclude_newer_package: Mapping[NormalizedName, datetime | None] = field(default_factory=dict)
     prerelease: str = "if-necessary-or-explicit"
     resolution: str = "highest"
     pins: Mapping[NormalizedName, str] = field(default_factory=dict)  # name -> index name
@@ -403,7 +405,9 @@ class IndexProvider:
         policy = Policy(
             requires_python=self._options.grid.requires_python,
             project_python=self._options.project_python,
-            exclude_newer=self._options.exclude_newer,
+            exclude_newer=self._options.exclude_newer_package.get(
+                name, self._options.exclude_newer
+            ),
             prereleases=self._prereleases(name),
             allow_yanked=self._pinned_yanked.get(name, frozenset()),
             preferred=self._options.preferences.get(name, frozenset()),

@@ -270,7 +270,29 @@ def test_bad_environment_marker(tmp_path: Path) -> None:
 
 def test_bad_exclude_newer(tmp_path: Path) -> None:
     error = fail(tmp_path, '[tool.tether]\nexclude-newer = "last tuesday"\n')
-    assert error.message == 'invalid timestamp "last tuesday" in `tool.tether.exclude-newer`'
+    assert error.message == (
+        'invalid timestamp or span "last tuesday" in `tool.tether.exclude-newer`'
+    )
+    package = fail(tmp_path, '[tool.tether.exclude-newer-package]\ntorch = "P"\n')
+    assert package.message == (
+        'invalid timestamp or span "P" in `tool.tether.exclude-newer-package.torch`'
+    )
+
+
+def test_exclude_newer_as_a_cool_down_and_per_package() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tether.project.cooldown import cutoff, iso_span, parse_span
+
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    assert cutoff("7 days", now) == (now - timedelta(days=7), "P7D")
+    assert cutoff("P1W", now) == (now - timedelta(days=7), "P7D")
+    assert cutoff("24 hours", now) == (now - timedelta(days=1), "P1D")
+    assert cutoff("PT12H", now) == (now - timedelta(hours=12), "PT12H")
+    assert cutoff("2024-06-01", now)[1] is None
+    assert parse_span("PT") is None
+    assert parse_span("soon") is None
+    assert iso_span(timedelta(days=1, hours=2)) == "P1DT2H"
 
 
 def test_index_without_url(tmp_path: Path) -> None:
@@ -339,3 +361,33 @@ def test_index_publish_url(tmp_path: Path) -> None:
         'publish-url = "scp://me:pw@h/up"\n',
     )
     assert error.message == 'index "x" has an unsupported publish-url "scp://***@h/up"'
+
+
+def test_a_cool_down_keeps_the_lock_inputs_stable(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    project = load(
+        tmp_path,
+        """\
+        [tool.tether]
+        exclude-newer = "7 days"
+
+        [tool.tether.exclude-newer-package]
+        torch = "2025-01-01"
+        mylib = false
+        """,
+    )
+    settings = project.settings
+    assert settings.exclude_newer_input() == "P7D"
+    assert settings.exclude_newer is not None
+    assert abs(datetime.now(UTC) - timedelta(days=7) - settings.exclude_newer) < timedelta(
+        minutes=1
+    )
+    assert dict(settings.exclude_newer_package) == {
+        "torch": datetime(2025, 1, 1, tzinfo=UTC),
+        "mylib": None,
+    }
+    assert dict(settings.exclude_newer_package_inputs) == {
+        "torch": "2025-01-01T00:00:00+00:00",
+        "mylib": "false",
+    }
