@@ -162,3 +162,28 @@ def test_a_cool_down_and_per_package_cut_offs(tmp_path: Path) -> None:
         lock = (root / "pylock.toml").read_text()
         assert 'name = "util"\nversion = "2.0"' in lock
         assert 'name = "web"\nversion = "2.0"' in lock
+
+
+def test_a_foreign_lock_without_the_projects_groups_installs_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    import re
+
+    root = project(tmp_path / "svc", '"util==1.0"')
+    with IndexServer(UNIVERSE) as index:
+        assert tether(root, index, "lock").exit_code == 0
+        lock = root / "pylock.toml"
+        text = lock.read_text()
+        # As `uv export --format pylock.toml --no-dev` writes it: no dev group at all.
+        text = text.replace('dependency-groups = ["dev"]', "dependency-groups = []")
+        text = text.replace('default-groups = ["dev"]', "default-groups = []")
+        text = text.replace('created-by = "tether"', 'created-by = "uv"')
+        text = re.sub(r'\[\[packages\]\]\nname = "testkit"\n(?:.+\n)+?\n', "", text)
+        lock.write_text(text)
+        synced = tether(root, index, "sync", "--frozen")
+        assert synced.exit_code == 0, synced.stderr
+        assert "pylock.toml declares no dependency group 'dev'" in synced.stderr
+        assert installed(root) == {"util"}
+        asked = tether(root, index, "sync", "--frozen", "--group", "dev")
+        assert asked.exit_code == 1
+        assert "re-lock with `tether lock`" in asked.stderr

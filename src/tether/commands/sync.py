@@ -84,6 +84,9 @@ def sync(options: SyncOptions) -> SyncResult:
         chosen = replace(chosen, torch_backend=torch.backend)
     extras = project.selected_extras(chosen)
     groups = project.selected_groups(chosen)
+    # PEP 751 selects only what the lock declares (one another tool exported may lack
+    # a group the project has).
+    groups, extras, selection_warnings = _in_lock(chosen, groups, extras, lock_path)
     # `--only-group`: the groups' own closure, not the project's dependencies (as uv and
     # `poetry install --only` do).
     only = bool(chosen.only_groups) and not chosen.all_groups
@@ -143,7 +146,11 @@ def sync(options: SyncOptions) -> SyncResult:
         # Not fsynced: a state file lost to a crash only makes the next sync do the full
         # check, and an fsync right after thousands of links waits for the journal.
         atomic_write(environment / STATE, json.dumps(state, sort_keys=True), durable=False)
-    warnings = [*lock_warnings, _environment_warning(project, options.environ)]
+    warnings = [
+        *lock_warnings,
+        *selection_warnings,
+        _environment_warning(project, options.environ),
+    ]
     if applied is not None and applied.installed and options.link_mode is LinkMode.HARDLINK:
         warnings.append(_copy_warning(cache.root, environment))
     return SyncResult(
@@ -222,6 +229,70 @@ def _select(
         selected = _closure(selected, project, groups)
         return _partition(selected, project, _requested(project, [], groups, with_project=False))
     return _partition(selected, project, _requested(project, extras, groups))
+
+
+def _in_lock(
+    chosen: Selection, groups: list[str], extras: list[str], lock_path: Path
+) -> tuple[list[str], list[str], list[str]]:
+    """The groups and extras to select that the lock declares, and warnings."""
+    warnings: list[str] = []
+    declared_groups, declared_extras = _lock_header(lock_path)
+    explicit = {*chosen.groups, *chosen.only_groups, *chosen.extras}
+    groups = _declared(
+        "dependency group", groups, declared_groups, lock_path,
+        explicit=explicit, warnings=warnings,
+    )  # fmt: skip
+    extras = _declared(
+        "extra", extras, declared_extras, lock_path, explicit=explicit, warnings=warnings
+    )
+    return groups, extras, warnings
+
+
+def _lock_header(lock_path: Path) -> tuple[list[str], list[str]]:
+    """The groups (declared and default) and extras the lock declares, read from its
+    top-level keys only (the packages, the slow part to parse, come after them)."""
+    import tomllib  # noqa: PLC0415
+
+    text = lock_path.read_text(encoding="utf-8")
+    head = text.split("\n[", 1)[0]
+    try:
+        data = tomllib.loads(head)
+    except tomllib.TOMLDecodeError:
+        data = tomllib.loads(text)  # an unusual layout: parse it all
+    groups = [*data.get("dependency-groups", []), *data.get("default-groups", [])]
+    return [str(g) for g in groups], [str(e) for e in data.get("extras", [])]
+
+
+def _declared(
+    kind: str,
+    wanted: list[str],
+    declared: list[str],
+    lock_path: Path,
+    *,
+    explicit: set[str],
+    warnings: list[str],
+) -> list[str]:
+    """The groups (or extras) to select that the lock declares (PEP 751 selects only
+    those). One the project has by default but the lock lacks (a lock another tool
+    exported without it) is left out with a warning; one asked for by name is an error
+    that says how to get a lock that has it."""
+    known = {canonicalize_name(d) for d in declared}
+    missing = [w for w in wanted if canonicalize_name(w) not in known]
+    asked = [m for m in missing if m in explicit]
+    if asked:
+        raise InstallError(
+            f"{lock_path.name} declares no {kind} {', '.join(repr(a) for a in asked)} "
+            f"(it declares: {', '.join(sorted(declared)) or 'none'})",
+            hint=f"re-lock with `tether lock` to include it (the lock was made without it, "
+            f"e.g. exported by another tool), or drop the {kind} from the command",
+        )
+    if missing:
+        names = ", ".join(repr(m) for m in missing)
+        warnings.append(
+            f"{lock_path.name} declares no {kind} {names}, which the project installs by "
+            f"default: installing without it (run `tether lock` for a lock that has it)"
+        )
+    return [w for w in wanted if canonicalize_name(w) in known]
 
 
 def _closure(
