@@ -277,3 +277,30 @@ def test_editable_lines_compile_and_sync(tmp_path: Path, index: IndexServer) -> 
     again = tether(root, index, "pip", "sync", "requirements.txt")
     assert "built from its directory" not in again.stderr
     assert "is in sync" in again.stderr
+
+
+def test_compile_keeps_the_markers_of_input_lines(tmp_path: Path, index: IndexServer) -> None:
+    root = tmp_path / "work"
+    root.mkdir()
+    (root / "requirements.in").write_text(
+        'util==1.0 ; sys_platform != "win32"\n'
+        'testkit ; sys_platform != "win32" and sys_platform != "emscripten"\n'
+        'winonly ; sys_platform == "win32"\n'
+    )
+    single = tether(root, index, "pip", "compile", "requirements.in", "--no-header")
+    assert single.exit_code == 0, single.stderr
+    lines = [line for line in single.stdout.splitlines() if not line.startswith("    #")]
+    # For this (Linux) machine, as pip-compile writes it: the line's marker stays.
+    assert lines == [
+        'testkit==1.0 ; sys_platform != "win32" and sys_platform != "emscripten"',
+        'util==1.0 ; sys_platform != "win32"',
+    ]
+    universal = tether(
+        root, index, "pip", "compile", "requirements.in", "--universal", "--no-header",
+        "--python-version", "3.11",
+    )  # fmt: skip
+    assert universal.exit_code == 0, universal.stderr
+    assert 'testkit==1.0 ; sys_platform != "win32" and sys_platform != "emscripten"' in (
+        universal.stdout.splitlines()
+    )
+    assert 'winonly==1.0 ; sys_platform == "win32"' in universal.stdout.splitlines()

@@ -92,6 +92,7 @@ def compile_requirements(options: CompileOptions) -> CompileResult:
         preferences={} if options.upgrade else _preferences(options),
     )
     packages = [_decided(p, environment) for p in resolved.packages if _applies(p, environment)]
+    packages = _with_input_markers(packages, read, python_version, universal=environment is None)
     text = _render(packages, read, options, python_version, index)
     if options.output is not None:
         previous = options.output.read_text(encoding="utf-8") if options.output.exists() else None
@@ -204,6 +205,48 @@ def _decided(package: LockedPackage, environment: Mapping[str, str] | None) -> L
     if environment is None:
         return package
     return replace(package, marker=None)
+
+
+def _with_input_markers(
+    packages: list[LockedPackage], read: RequirementsFile, python_version: str, *, universal: bool
+) -> list[LockedPackage]:
+    """A package the input files list only with markers keeps those markers, as
+    pip-compile writes them (`uvloop==0.22.1 ; sys_platform != "win32"`). Universal
+    output keeps them too where tether's own marker says less: the lock only knows the
+    platforms it samples (Linux, macOS, Windows), and `sys_platform != "emscripten"`
+    means something elsewhere."""
+    markers: dict[str, list[Marker]] = {}
+    unconditional: set[str] = set()
+    for entry in read.requirements:
+        name = canonicalize_name(entry.requirement.name)
+        if entry.requirement.marker is None:
+            unconditional.add(name)
+        else:
+            markers.setdefault(name, []).append(entry.requirement.marker)
+    through = {canonicalize_name(c) for p in packages for c in p.dependencies}
+    kept: list[LockedPackage] = []
+    for package in packages:
+        name = canonicalize_name(package.name)
+        given = markers.get(name)
+        if not given or name in unconditional or name in through:
+            kept.append(package)
+            continue
+        written = Marker(" or ".join(f"({m})" for m in given)) if len(given) > 1 else given[0]
+        own = package.marker
+        if own is None or not universal or _agree(own, written, python_version):
+            kept.append(replace(package, marker=written))
+        else:
+            kept.append(replace(package, marker=Marker(f"({own}) and ({written})")))
+    return kept
+
+
+def _agree(own: Marker, written: Marker, python_version: str) -> bool:
+    """Whether the lock's marker and the input's say the same on every environment the
+    lock samples (so the input's, which also speaks of others, can stand alone)."""
+    from tether.resolve.markers import Grid  # noqa: PLC0415
+
+    grid = Grid.build(f">={python_version}")
+    return grid.truth(own) == grid.truth(written)
 
 
 def _render(
