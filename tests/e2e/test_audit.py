@@ -120,7 +120,8 @@ def test_bad_inputs_are_clear_errors(tmp_path: Path) -> None:
     not_pinned = audit(tmp_path, "--db", str(DATA), "requests>=2")
     no_project = audit(tmp_path, "--db", str(DATA))
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "svc"\nversion = "1.0"\n')
-    no_lock = audit(tmp_path, "--db", str(DATA))
+    no_lock = audit(tmp_path, "--db", str(DATA), "--frozen")
+    locks_first = audit(tmp_path, "--db", str(DATA))  # as export and sync: lock, then audit
     broken = tmp_path / "broken"
     (broken / "vulns" / "requests").mkdir(parents=True)
     (broken / "vulns" / "requests" / "X.yaml").write_text("id: [unclosed\n")
@@ -135,6 +136,9 @@ def test_bad_inputs_are_clear_errors(tmp_path: Path) -> None:
     assert "no pyproject.toml" in no_project[2]
     assert no_lock[0] == 1
     assert "pylock.toml does not exist" in no_lock[2]
+    assert "drop --frozen to lock first" in no_lock[2]
+    assert locks_first[0] == 0, locks_first[2]
+    assert (tmp_path / "pylock.toml").exists()
     assert bad_record[0] == 1
     assert "cannot read the advisory" in bad_record[2]
     assert unreachable[0] == 1

@@ -42,6 +42,8 @@ class AuditOptions:
     installed: bool = False  # the project's environment instead of its lock
     ignore: tuple[str, ...] = ()
     index: IndexOptions = field(default_factory=IndexOptions)
+    frozen: bool = False  # audit the lock as it is (else: lock first when it is stale)
+    locked: bool = False  # fail when the lock is stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,17 @@ def _what_to_audit(options: AuditOptions, project: Project | None) -> list[tuple
         )
     if options.installed:
         return _installed(project.environment(options.environ))
+    if not options.frozen:  # as export, tree and sync: a stale or missing lock is made first
+        from tether.commands.lock import LockOptions, lock  # noqa: PLC0415
+
+        lock(
+            LockOptions(
+                start=project.root,
+                index=options.index,
+                environ=options.environ,
+                check=options.locked,
+            )
+        )
     return _locked(lock_location(project))
 
 
@@ -120,7 +133,8 @@ def _locked(path: Path) -> list[tuple[str, str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise LockError(
-            f"{path} does not exist", hint="run `tether lock` first, or audit with --installed"
+            f"{path} does not exist",
+            hint="drop --frozen to lock first, or audit with --installed",
         ) from None
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise LockError(f"{path} cannot be read: {err}", hint="run `tether lock`") from None

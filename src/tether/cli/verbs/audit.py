@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from tether.cli.context import Context
-from tether.cli.options import add_index_options, index_options
+from tether.cli.options import add_index_options, add_lock_mode_options, index_options
 from tether.cli.table import format_table
 
 
@@ -57,6 +57,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="propose the smallest upgrade that clears each package's findings",
     )
+    add_lock_mode_options(parser)
     add_index_options(parser)
 
 
@@ -76,6 +77,8 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             installed=args.installed,
             ignore=tuple(args.ignore),
             index=index_options(args),  # type: ignore[arg-type]
+            frozen=args.frozen,
+            locked=args.locked,
         )
     )
     console = ctx.console
