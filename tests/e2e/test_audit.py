@@ -143,3 +143,4 @@ def test_bad_inputs_are_clear_errors(tmp_path: Path) -> None:
     assert "cannot read the advisory" in bad_record[2]
     assert unreachable[0] == 1
     assert "cannot reach http://127.0.0.1:9" in unreachable[2]
+    assert "--offline" not in unreachable[2]  # the cache cannot stand in for advisories

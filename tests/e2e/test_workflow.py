@@ -187,3 +187,28 @@ def test_a_foreign_lock_without_the_projects_groups_installs_with_a_warning(
         asked = tether(root, index, "sync", "--frozen", "--group", "dev")
         assert asked.exit_code == 1
         assert "re-lock with `tether lock`" in asked.stderr
+
+
+def test_hints_fit_the_request(tmp_path: Path) -> None:
+    env = {"TETHER_CACHE_DIR": str(tmp_path / "cache")}
+    missing = run_tether("python", "find", ">=3.14", cwd=tmp_path, env=env)
+    if missing.exit_code == 0:
+        return  # this machine has a 3.14: nothing to hint
+    assert "pyenv install 3.14" in missing.stderr
+    assert "pyenv install 3.12" not in missing.stderr
+    old = run_tether("python", "find", "<3.0", cwd=tmp_path, env=env)
+    assert old.exit_code == 1
+    assert "pyenv install 3.X" in old.stderr
+
+
+def test_offline_is_suggested_only_where_the_cache_can_stand_in() -> None:
+    import pytest
+
+    from tether.errors import IndexFetchError
+    from tether.index.http import HttpClient, HttpSettings
+
+    for offline_hint in (True, False):
+        client = HttpClient(HttpSettings(retries=0, offline_hint=offline_hint))
+        with pytest.raises(IndexFetchError) as raised:
+            client.get("http://127.0.0.1:9/simple/")
+        assert ("--offline" in (raised.value.hint or "")) is offline_hint

@@ -213,7 +213,7 @@ def _source(
         raise UsageError(f"unknown advisory source {options.source!r} (pypi, osv, or --db PATH)")
     from tether.commands.services import index_client  # noqa: PLC0415
 
-    client = index_client((), options.index, options.environ)
+    client = index_client((), options.index, options.environ, offline_hint=False)
     if client.policy.offline:
         raise UsageError(
             "an audit against PyPI or OSV needs the network",

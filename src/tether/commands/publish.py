@@ -68,6 +68,7 @@ def publish(options: PublishOptions) -> PublishResult:
         (Index(name="publish-check", url=check_url.rstrip("/")),) if check_url else (),
         IndexOptions(refresh=True),
         options.environ,
+        offline_hint=False,
     )
     existing = _already_there(client, dists) if check_url else {}
     uploaded: list[str] = []

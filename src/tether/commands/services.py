@@ -32,7 +32,11 @@ __all__ = ["IndexOptions", "cache_dir", "index_client", "open_cache", "resolve_i
 
 
 def index_client(
-    indexes: tuple[Index, ...], options: IndexOptions, environ: Mapping[str, str]
+    indexes: tuple[Index, ...],
+    options: IndexOptions,
+    environ: Mapping[str, str],
+    *,
+    offline_hint: bool = True,  # False where the cache cannot stand in (uploads, advisories)
 ) -> IndexClient:
     offline = is_offline(options, environ)
     if offline and options.refresh:
@@ -64,6 +68,7 @@ def index_client(
             retries=retries,
             ca_bundle=environ.get("SSL_CERT_FILE") or None,
             proxy=environ.get("HTTPS_PROXY") or environ.get("https_proxy") or None,
+            offline_hint=offline_hint,
         )
         return HttpClient(settings, Authenticator(indexes, auth_config))
 

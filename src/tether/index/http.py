@@ -57,6 +57,8 @@ class HttpSettings:
     ca_bundle: str | None = None
     proxy: str | None = None
     user_agent: str = f"tether/{__version__}"
+    # Whether "use --offline" helps: for index reads, yes; for uploads and advisories, no.
+    offline_hint: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,8 +314,7 @@ class HttpClient:
             return IndexFetchError(
                 f"cannot reach {safe} ({tries}): {_reason(err)}",
                 url=safe,
-                hint="check your network connection and the index URL, or use --offline to "
-                "work from the cache",
+                hint="check your network connection and the URL" + self._offline(),
             )
         if isinstance(err, Urllib3Timeout):
             timeout = (
@@ -324,8 +325,8 @@ class HttpClient:
             return IndexFetchError(
                 f"{safe} did not answer within {timeout:g} seconds ({tries})",
                 url=safe,
-                hint="the index may be overloaded or unreachable; raise the limit with "
-                "TETHER_HTTP_TIMEOUT=SECONDS, or use --offline to work from the cache",
+                hint="the server may be overloaded or unreachable; raise the limit with "
+                "TETHER_HTTP_TIMEOUT=SECONDS" + self._offline(),
             )
         if isinstance(err, ProtocolError):
             return IndexFetchError(
@@ -337,9 +338,11 @@ class HttpClient:
         return IndexFetchError(
             f"cannot reach {safe} ({tries}): {_reason(err)}",
             url=safe,
-            hint="check your network connection and the index URL, or use --offline to "
-            "work from the cache",
+            hint="check your network connection and the URL" + self._offline(),
         )
+
+    def _offline(self) -> str:
+        return ", or use --offline to work from the cache" if self.settings.offline_hint else ""
 
 
 class _SharedResolution:

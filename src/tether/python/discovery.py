@@ -153,8 +153,27 @@ def select(
     listing = "; ".join(f"{i.implementation} {i.version} at {i.path}" for i in found) or "none"
     raise PythonNotFound(
         f"no Python interpreter satisfies {wanted or 'the request'} (found: {listing})",
-        hint="install one (e.g. `pyenv install 3.12`), or pass --python PATH",
+        hint=f"install one (e.g. `pyenv install {_example(request, requires_python)}`), "
+        "or pass --python PATH",
     )
+
+
+# Minor versions a hint may suggest, newest last (a guess beyond them says "3.X").
+_KNOWN_MINORS = tuple(f"3.{minor}" for minor in range(8, 16))
+
+
+def _example(request: PythonRequest | None, requires_python: SpecifierSet) -> str:
+    """A version to suggest installing that satisfies both the request and the project's
+    requires-python (`3.14` for `>=3.14`, never one the request excludes)."""
+    fitting = [
+        minor
+        for minor in _KNOWN_MINORS
+        if requires_python.contains(Version(minor), prereleases=True)
+        and (request is None or request.specifier.contains(Version(minor), prereleases=True))
+    ]
+    if not fitting:
+        return "3.X"
+    return "3.12" if "3.12" in fitting else fitting[0]
 
 
 def _check_project(interpreter: Interpreter, requires_python: SpecifierSet) -> None:
