@@ -251,3 +251,71 @@ def test_migrate_survives_interleaved_tables_and_keeps_dependency_comments(
     ]
     shown = run_tether("project", cwd=root, env={"TETHER_CACHE_DIR": str(tmp_path / "c")})
     assert shown.exit_code == 0, shown.stderr  # a valid project
+
+
+UV_PROJECT = textwrap.dedent(
+    """\
+    [project]
+    name = "svc"
+    version = "0.1.0"
+    requires-python = ">=3.11"
+    dependencies = ["web", "util"]
+
+    [dependency-groups]
+    dev = ["testkit"]
+
+    # how uv resolves this project
+    [tool.uv]
+    constraint-dependencies = ["util<2"]  # util 2 breaks us
+    override-dependencies = ["web==1.0"]
+    managed = true
+
+    [tool.mypy]
+    strict = true
+
+    [tool.uv.sources]
+    testkit = { index = "team" }  # only from the team index
+
+    [[tool.uv.index]]
+    name = "team"
+    url = "INDEX"
+    explicit = true
+    authenticate = "always"
+    """
+)
+
+
+def test_a_uv_project_locks_as_it_is_and_migrates_keeping_comments(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    root = tmp_path / "svc"
+    root.mkdir()
+    text = UV_PROJECT.replace("INDEX", index.index_url)
+    (root / "pyproject.toml").write_text(text)
+    (root / "uv.lock").write_text(UV_LOCK)
+    locked = tether(root, index, "lock")
+    assert locked.exit_code == 0, locked.stderr
+    # [tool.uv] honoured: the constraint, the override and the index source.
+    pins = {
+        p["name"]: p["version"]
+        for p in tomllib.loads((root / "pylock.toml").read_text())["packages"]
+    }
+    assert pins == {"util": "1.0", "web": "1.0", "testkit": "1.0"}
+    assert "[tool.uv] managed: a setting of uv itself; tether ignores it" in locked.stderr
+    assert "[[tool.uv.index]]" not in locked.stderr  # `authenticate` is uv's business
+    (root / "pylock.toml").unlink()
+
+    migrated = tether(root, index, "migrate")
+    assert migrated.exit_code == 0, migrated.stderr
+    assert "Kept 2 of 2 versions from uv.lock" in migrated.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert "# how uv resolves this project\n[tool.tether]\n" in text
+    assert 'constraints = ["util<2"]  # util 2 breaks us\n' in text
+    assert 'overrides = ["web==1.0"]\n' in text
+    assert "[tool.uv]\nmanaged = true\n" in text
+    assert 'testkit = { index = "team" }  # only from the team index' in text
+    assert "[[tool.tether.index]]" in text
+    assert "authenticate" not in text
+    assert "[tool.mypy]\nstrict = true\n" in text
+    again = tether(root, index, "lock", "--check")
+    assert again.exit_code == 0, again.stderr

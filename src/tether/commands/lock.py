@@ -203,7 +203,7 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
         requests=stats.requests if stats else 0,
         bytes_received=stats.bytes_received if stats else 0,
         merged=None if sides is None else tuple(provenance(sides, pins(text))),
-        warnings=resolved.warnings,
+        warnings=(*project.notes, *resolved.warnings),
         seeded_from=seeded_from,
     )
 

@@ -32,6 +32,8 @@ from tether.project.pyproject import parse_project
 from tether.project.task_import import Imported, from_pdm, from_taskipy
 from tether.project.toml_sections import Section, split_sections
 from tether.project.toml_source import TomlDocument, read_toml
+from tether.project.uv import RENAMED
+from tether.project.uv_rewrite import rewrite_uv
 
 TRANSLATED = (
     "name",
@@ -89,7 +91,8 @@ class MigrateResult:
     text: str
     warnings: tuple[str, ...]
     lock: LockResult | None = None
-    poetry_pins: int = 0  # versions poetry.lock held
+    poetry_pins: int = 0  # versions poetry.lock (or uv.lock) held
+    pins_from: str = "poetry.lock"
     moved: tuple[tuple[str, str, str], ...] = ()  # (name, poetry.lock's, pylock's)
 
 
@@ -97,15 +100,20 @@ def migrate(options: MigrateOptions) -> MigrateResult:
     path = find_pyproject(options.start)
     doc = read_toml(path)
     poetry = is_poetry_project(doc.data)
+    uv = _has_uv_settings(doc.data)
     imported = imported_tasks(doc.data)
-    if not poetry and imported is None:
+    if not poetry and not uv and imported is None:
         raise ProjectError(
-            "is not a Poetry project ([tool.poetry] with dependencies, and no [project]) "
-            "and has no [tool.pdm.scripts] or [tool.taskipy.tasks]",
+            "is not a Poetry project ([tool.poetry] with dependencies, and no [project]), "
+            "has no uv settings to move ([tool.uv]) and no [tool.pdm.scripts] or "
+            "[tool.taskipy.tasks]",
             path=path,
             hint="nothing to migrate: tether reads this file as it is",
         )
     text, warnings = doc.text, []
+    if uv:
+        text, notes = rewrite_uv(text)
+        warnings += notes
     if poetry:
         try:
             converted = convert(doc.data)
@@ -118,11 +126,11 @@ def migrate(options: MigrateOptions) -> MigrateResult:
         warnings += imported.warnings
     # The new manifest must read back as a valid project before anything is written.
     parse_project(TomlDocument(path=path, text=text, data=tomllib.loads(text)))
-    if options.dry_run or not poetry:  # tasks alone change nothing the lock holds
+    if options.dry_run or not (poetry or uv):  # tasks alone change nothing the lock holds
         if not options.dry_run:
             atomic_write(path, text)
         return MigrateResult(path=path, text=text, warnings=tuple(warnings))
-    pins = poetry_lock_pins(path.parent / "poetry.lock")
+    pins = lock_pins(path.parent / ("poetry.lock" if poetry else "uv.lock"))
     original = path.read_bytes()
     atomic_write(path, text)
     if not options.lock:
@@ -139,7 +147,7 @@ def migrate(options: MigrateOptions) -> MigrateResult:
     except (TetherError, KeyboardInterrupt) as err:
         atomic_write(path, original)
         if isinstance(err, TetherError):
-            err.add_note(f"{path.name} was left as it was (still the Poetry manifest)")
+            err.add_note(f"{path.name} was left as it was")
         raise
     locked = locked_versions(path.parent / LOCK_NAME)
     moved = tuple(
@@ -153,7 +161,17 @@ def migrate(options: MigrateOptions) -> MigrateResult:
         warnings=tuple(warnings),
         lock=result,
         poetry_pins=len(pins),
+        pins_from="poetry.lock" if poetry else "uv.lock",
         moved=moved,
+    )
+
+
+def _has_uv_settings(data: Mapping[str, Any]) -> bool:
+    """`[tool.uv]` with something `rewrite_uv` moves (a table of only `package = false`
+    or `dev-dependencies`, which tether reads in place, is nothing to migrate)."""
+    uv = data.get("tool", {}).get("uv")
+    return isinstance(uv, Mapping) and any(
+        key in RENAMED or key in ("sources", "index") for key in uv
     )
 
 

@@ -8,7 +8,7 @@ is validated here, once, so later stages can trust the types and never re-parse.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -38,6 +38,7 @@ from tether.project.poetry import PoetryError, as_pyproject, convert, is_poetry_
 from tether.project.settings import Settings, parse_settings
 from tether.project.toml_source import TomlDocument, read_toml
 from tether.project.torch import expand as expand_torch
+from tether.project.uv import translate
 
 PROJECT_KEYS = frozenset(
     {
@@ -97,6 +98,7 @@ class Project:
     # are where the caller puts them, not `pylock.toml` and `.venv` beside it.
     script: Path | None = None
     lock_file: Path | None = None
+    notes: tuple[str, ...] = ()  # other tools' settings not carried over (see project/uv.py)
     environment_path: Path | None = None
 
     @property
@@ -219,10 +221,28 @@ def parse_project(doc: TomlDocument) -> Project:
     extras = _parse_extras(doc, table.get("optional-dependencies", {}))
     groups = _parse_groups(doc, data.get("dependency-groups", {}))
     tool = expect_table(doc, data.get("tool", {}), "tool")
+    build_system = _parse_build_system(doc, data.get("build-system"))
+    tether, settings_doc = tool.get("tether", {}), doc
+    notes: tuple[str, ...] = ()
+    uv = tool.get("uv")
+    if isinstance(uv, dict) and uv:
+        # A uv project works as it is: [tool.uv] read as tether settings ([tool.tether]
+        # keys win), what has no meaning here named in `notes`.
+        reading = translate(uv)
+        tether = {**reading.tether, **expect_table(doc, tether, "tool.tether")}
+        if not tool.get("tether"):
+            settings_doc = replace(doc, translated_from="[tool.uv]")
+        notes = tuple(reading.notes)
+        if reading.package is False:
+            build_system = None
+        if reading.dev_dependencies:
+            dev = canonicalize_name("dev")
+            legacy = parse_requirements(doc, reading.dev_dependencies, "tool.uv.dev-dependencies")
+            groups[dev] = (*groups.get(dev, ()), *legacy)
     settings = parse_settings(
-        doc, tool.get("tether", {}), extras=frozenset(extras), groups=frozenset(groups)
+        settings_doc, tether, extras=frozenset(extras), groups=frozenset(groups)
     )
-    settings = expand_torch(doc, settings, extras, tool.get("tether", {}))
+    settings = expand_torch(settings_doc, settings, extras, tether)
     return Project(
         root=doc.path.parent,
         name=name,
@@ -233,8 +253,9 @@ def parse_project(doc: TomlDocument) -> Project:
         dependencies=parse_requirements(doc, table.get("dependencies", []), "project.dependencies"),
         optional_dependencies=MappingProxyType(extras),
         dependency_groups=MappingProxyType(groups),
-        build_system=_parse_build_system(doc, data.get("build-system")),
+        build_system=build_system,
         settings=settings,
+        notes=notes,
     )
 
 

@@ -40,8 +40,10 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
         ctx.console.info(f"Locked {result.lock.packages} packages into {result.lock.path.name}")
         if result.poetry_pins:
             kept = result.poetry_pins - len(result.moved)
-            ctx.console.info(f"Kept {kept} of {result.poetry_pins} versions from poetry.lock")
+            ctx.console.info(
+                f"Kept {kept} of {result.poetry_pins} versions from {result.pins_from}"
+            )
             for name, old, new in result.moved:
                 ctx.console.info(f" ~ {name} {old} -> {new}")
-            ctx.console.info("poetry.lock is no longer read: delete it once you are happy")
+            ctx.console.info(f"{result.pins_from} is no longer read: delete it once you are happy")
     return 0
