@@ -212,3 +212,38 @@ def test_offline_is_suggested_only_where_the_cache_can_stand_in() -> None:
         with pytest.raises(IndexFetchError) as raised:
             client.get("http://127.0.0.1:9/simple/")
         assert ("--offline" in (raised.value.hint or "")) is offline_hint
+
+
+def test_the_cache_keeps_a_wheel_once(tmp_path: Path) -> None:
+    root = project(tmp_path / "svc", '"web==1.0"')
+    cache = tmp_path / "cache"
+    with IndexServer(UNIVERSE) as index:
+        assert tether(root, index, "sync").exit_code == 0
+        assert not list((cache / "archives-v1").rglob("*.whl"))  # only the unpacked trees
+        trees = sorted(p.name for p in (cache / "wheels-v1").iterdir() if p.is_dir())
+        assert len(trees) == 3  # web, util, testkit
+        # A fresh environment from the trees alone, with no network at all.
+        other = project(tmp_path / "other", '"web==1.0"')
+        (other / "pylock.toml").write_text((root / "pylock.toml").read_text())
+        offline = run_tether(
+            "sync", "--frozen", "--offline", cwd=other, env={"TETHER_CACHE_DIR": str(cache)}
+        )
+        assert offline.exit_code == 0, offline.stderr
+        assert installed(other) == {"web", "util", "testkit"}
+        # Asked to keep them, tether keeps the wheels too; `cache prune` drops them again.
+        kept = project(tmp_path / "kept", '"web==2.0"')
+        env = {
+            "TETHER_CACHE_DIR": str(cache),
+            "TETHER_INDEX_URL": index.index_url,
+            "TETHER_CACHE_KEEP_WHEELS": "1",
+        }
+        assert run_tether("sync", cwd=kept, env=env).exit_code == 0
+        assert [p.name for p in (cache / "archives-v1").rglob("*.whl")] == [
+            "web-2.0-py3-none-any.whl"
+        ]
+        before = run_tether("cache", "size", cwd=kept, env={"TETHER_CACHE_DIR": str(cache)})
+        pruned = run_tether("cache", "prune", cwd=kept, env={"TETHER_CACHE_DIR": str(cache)})
+        assert pruned.exit_code == 0, pruned.stderr
+        assert not list((cache / "archives-v1").rglob("*.whl"))
+        after = run_tether("cache", "size", cwd=kept, env={"TETHER_CACHE_DIR": str(cache)})
+        assert before.stdout != after.stdout

@@ -26,6 +26,7 @@ from packaging.utils import (
 from tether.cache import Bucket
 from tether.cache.locking import LOCK_NAME, exclusive
 from tether.commands.services import cache_dir
+from tether.install.apply import keep_wheel_archives
 from tether.install.layout import LAYOUT_FILE
 
 STALE_TEMPORARY_SECONDS = 3600.0
@@ -62,8 +63,9 @@ def prune(
     now: float | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> Removed:
-    """What no current tether reads: buckets of old formats, `run --with` overlays, and
-    temporary files that writers left behind (older than an hour)."""
+    """What no current tether reads: buckets of old formats, `run --with` overlays,
+    temporary files that writers left behind (older than an hour), and downloaded wheels
+    whose unpacked tree is there."""
     root = cache_dir(environ)
     if not root.is_dir():
         return Removed(0, 0, 0)
@@ -93,6 +95,15 @@ def _prune(root: Path, now: float | None) -> Removed:
             if name.startswith(".")
             and name not in (".lock", LOCK_NAME, LAYOUT_FILE)
             and _mtime(Path(directory, name)) < cutoff
+        ]
+    if not keep_wheel_archives():
+        # Wheels kept beside their unpacked trees (older tethers kept both): the tree
+        # is all an install needs.
+        doomed += [
+            entry
+            for entry in _children(root / Bucket.ARCHIVES.value)
+            if (root / Bucket.WHEELS.value / entry.name).is_dir()
+            and all(f.name.endswith(".whl") for f in _children(entry))
         ]
     return _remove(doomed)
 

@@ -15,7 +15,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,9 +78,15 @@ def apply(
         clean_leftovers(cache.path(bucket))
     done = 0
 
+    keep_archives = keep_wheel_archives()
+
     def fetch(want: Wanted) -> tuple[Path, bool]:
         nonlocal done
-        result = _fetch(want, cache, http, offline=offline)
+        tree = cache.path(Bucket.WHEELS, want.sha256)
+        if want.filename.endswith(".whl") and tree.is_dir():
+            result = tree, False  # unpacked before: the archive is not needed (nor kept)
+        else:
+            result = _fetch(want, cache, http, offline=offline)
         done += 1
         if on_progress is not None:
             on_progress(f"Fetched {done}/{len(needed)}: {want.filename}")
@@ -101,7 +107,7 @@ def apply(
         unpacked = list(
             pool.map(
                 lambda pair: (
-                    unpack(pair[1][0], cache.path(Bucket.WHEELS, pair[0].sha256))
+                    _unpacked(pair[1][0], cache.path(Bucket.WHEELS, pair[0].sha256), keep_archives)
                     if pair[0].filename.endswith(".whl")
                     else None
                 ),
@@ -155,6 +161,27 @@ def _link(needed: list[Wanted], trees: list[Path], target: Target, link_mode: Li
                 zip(needed, placements, strict=True),
             )
         )
+
+
+def keep_wheel_archives(environ: Mapping[str, str] | None = None) -> bool:
+    """TETHER_CACHE_KEEP_WHEELS=1 keeps downloaded wheels beside their unpacked trees
+    (to copy them elsewhere); by default only the tree is kept, as uv does: a wheel's
+    bytes are verified against the lock's sha256 as they stream in, and the tree, named
+    by that hash, is all an install links from."""
+    value = (os.environ if environ is None else environ).get("TETHER_CACHE_KEEP_WHEELS", "")
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _unpacked(archive: Path, tree: Path, keep_archive: bool) -> Path:
+    """The wheel's tree; the archive it came from is dropped unless kept on purpose."""
+    if archive == tree:
+        return tree
+    unpacked = unpack(archive, tree)
+    if not keep_archive:
+        with contextlib.suppress(OSError):
+            archive.unlink()
+            archive.parent.rmdir()  # its hash directory, now empty
+    return unpacked
 
 
 def _built_wheel(sdist: Path, sha256: str, cache: Cache, build: Callable[[Path], Path]) -> Path:
