@@ -247,3 +247,59 @@ def test_the_cache_keeps_a_wheel_once(tmp_path: Path) -> None:
         assert not list((cache / "archives-v1").rglob("*.whl"))
         after = run_tether("cache", "size", cwd=kept, env={"TETHER_CACHE_DIR": str(cache)})
         assert before.stdout != after.stdout
+
+
+def test_progress_bars_on_a_terminal_only(tmp_path: Path) -> None:
+    import pty
+    import subprocess
+    import sys
+
+    from tests.support.dists import Dist
+
+    big = Dist("big", "1.0", files={"big/blob.txt": os.urandom(6_000_000).hex()})
+    root = project(tmp_path / "svc", '"big"')
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text().replace('dev = ["testkit"]', "dev = []")
+    )
+    with IndexServer([big]) as index:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TETHER_")}
+        env.update(
+            TETHER_CACHE_DIR=str(tmp_path / "cache"),
+            TETHER_INDEX_URL=index.index_url,
+            COLUMNS="120",
+            TERM="xterm",
+        )
+        env.pop("NO_COLOR", None)
+        leader, follower = pty.openpty()
+        sync = subprocess.Popen(
+            [sys.executable, "-m", "tether", "sync"], cwd=root, env=env,
+            stdout=subprocess.DEVNULL, stderr=follower, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        assert sync.wait(timeout=60) == 0, seen.decode(errors="replace")
+        os.close(leader)
+        drawn = seen.decode(errors="replace")
+        assert "Downloading 1 file" in drawn
+        assert "MB" in drawn  # bytes, with their unit
+        assert "big-1.0-py3-none-any.whl" in drawn  # a big file has a bar of its own
+        # Not a terminal: no bars, and rich is never imported.
+        (root / ".venv").rename(root / "old")
+        import shutil
+
+        shutil.rmtree(tmp_path / "cache")
+        plain = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "tether", "sync"], cwd=root, env=env,
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert plain.returncode == 0, plain.stderr
+        assert "Downloading" not in plain.stderr
+        assert "| rich" not in plain.stderr

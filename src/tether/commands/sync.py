@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from tether.index.config import Index
     from tether.index.http import HttpClient
     from tether.install.apply import ApplyResult
+    from tether.install.progress import InstallProgress
 
 # Installing, building and locking load on demand: a no-op sync needs none of them.
 
@@ -56,6 +57,7 @@ class SyncOptions:
     compile_bytecode: bool = False
     torch_backend: str | None = None  # a declared backend, or "auto" (the default)
     on_progress: Callable[[str], None] | None = None  # a status line for a terminal
+    progress: InstallProgress | None = None  # bars for a terminal (tether.cli.progress)
     project: Project | None = None  # already read (a PEP 723 script); else found from start
 
 
@@ -468,6 +470,7 @@ def apply_plan(
     environ: Mapping[str, str],
     link_mode: LinkMode = LinkMode.HARDLINK,
     on_progress: Callable[[str], None] | None = None,
+    progress: InstallProgress | None = None,
 ) -> ApplyResult:
     """Carry out `install_plan` in `target`: download (or take from the cache), build
     sdists into wheels with the environment's interpreter, link, remove."""
@@ -509,6 +512,7 @@ def apply_plan(
             on_progress=on_progress,
             build=build,
             offline=is_offline(index, environ),
+            progress=progress,
         )
     finally:
         shutil.rmtree(build_into, ignore_errors=True)
@@ -690,6 +694,7 @@ def _apply(
         environ=options.environ,
         link_mode=options.link_mode,
         on_progress=options.on_progress,
+        progress=options.progress,
     )
 
 

@@ -134,16 +134,19 @@ class HttpClient:
                 continue
             return response
 
-    def download(self, url: str, destination: Path) -> tuple[str, int]:
+    def download(
+        self, url: str, destination: Path, *, on_bytes: Callable[[int], None] | None = None
+    ) -> tuple[str, int]:
         """Stream `url` into `destination` (never holding it in memory); return its
-        sha256 and size. Transient failures restart the download from the start."""
+        sha256 and size. Transient failures restart the download from the start.
+        `on_bytes` hears how many bytes this attempt has received so far."""
         target, _ = strip_userinfo(url)
         credentials = self.auth.credentials(url)
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._stream(target, credentials, destination)
+                return self._stream(target, credentials, destination, on_bytes)
             except (Urllib3Timeout, ProtocolError, NewConnectionError, ProxyError) as err:
                 if attempt > self.settings.retries:
                     raise self._give_up(target, err, attempt) from None
@@ -163,7 +166,11 @@ class HttpClient:
                 self._sleep(attempt, None)
 
     def _stream(
-        self, url: str, credentials: Credentials | None, destination: Path
+        self,
+        url: str,
+        credentials: Credentials | None,
+        destination: Path,
+        on_bytes: Callable[[int], None] | None = None,
     ) -> tuple[str, int]:
         headers = {"Authorization": credentials.header()} if credentials is not None else {}
         try:
@@ -191,11 +198,16 @@ class HttpClient:
                 response = HttpResponse(raw.status, {}, b"", urljoin(url, raw.geturl() or url))
                 raise status_error(response, what=destination.name, index_name=None)
             digest = hashlib.sha256()
+            received = 0
             with destination.open("wb") as sink:
 
                 def keep(chunk: bytes) -> None:
+                    nonlocal received
                     digest.update(chunk)
                     sink.write(chunk)
+                    received += len(chunk)
+                    if on_bytes is not None:
+                        on_bytes(received)
 
                 size = self._drain(raw, keep)
             self.stats.add(size)

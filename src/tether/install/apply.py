@@ -25,6 +25,7 @@ from tether.cache import Bucket, Cache
 from tether.cache.leftovers import clean_leftovers, temporary_prefix
 from tether.errors import InstallError
 from tether.install.plan import InstallPlan, Wanted
+from tether.install.progress import InstallProgress
 from tether.install.wheel import (
     LinkMode,
     Placement,
@@ -62,6 +63,7 @@ def apply(
     build: Callable[[Path], Path] | None = None,
     on_progress: Callable[[str], None] | None = None,
     offline: bool = False,
+    progress: InstallProgress | None = None,
 ) -> ApplyResult:
     """`build` turns a verified sdist into a wheel for this environment (PEP 517); the
     result is cached by the sdist's hash, so each sdist is built once per machine.
@@ -86,12 +88,21 @@ def apply(
         if want.filename.endswith(".whl") and tree.is_dir():
             result = tree, False  # unpacked before: the archive is not needed (nor kept)
         else:
-            result = _fetch(want, cache, http, offline=offline)
+            result = _fetch(want, cache, http, offline=offline, progress=progress)
         done += 1
         if on_progress is not None:
             on_progress(f"Fetched {done}/{len(needed)}: {want.filename}")
         return result
 
+    if progress is not None:
+        missing = [
+            w for w in needed
+            if not (w.filename.endswith(".whl") and cache.path(Bucket.WHEELS, w.sha256).is_dir())
+            and not cache.path(Bucket.ARCHIVES, w.sha256, w.filename).is_file()
+        ]  # fmt: skip
+        sizes = [w.size for w in missing]
+        known = None if any(size is None for size in sizes) else sum(s for s in sizes if s)
+        progress.fetching(len(missing), known)
     pool = ThreadPoolExecutor(DOWNLOAD_THREADS)
     try:
         archives = list(pool.map(fetch, needed))
@@ -102,6 +113,8 @@ def apply(
         pool.shutdown(wait=False, cancel_futures=True)
     if on_progress is not None:
         on_progress(f"Installing {len(needed)} packages...")
+    if progress is not None:
+        progress.installing(len(needed))
     downloaded = sum(1 for _, fresh in archives if fresh)
     with ThreadPoolExecutor(LINK_THREADS) as pool:  # unpacking: zlib releases the GIL
         unpacked = list(
@@ -120,7 +133,7 @@ def apply(
             trees.append(tree)
             continue
         assert build is not None  # noqa: S101 - checked above
-        wheel = _built_wheel(path, want.sha256, cache, build)  # builds one at a time
+        wheel = _built_wheel(path, want.sha256, cache, build, progress)  # one at a time
         trees.append(unpack(wheel, cache.path(Bucket.WHEELS, f"built-{want.sha256}")))
     with changing(target.purelib):
         for have in install_plan.remove:
@@ -184,13 +197,25 @@ def _unpacked(archive: Path, tree: Path, keep_archive: bool) -> Path:
     return unpacked
 
 
-def _built_wheel(sdist: Path, sha256: str, cache: Cache, build: Callable[[Path], Path]) -> Path:
+def _built_wheel(
+    sdist: Path,
+    sha256: str,
+    cache: Cache,
+    build: Callable[[Path], Path],
+    progress: InstallProgress | None = None,
+) -> Path:
     """The wheel built from `sdist`, from the cache or built now and cached."""
     directory = cache.path(Bucket.BUILT, sha256)
     existing = sorted(directory.glob("*.whl")) if directory.is_dir() else []
     if existing:
         return existing[0]
-    wheel = build(sdist)
+    if progress is not None:
+        progress.building(sdist.name)
+    try:
+        wheel = build(sdist)
+    finally:
+        if progress is not None:
+            progress.built(sdist.name)
     directory.mkdir(parents=True, exist_ok=True)
     final = directory / wheel.name
     shutil.move(str(wheel), final)
@@ -198,7 +223,12 @@ def _built_wheel(sdist: Path, sha256: str, cache: Cache, build: Callable[[Path],
 
 
 def _fetch(
-    want: Wanted, cache: Cache, http: Callable[[], HttpClient], *, offline: bool
+    want: Wanted,
+    cache: Cache,
+    http: Callable[[], HttpClient],
+    *,
+    offline: bool,
+    progress: InstallProgress | None = None,
 ) -> tuple[Path, bool]:
     """The verified archive for `want` in the cache, and whether it was downloaded now."""
     destination = cache.path(Bucket.ARCHIVES, want.sha256, want.filename)
@@ -223,7 +253,12 @@ def _fetch(
             shutil.copyfile(want.path, temp)
             digest = hashlib.sha256(temp.read_bytes()).hexdigest()
         elif want.url is not None:
-            digest, _ = http().download(want.url, temp)
+            on_bytes = None if progress is None else progress.download(want.filename, want.size)
+            try:
+                digest, _ = http().download(want.url, temp, on_bytes=on_bytes)
+            finally:
+                if progress is not None:
+                    progress.downloaded(want.filename)
         else:
             raise InstallError(f"the lock gives no location for {want.filename}")
         if digest != want.sha256:

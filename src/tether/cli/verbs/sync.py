@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tether.commands.sync import SyncResult
     from tether.install.apply import ApplyResult
     from tether.install.plan import InstallPlan
+    from tether.install.progress import InstallProgress
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -52,15 +53,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace, ctx: Context) -> int:
+    from tether.cli.progress import terminal_progress
+
     console = ctx.console
+    bars = terminal_progress(console.err, quiet=console.verbosity < 0)
     try:
-        result = _sync(args, ctx, console.status)
+        result = _sync(args, ctx, console.status, bars)
     finally:
+        if bars is not None:
+            bars.close()
         console.clear_status()
     return _report(result, ctx)
 
 
-def _sync(args: argparse.Namespace, ctx: Context, status: Callable[[str], None]) -> SyncResult:
+def _sync(
+    args: argparse.Namespace,
+    ctx: Context,
+    status: Callable[[str], None],
+    bars: InstallProgress | None = None,
+) -> SyncResult:
     from tether.commands.sync import SyncOptions, sync
     from tether.install.wheel import LinkMode
 
@@ -79,7 +90,8 @@ def _sync(args: argparse.Namespace, ctx: Context, status: Callable[[str], None])
             link_mode=LinkMode(args.link_mode),
             compile_bytecode=args.compile_bytecode,
             torch_backend=args.torch_backend,
-            on_progress=status,
+            on_progress=None if bars is not None else status,
+            progress=bars,
         )
     )
 
