@@ -595,7 +595,7 @@ def _with_source(project: Project, requirement: Requirement, selection: Selectio
             return requirement
         location = source.url or (project.root / (source.path or "")).resolve().as_uri()
         extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
-        marker = f"; {requirement.marker}" if requirement.marker is not None else ""
+        marker = f" ; {requirement.marker}" if requirement.marker is not None else ""
         return Requirement(f"{requirement.name}{extras} @ {location}{marker}")
     return requirement
 

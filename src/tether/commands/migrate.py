@@ -27,7 +27,14 @@ from tether.fs import atomic_write
 from tether.lock import LOCK_NAME, locked_versions
 from tether.lock.foreign import lock_pins
 from tether.project import find_pyproject
-from tether.project.poetry import Converted, PoetryError, convert, is_poetry_project
+from tether.project.poetry import (
+    Converted,
+    PoetryError,
+    convert,
+    convert_poetry2,
+    is_poetry2_project,
+    is_poetry_project,
+)
 from tether.project.pyproject import parse_project
 from tether.project.task_import import Imported, from_pdm, from_taskipy
 from tether.project.toml_sections import Section, split_sections
@@ -100,9 +107,10 @@ def migrate(options: MigrateOptions) -> MigrateResult:
     path = find_pyproject(options.start)
     doc = read_toml(path)
     poetry = is_poetry_project(doc.data)
+    poetry2 = not poetry and is_poetry2_project(doc.data)
     uv = _has_uv_settings(doc.data)
     imported = imported_tasks(doc.data)
-    if not poetry and not uv and imported is None:
+    if not poetry and not poetry2 and not uv and imported is None:
         raise ProjectError(
             "is not a Poetry project ([tool.poetry] with dependencies, and no [project]), "
             "has no uv settings to move ([tool.uv]) and no [tool.pdm.scripts] or "
@@ -121,6 +129,14 @@ def migrate(options: MigrateOptions) -> MigrateResult:
             raise ProjectError(f"cannot migrate: {err}", path=path) from None
         text = rewrite(text, converted)
         warnings += converted.warnings
+    if poetry2:
+        try:
+            converted = convert_poetry2(doc.data)
+        except PoetryError as err:
+            raise ProjectError(f"cannot migrate: {err}", path=path) from None
+        text = rewrite_poetry2(text, converted)
+        warnings += converted.warnings
+        poetry = True  # from here on, as any Poetry project: locked with poetry.lock's pins
     if imported is not None:
         text = with_tasks(text, imported)
         warnings += imported.warnings
@@ -256,6 +272,11 @@ def rewrite(text: str, converted: Converted) -> str:
             value = converted.project[key]
             if key == "dependencies":
                 project.add(key, _array(value, comments.get("", {})))
+            elif key == "optional-dependencies":  # optional dependencies' comments too
+                extras = tomlkit.table()
+                for extra, requirements in value.items():
+                    extras.add(extra, _array(requirements, comments.get("", {})))
+                project.add(key, extras)
             else:
                 project.add(key, _item(key, value))
     head.add("project", project)
@@ -288,6 +309,64 @@ def rewrite(text: str, converted: Converted) -> str:
 
 
 Notes = tuple[list[str], str | None]  # comment lines above an entry, and its own
+
+
+# What a Poetry 2 manifest keeps in [tool.poetry] that tether holds elsewhere.
+POETRY2_MOVED = ("group", "dev-dependencies", "source", "dependencies")
+
+
+def rewrite_poetry2(text: str, converted: Converted) -> str:
+    """A Poetry 2 manifest (`[project]` already PEP 621): its `[tool.poetry]` groups
+    become `[dependency-groups]` (after `[project]`'s tables), its sources and source
+    pins `[tool.tether]`; `[project]` and every other table stay as written."""
+    import tomlkit  # noqa: PLC0415
+
+    sections = split_sections(text)
+    comments = _dependency_comments(sections)
+    out: list[str] = []
+    groups_written = False
+    groups = tomlkit.table()
+    for name, requirements in converted.dependency_groups.items():
+        groups.add(name, _array(requirements, comments.get(name, {})))
+    for position, section in enumerate(sections):
+        path = section.path
+        if path[:2] == ("tool", "poetry") and len(path) > 2 and path[2] in POETRY2_MOVED:
+            continue
+        if path == ("tool", "poetry"):
+            out.append(_without_keys(section.text, POETRY2_MOVED))
+            continue
+        if path == ("dependency-groups",) and len(groups):
+            out.append(_merged_groups(section.text, groups))
+            groups_written = True
+            continue
+        out.append(section.text)
+        following = sections[position + 1].path if position + 1 < len(sections) else ()
+        if (
+            path[:1] == ("project",)
+            and following[:1] != ("project",)
+            and not groups_written
+            and len(groups)
+            and not any(s.path == ("dependency-groups",) for s in sections)
+        ):
+            document = tomlkit.document()
+            document.add("dependency-groups", groups)
+            out.append("\n" + tomlkit.dumps(document) + "\n")
+            groups_written = True
+    if converted.tether:
+        out.append(_tether_tables(converted))
+    return "".join(out).rstrip("\n") + "\n"
+
+
+def _merged_groups(text: str, groups: Any) -> str:
+    """An existing `[dependency-groups]` with Poetry's groups it lacks added."""
+    import tomlkit  # noqa: PLC0415
+
+    document = tomlkit.parse(text)
+    table: Any = document["dependency-groups"]
+    for name, value in groups.items():
+        if name not in table:
+            table.add(name, value)
+    return str(tomlkit.dumps(document))
 
 
 def _dependency_comments(sections: list[Section]) -> dict[str, dict[str, Notes]]:
@@ -337,11 +416,15 @@ def _without_translated(text: str) -> str:
     """The `[tool.poetry]` section without the keys migrated to `[project]` (what stays:
     `packages`, `include`, `exclude`, ... which poetry-core still reads); nothing when
     nothing stays."""
+    return _without_keys(text, TRANSLATED)
+
+
+def _without_keys(text: str, keys: tuple[str, ...]) -> str:
     import tomlkit  # noqa: PLC0415
 
     document = tomlkit.parse(text)
     poetry: Any = document["tool"]["poetry"]
-    for key in TRANSLATED:
+    for key in keys:
         if key in poetry:
             del poetry[key]
     if not poetry:

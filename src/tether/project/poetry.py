@@ -61,6 +61,43 @@ def is_poetry_project(data: Mapping[str, Any]) -> bool:
     )
 
 
+def is_poetry2_project(data: Mapping[str, Any]) -> bool:
+    """A Poetry 2 manifest: PEP 621 `[project]`, with groups, sources or dependency
+    details still in `[tool.poetry]`."""
+    poetry = data.get("tool", {}).get("poetry")
+    return (
+        "project" in data
+        and isinstance(poetry, dict)
+        and any(key in poetry for key in ("group", "dev-dependencies", "source", "dependencies"))
+    )
+
+
+def convert_poetry2(data: Mapping[str, Any]) -> Converted:
+    """What a Poetry 2 manifest keeps in `[tool.poetry]` beside `[project]`: groups,
+    sources, and per-dependency details (`source`, `path`) in `[tool.poetry.dependencies]`.
+    Version bounds there only narrow `[project]`'s for Poetry: named, not applied."""
+    poetry: dict[str, Any] = data["tool"]["poetry"]
+    converted = Converted(project={})
+    sources: dict[str, dict[str, Any]] = {}
+    details = _table(poetry.get("dependencies", {}), "tool.poetry.dependencies")
+    for name, spec in details.items():
+        if name.lower() == "python":
+            continue
+        where = f"tool.poetry.dependencies.{name}"
+        if isinstance(spec, dict) and ("source" in spec or "path" in spec):
+            _requirements(name, spec, where, sources)  # records the source
+        else:
+            converted.warnings.append(
+                f"[tool.poetry.dependencies] {name}: only [project].dependencies is read; "
+                "this entry's constraint is not applied"
+            )
+    _groups(poetry, converted, sources)
+    _sources(poetry, converted)
+    if sources:
+        converted.tether["sources"] = sources
+    return converted
+
+
 def convert(data: Mapping[str, Any]) -> Converted:
     poetry: dict[str, Any] = data["tool"]["poetry"]
     project: dict[str, Any] = {}

@@ -7,6 +7,7 @@ is validated here, once, so later stages can trust the types and never re-parse.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,7 +35,14 @@ from tether.project.fields import (
     parse_requirements,
     parse_string,
 )
-from tether.project.poetry import PoetryError, as_pyproject, convert, is_poetry_project
+from tether.project.poetry import (
+    PoetryError,
+    as_pyproject,
+    convert,
+    convert_poetry2,
+    is_poetry2_project,
+    is_poetry_project,
+)
 from tether.project.settings import Settings, parse_settings
 from tether.project.toml_source import TomlDocument, read_toml
 from tether.project.torch import expand as expand_torch
@@ -202,7 +210,15 @@ def parse_project(doc: TomlDocument) -> Project:
             'name, e.g. name = "my-service", or run `tether init` in a new directory',
         )
     table = expect_table(doc, data["project"], "project")
-    check_keys(doc, table, PROJECT_KEYS, "project")
+    # A key close to a PEP 621 one is a typo (`dependecies`) and an error; another is a
+    # tool's own (`homepage`, which Poetry tolerates): named, not fatal.
+    foreign = [
+        key
+        for key in table
+        if key not in PROJECT_KEYS
+        and not difflib.get_close_matches(key, sorted(PROJECT_KEYS), n=1, cutoff=0.8)
+    ]
+    check_keys(doc, {k: v for k, v in table.items() if k not in foreign}, PROJECT_KEYS, "project")
     if "name" not in table:
         raise doc.error(
             "[project] has no `name`",
@@ -219,11 +235,28 @@ def parse_project(doc: TomlDocument) -> Project:
             hint='remove "name" from `project.dynamic`',
         )
     extras = _parse_extras(doc, table.get("optional-dependencies", {}))
-    groups = _parse_groups(doc, data.get("dependency-groups", {}))
     tool = expect_table(doc, data.get("tool", {}), "tool")
-    build_system = _parse_build_system(doc, data.get("build-system"))
     tether, settings_doc = tool.get("tether", {}), doc
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = tuple(
+        f"[project] {key}: not a PEP 621 key; ignored (a URL goes in [project.urls])"
+        for key in foreign
+    )
+    raw_groups = data.get("dependency-groups", {})
+    if is_poetry2_project(data):
+        # Poetry 2 keeps groups and sources in [tool.poetry]: read them as they are
+        # ([dependency-groups] and [tool.tether] win where both say something).
+        try:
+            poetry = convert_poetry2(data)
+        except PoetryError as err:
+            raise doc.error(f"cannot read [tool.poetry]: {err}") from None
+        raw_groups = {
+            **poetry.dependency_groups,
+            **expect_table(doc, raw_groups, "dependency-groups"),
+        }
+        tether = {**poetry.tether, **expect_table(doc, tether, "tool.tether")}
+        notes = (*notes, *poetry.warnings)
+    groups = _parse_groups(doc, raw_groups)
+    build_system = _parse_build_system(doc, data.get("build-system"))
     uv = tool.get("uv")
     if isinstance(uv, dict) and uv:
         # A uv project works as it is: [tool.uv] read as tether settings ([tool.tether]
@@ -232,7 +265,7 @@ def parse_project(doc: TomlDocument) -> Project:
         tether = {**reading.tether, **expect_table(doc, tether, "tool.tether")}
         if not tool.get("tether"):
             settings_doc = replace(doc, translated_from="[tool.uv]")
-        notes = tuple(reading.notes)
+        notes = (*notes, *reading.notes)
         if reading.package is False:
             build_system = None
         if reading.dev_dependencies:

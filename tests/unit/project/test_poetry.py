@@ -164,3 +164,28 @@ def test_supplemental_sources_warn_and_bad_values_are_located() -> None:
     with pytest.raises(PoetryError) as caught:
         convert(bad)
     assert caught.value.where == "tool.poetry.dependencies.x"
+
+
+def test_a_path_source_with_a_marker_is_a_valid_requirement() -> None:
+    from pathlib import Path
+
+    from packaging.requirements import Requirement
+
+    from tether.commands.lock import _with_source
+    from tether.project import Project, Settings, Source
+    from tether.resolve.condition import ALWAYS
+    from tether.resolve.forks import Selection
+
+    project = Project(
+        root=Path("/p"),
+        name="p",  # type: ignore[arg-type]
+        display_name="p",
+        version=None,
+        settings=Settings(sources={"lib": (Source(path="libs/lib", editable=True),)}),  # type: ignore[dict-item]
+    )
+    located = _with_source(
+        project,
+        Requirement('lib; python_version < "3.14"'),
+        Selection(ALWAYS, frozenset(), frozenset()),
+    )
+    assert str(located) == 'lib @ file:///p/libs/lib ; python_version < "3.14"'
