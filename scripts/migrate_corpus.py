@@ -88,10 +88,7 @@ def run_case(case: Path, project: Path) -> dict[str, object]:
     ratio = kept / common if common else 0.0
     error = "" if done.returncode == 0 else done.stderr.strip().splitlines()[0][:100]
     ok = (
-        done.returncode == 0
-        and "Traceback" not in done.stderr
-        and not lost
-        and ratio >= KEEP_RATIO
+        done.returncode == 0 and "Traceback" not in done.stderr and not lost and ratio >= KEEP_RATIO
     )
     return {
         "project": case.name,

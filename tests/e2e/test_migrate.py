@@ -319,3 +319,48 @@ def test_a_uv_project_locks_as_it_is_and_migrates_keeping_comments(
     assert "[tool.mypy]\nstrict = true\n" in text
     again = tether(root, index, "lock", "--check")
     assert again.exit_code == 0, again.stderr
+
+
+POETRY2 = textwrap.dedent(
+    """\
+    [project]
+    name = "svc"
+    version = "0.1.0"
+    requires-python = ">=3.11"
+    homepage = "https://example.com"  # Poetry tolerates it; PEP 621 has no such key
+    dependencies = ["web>=1"]
+
+    [tool.poetry]
+    packages = [{ include = "svc" }]
+
+    [tool.poetry.group.dev.dependencies]
+    testkit = "*"  # test helpers
+    """
+)
+
+
+def test_a_poetry2_project_reads_its_groups_and_migrates_them(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(POETRY2)
+    locked = tether(root, index, "lock")
+    assert locked.exit_code == 0, locked.stderr
+    assert "[project] homepage: not a PEP 621 key; ignored" in locked.stderr
+    lock = tomllib.loads((root / "pylock.toml").read_text())
+    assert lock["dependency-groups"] == ["dev"]
+    assert "testkit" in {p["name"] for p in lock["packages"]}
+    (root / "pylock.toml").unlink()
+    migrated = tether(root, index, "migrate", "--no-lock")
+    assert migrated.exit_code == 0, migrated.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert text.startswith(POETRY2.split("[tool.poetry]")[0].rstrip("\n") + "\n\n")
+    assert '[dependency-groups]\ndev = [\n    "testkit", # test helpers\n]\n' in text
+    assert "[tool.poetry]\npackages" in text
+    assert "tool.poetry.group" not in text
+    # A typo of a PEP 621 key is still an error.
+    (root / "pyproject.toml").write_text(POETRY2.replace("dependencies =", "dependecies ="))
+    typo = tether(root, index, "lock")
+    assert typo.exit_code == 1
+    assert 'did you mean "dependencies"?' in typo.stderr
