@@ -76,6 +76,13 @@ def _checked(where: str, url: str) -> str:
 TRUE = frozenset({"1", "true", "yes", "on"})
 
 
+def keep_wheel_archives(environ: Mapping[str, str]) -> bool:
+    """TETHER_CACHE_KEEP_WHEELS=1 keeps downloaded wheels beside their unpacked trees
+    (to copy them elsewhere); by default only the tree is kept, as uv does."""
+    value = environ.get("TETHER_CACHE_KEEP_WHEELS", "")
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def is_offline(options: IndexOptions, environ: Mapping[str, str]) -> bool:
     """`--offline`, or TETHER_OFFLINE set to a true value."""
     return options.offline or environ.get("TETHER_OFFLINE", "").lower() in TRUE

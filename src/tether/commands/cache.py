@@ -25,8 +25,8 @@ from packaging.utils import (
 
 from tether.cache import Bucket
 from tether.cache.locking import LOCK_NAME, exclusive
+from tether.commands.basics import keep_wheel_archives
 from tether.commands.services import cache_dir
-from tether.install.apply import keep_wheel_archives
 from tether.install.layout import LAYOUT_FILE
 
 STALE_TEMPORARY_SECONDS = 3600.0
@@ -70,7 +70,7 @@ def prune(
     if not root.is_dir():
         return Removed(0, 0, 0)
     with exclusive(root, timeout=_lock_timeout(environ), on_wait=on_wait):
-        return _prune(root, now)
+        return _prune(root, now, environ)
 
 
 def _lock_timeout(environ: Mapping[str, str]) -> float:
@@ -80,7 +80,7 @@ def _lock_timeout(environ: Mapping[str, str]) -> float:
         return 300.0
 
 
-def _prune(root: Path, now: float | None) -> Removed:
+def _prune(root: Path, now: float | None, environ: Mapping[str, str]) -> Removed:
     current = {bucket.value for bucket in Bucket}
     doomed = [
         child
@@ -96,7 +96,7 @@ def _prune(root: Path, now: float | None) -> Removed:
             and name not in (".lock", LOCK_NAME, LAYOUT_FILE)
             and _mtime(Path(directory, name)) < cutoff
         ]
-    if not keep_wheel_archives():
+    if not keep_wheel_archives(environ):
         # Wheels kept beside their unpacked trees (older tethers kept both): the tree
         # is all an install needs.
         doomed += [

@@ -19,7 +19,13 @@ from filelock import FileLock
 from packaging.utils import canonicalize_name
 
 from tether.cache import Bucket, Cache
-from tether.commands.basics import IndexOptions, is_offline, open_cache, resolve_indexes
+from tether.commands.basics import (
+    IndexOptions,
+    is_offline,
+    keep_wheel_archives,
+    open_cache,
+    resolve_indexes,
+)
 from tether.commands.locations import lock_location
 from tether.commands.run import STATE, lock_is_fresh, sync_state
 from tether.commands.torch_backend import BackendPick, pick_backend
@@ -513,6 +519,7 @@ def apply_plan(
             build=build,
             offline=is_offline(index, environ),
             progress=progress,
+            keep_archives=keep_wheel_archives(environ),
         )
     finally:
         shutil.rmtree(build_into, ignore_errors=True)

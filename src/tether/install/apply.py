@@ -15,7 +15,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,10 +64,14 @@ def apply(
     on_progress: Callable[[str], None] | None = None,
     offline: bool = False,
     progress: InstallProgress | None = None,
+    keep_archives: bool = False,
 ) -> ApplyResult:
     """`build` turns a verified sdist into a wheel for this environment (PEP 517); the
     result is cached by the sdist's hash, so each sdist is built once per machine.
-    `offline`: what is not in the cache is an error, never a download."""
+    `offline`: what is not in the cache is an error, never a download. A wheel is kept
+    in the cache as its unpacked tree only (its bytes are checked against the lock's
+    sha256 as they stream in, and the tree is named by that hash), unless
+    `keep_archives`: then the downloaded file stays too."""
     needed = [*install_plan.install, *(w for _, w in install_plan.replace)]
     for want in needed:
         if not want.filename.endswith(".whl") and build is None:
@@ -79,8 +83,6 @@ def apply(
     for bucket in (Bucket.ARCHIVES, Bucket.WHEELS):  # what a killed run left
         clean_leftovers(cache.path(bucket))
     done = 0
-
-    keep_archives = keep_wheel_archives()
 
     def fetch(want: Wanted) -> tuple[Path, bool]:
         nonlocal done
@@ -174,15 +176,6 @@ def _link(needed: list[Wanted], trees: list[Path], target: Target, link_mode: Li
                 zip(needed, placements, strict=True),
             )
         )
-
-
-def keep_wheel_archives(environ: Mapping[str, str] | None = None) -> bool:
-    """TETHER_CACHE_KEEP_WHEELS=1 keeps downloaded wheels beside their unpacked trees
-    (to copy them elsewhere); by default only the tree is kept, as uv does: a wheel's
-    bytes are verified against the lock's sha256 as they stream in, and the tree, named
-    by that hash, is all an install links from."""
-    value = (os.environ if environ is None else environ).get("TETHER_CACHE_KEEP_WHEELS", "")
-    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _unpacked(archive: Path, tree: Path, keep_archive: bool) -> Path:

@@ -172,7 +172,8 @@ def _example(request: PythonRequest | None, requires_python: SpecifierSet) -> st
         and (request is None or request.specifier.contains(Version(minor), prereleases=True))
     ]
     if not fitting:
-        return "3.X"
+        plain = request.text.strip() if request is not None else ""
+        return plain if re.fullmatch(r"3\.\d+(\.\d+)?", plain) else "3.X"
     return "3.12" if "3.12" in fitting else fitting[0]
 
 

@@ -142,5 +142,5 @@ def test_cli_list_and_find(tmp_path: Path) -> None:
     assert found.exit_code == 1
     assert found.stderr.startswith("error: no Python interpreter satisfies '3.99' (found: ")
     assert found.stderr.endswith(
-        "hint: install one (e.g. `pyenv install 3.12`), or pass --python PATH\n"
+        "hint: install one (e.g. `pyenv install 3.99`), or pass --python PATH\n"
     )
