@@ -144,3 +144,21 @@ def test_bad_inputs_are_clear_errors(tmp_path: Path) -> None:
     assert unreachable[0] == 1
     assert "cannot reach http://127.0.0.1:9" in unreachable[2]
     assert "--offline" not in unreachable[2]  # the cache cannot stand in for advisories
+
+
+def test_an_unanswered_package_is_not_a_pass(tmp_path: Path) -> None:
+    with advisory_server(load_records(DATA), known={"requests"}) as server:
+        # The source has no per-release record of these (a mirror without PyPI's JSON
+        # API answers 404 for everything).
+        blind = audit(tmp_path, "--pypi-url", server.url, "requests==2.32.3", "private-pkg==1.0")
+        accepted = audit(
+            tmp_path, "--pypi-url", server.url, "requests==2.32.3", "private-pkg==1.0",
+            "--ignore-unknown",
+        )  # fmt: skip
+        as_json = audit(tmp_path, "--pypi-url", server.url, "private-pkg==1.0", "--format", "json")
+    assert blind[0] == 1
+    assert "No known vulnerabilities in the 1 package(s) PyPI answered for" in blind[2]
+    assert "1 of 2 packages could not be checked" in blind[2]
+    assert "--db PATH" in blind[2]
+    assert accepted[0] == 0
+    assert as_json[0] == 1

@@ -85,7 +85,7 @@ def _run(argv: list[str], environ: Mapping[str, str], console: Console) -> int:
         second.arguments = list(first.args)
     else:
         _add_global_options(sub.add_argument_group("global options"), suppress=True)
-        second = sub.parse_args(first.args)
+        second = sub.parse_args(_after_verb(argv, first.args))
     for key in _GLOBAL_KEYS:
         if hasattr(second, key):
             setattr(first, key, getattr(second, key))
@@ -122,6 +122,15 @@ def _find_verb(name: str) -> Verb:
         f"unknown command '{name}'",
         hint=f"{suggestion}run `tether --help` to list the commands",
     )
+
+
+def _after_verb(argv: list[str], rest: list[str]) -> list[str]:
+    """The words after the verb, with the `--` the first parser swallowed put back
+    (`tether lint -- --statistics`: what follows `--` is the tool's, not ours)."""
+    start = len(argv) - len(rest)
+    if start >= 1 and argv[start - 1] == "--" and list(argv[start:]) == list(rest):
+        return ["--", *rest]
+    return list(rest)
 
 
 def _top_parser() -> _Parser:

@@ -41,6 +41,7 @@ class AuditOptions:
     requirement_files: tuple[Path, ...] = ()
     installed: bool = False  # the project's environment instead of its lock
     ignore: tuple[str, ...] = ()
+    ignore_unknown: bool = False
     index: IndexOptions = field(default_factory=IndexOptions)
     frozen: bool = False  # audit the lock as it is (else: lock first when it is stale)
     locked: bool = False  # fail when the lock is stale
@@ -69,6 +70,13 @@ class AuditResult:
     ignored: tuple[Finding, ...]
     unknown: tuple[str, ...]  # releases the source does not know (private packages)
     fixes: tuple[Fix, ...]
+    ignore_unknown: bool = False  # unknown releases accepted (--ignore-unknown)
+
+    @property
+    def passed(self) -> bool:
+        """No finding, and every release answered for (or unknown ones accepted): an
+        unanswered package is not a pass."""
+        return not self.findings and (self.ignore_unknown or not self.unknown)
 
 
 def audit(options: AuditOptions) -> AuditResult:
@@ -98,6 +106,7 @@ def audit(options: AuditOptions) -> AuditResult:
         ignored=tuple(ignored),
         unknown=tuple(unknown),
         fixes=tuple(_fixes(findings)),
+        ignore_unknown=options.ignore_unknown or configured.get("ignore-unknown") is True,
     )
 
 

@@ -68,8 +68,11 @@ def deps(start: Path, environ: Mapping[str, str]) -> DepsReport:
 
 
 def _own_modules(root: Path) -> tuple[set[str], list[Path]]:
-    """The project's top-level modules (src layout or flat) and the directories (or
-    files) that hold its runtime code."""
+    """The project's own importable names and the directories (or files) that hold its
+    runtime code (src layout or flat). Own names also cover what tests and scripts
+    import from the tree itself: top-level directories and modules (`tests`,
+    `conftest`), and the modules beside test files (pytest puts their directory on the
+    path), so none of those reads as a missing dependency."""
     base = root / "src" if (root / "src").is_dir() else root
     names: set[str] = set()
     roots: list[Path] = []
@@ -82,6 +85,19 @@ def _own_modules(root: Path) -> tuple[set[str], list[Path]]:
         elif entry.suffix == ".py" and base != root:
             names.add(entry.stem)
             roots.append(entry)
+    for entry in sorted(root.iterdir()):
+        if entry.name in SKIPPED_DIRS or entry.name.startswith("."):
+            continue
+        if entry.is_dir() or entry.suffix == ".py":
+            names.add(entry.stem if entry.suffix == ".py" else entry.name)
+    for path in _python_files(root):
+        if (
+            path.name.startswith("test_")
+            or path.name.endswith("_test.py")
+            or (path.name == "conftest.py")
+        ):
+            names |= {p.stem for p in path.parent.glob("*.py")}
+            names |= {p.parent.name for p in path.parent.glob("*/__init__.py")}
     return names, roots
 
 

@@ -12,7 +12,6 @@ ruff fix and format) in the working tree, where the working tree equals what is 
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 import shlex
 import stat
@@ -22,6 +21,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from tether.errors import ProjectError, QualityFailed, UsageError
 from tether.fs import atomic_write
 from tether.project import Project, load_project, try_find_pyproject
 from tether.quality.commit_message import DEFAULT_TYPES, check_message
+from tether.quality.file_types import file_tags, is_text
 from tether.quality.hook_checks import (
     BUILTIN_CHECKS,
     DEFAULT_LARGE_FILE_KB,
@@ -46,6 +47,7 @@ from tether.quality.precommit_config import (
     hook_matches,
     parse_config,
 )
+from tether.quality.secrets_baseline import Accepted, accepted, render
 
 MARK = "# tether-managed hook"
 HOOKS = ("pre-commit", "commit-msg")
@@ -178,7 +180,12 @@ def run_hooks(
             (name, command)
             for name in settings.checks
             if name in TOOL_CHECKS
-            and (command := _tool_command(name, root, environ, selected, fix_files)) is not None
+            and (
+                command := _tool_command(
+                    name, root, environ, selected, fix_files, native_args=_native_args(settings)
+                )
+            )
+            is not None
         ]
         tool_futures = [
             pool.submit(_run_tool, name, command, root, selected, fix_files)
@@ -211,22 +218,43 @@ def run_hooks(
         tools=tuple(t for t in tools if t is not None),
         fixed=tuple(fixed),
         not_fixed=tuple(not_fixed),
-        unsupported=settings.precommit.unsupported if settings.precommit is not None else (),
+        unsupported=(
+            *(settings.precommit.unsupported if settings.precommit is not None else ()),
+            *_other_stages(settings),
+            *(settings.precommit.ignored if settings.precommit is not None else ()),
+        ),
         baselined=baselined,
     )
 
 
-def commit_message(start: Path, message_file: Path) -> str | None:
-    """What is wrong with the commit message in `message_file` (None: it is fine, or
-    commit-message checks are off)."""
+def commit_message(
+    start: Path, message_file: Path, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """What is wrong with the commit message in `message_file` (None: it is fine):
+    tether's Conventional Commits check (when on), then the `.pre-commit-config.yaml`
+    local hooks of the `commit-msg` stage, each given the message file as pre-commit
+    gives it."""
     root = _git_root(start)
     settings = hook_settings(root)
-    if not settings.commit_msg:
-        return None
     path = message_file if message_file.is_absolute() else root / message_file
-    text = path.read_text(encoding="utf-8", errors="replace")
-    scissors = "# ------------------------ >8 ------------------------"
-    return check_message(text.split(scissors, 1)[0], settings.commit_types)
+    problems: list[str] = []
+    if settings.commit_msg:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        scissors = "# ------------------------ >8 ------------------------"
+        problem = check_message(text.split(scissors, 1)[0], settings.commit_types)
+        if problem is not None:
+            problems.append(problem)
+    local = settings.precommit.local if settings.precommit is not None else ()
+    for hook in local:
+        if "commit-msg" not in hook.stages:
+            continue
+        run = _run_command(
+            hook, [*shlex.split(hook.entry), *hook.args, str(path)], root, environ or {},
+            settings.project,
+        )  # fmt: skip
+        if run.exit_code != 0:
+            problems.append(f"{hook.id} ({hook.entry}) refused it:\n{run.output.rstrip()}")
+    return "\n".join(problems) or None
 
 
 def write_baseline(start: Path) -> tuple[Path, int]:
@@ -235,24 +263,17 @@ def write_baseline(start: Path) -> tuple[Path, int]:
     root = _git_root(start)
     settings = hook_settings(root)
     selected = _select(root, settings, all_files=True, named=())
-    results: dict[str, list[dict[str, Any]]] = {}
-    count = 0
-    for path, content in sorted(selected.contents.items()):
-        for finding in run_check("secrets", path, content, large_file_kb=settings.large_file_kb):
-            results.setdefault(path, []).append(
-                {
-                    "type": finding.message.split(" (")[0],
-                    "hashed_secret": finding.secret_hash,
-                    "line_number": finding.line,
-                }
-            )
-            count += 1
+    found = [
+        Accepted(path, finding.message.split(" (")[0], finding.secret_hash, finding.line)
+        for path, content in sorted(selected.contents.items())
+        for finding in run_check("secrets", path, content, large_file_kb=settings.large_file_kb)
+        if finding.secret_hash is not None
+    ]
     target = root / settings.baseline
-    atomic_write(
-        target,
-        json.dumps({"generated_by": "tether", "version": 1, "results": results}, indent=2) + "\n",
-    )
-    return target, count
+    existing = target.read_text(encoding="utf-8") if target.is_file() else None
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    atomic_write(target, render(existing, found, stamp))
+    return target, len(found)
 
 
 def hook_settings(root: Path) -> HookSettings:
@@ -285,7 +306,7 @@ def hook_settings(root: Path) -> HookSettings:
         checks=tuple(c for c in checks if c != "commit-msg"),
         large_file_kb=large or DEFAULT_LARGE_FILE_KB,
         exclude=tuple(_strings(table.get("exclude", []), "exclude", where)),
-        baseline=str(table.get("secrets-baseline", BASELINE)),
+        baseline=str(table.get("secrets-baseline", _precommit_baseline(precommit) or BASELINE)),
         commit_msg=commit_msg,
         commit_types=tuple(
             _strings(table.get("commit-types", list(DEFAULT_TYPES)), "commit-types", where)
@@ -293,6 +314,17 @@ def hook_settings(root: Path) -> HookSettings:
         precommit=precommit,
         project=project,
     )
+
+
+def _precommit_baseline(precommit: PreCommitConfig | None) -> str | None:
+    """detect-secrets' `--baseline FILE` in the pre-commit config, if it names one."""
+    args = list(precommit.native_args.get("secrets", ())) if precommit is not None else []
+    for position, arg in enumerate(args):
+        if arg.startswith("--baseline="):
+            return arg.split("=", 1)[1]
+        if arg == "--baseline" and position + 1 < len(args):
+            return args[position + 1]
+    return None
 
 
 def _project(root: Path) -> Project | None:
@@ -389,10 +421,12 @@ def _fix(
 ) -> tuple[list[str], list[str]]:
     fixed, not_fixed = [], []
     for path, content in sorted(selected.contents.items()):
+        if not is_text(path, content):
+            continue  # never rewrite a binary file (model weights, images)
         repaired = content
         for check in FIXABLE:
             if check in builtins:
-                repaired = fix(check, repaired)
+                repaired = fix(check, repaired, path)
         if repaired == content:
             continue
         full = root / path
@@ -406,7 +440,13 @@ def _fix(
 
 
 def _tool_command(
-    name: str, root: Path, environ: Mapping[str, str], selected: _Files, fix_files: bool
+    name: str,
+    root: Path,
+    environ: Mapping[str, str],
+    selected: _Files,
+    fix_files: bool,
+    *,
+    native_args: Mapping[str, tuple[str, ...]],
 ) -> QualityCommand | None:
     """ruff, ruff format or mypy on the selected Python files (None: there are none)."""
     python_files = selected.python_files()
@@ -414,6 +454,7 @@ def _tool_command(
         return None
     check = {"ruff": "lint", "ruff-format": "fmt", "mypy": "typecheck"}[name]
     extra = ["--force-exclude"] if name != "mypy" else []
+    extra += list(native_args.get(name, ()))  # the hook's own args (`--fix`, `--strict`)
     return prepare_check(
         QualityOptions(
             start=root,
@@ -484,16 +525,30 @@ def _run_local(
     project: Project | None,
 ) -> ToolRun | None:
     if hook.stages and not {"pre-commit", "commit"} & set(hook.stages):
-        return None
-    matched = sorted(p for p in selected.contents if hook_matches(hook, p))
+        return None  # another stage's hook (commit-msg runs from that git hook)
+    matched = sorted(
+        path
+        for path, content in selected.contents.items()
+        if hook_matches(hook, path, file_tags(path, content, executable=_executable(root / path)))
+    )
     if not matched and not hook.always_run:
         return None
-    env = dict(environ)
+    command = [*shlex.split(hook.entry), *hook.args, *(matched if hook.pass_filenames else [])]
+    return _run_command(hook, command, root, environ, project)
+
+
+def _run_command(
+    hook: LocalHook,
+    command: list[str],
+    root: Path,
+    environ: Mapping[str, str],
+    project: Project | None,
+) -> ToolRun:
+    env = dict(environ) if environ else dict(os.environ)
     if project is not None:  # language: python/system hooks see the project's tools first
         env["PATH"] = os.pathsep.join(
             [str(project.environment(environ) / "bin"), env.get("PATH", "")]
         )
-    command = [*shlex.split(hook.entry), *hook.args, *(matched if hook.pass_filenames else [])]
     try:
         done = subprocess.run(
             command, cwd=root, env=env, capture_output=True, text=True, check=False
@@ -503,18 +558,31 @@ def _run_local(
     return ToolRun(hook.id, hook.entry, done.returncode, done.stdout + done.stderr)
 
 
+def _native_args(settings: HookSettings) -> Mapping[str, tuple[str, ...]]:
+    return settings.precommit.native_args if settings.precommit is not None else {}
+
+
+def _other_stages(settings: HookSettings) -> list[str]:
+    """Local hooks that run at neither commit nor commit-msg (pre-push, manual):
+    named as skipped rather than passed over in silence."""
+    local = settings.precommit.local if settings.precommit is not None else ()
+    return [
+        f"{hook.id} (stages: {', '.join(hook.stages)})"
+        for hook in local
+        if hook.stages and not {"pre-commit", "commit", "commit-msg"} & set(hook.stages)
+    ]
+
+
+def _executable(path: Path) -> bool:
+    return os.access(path, os.X_OK) and path.is_file()
+
+
 def _without_baseline(path: Path, findings: list[Finding]) -> tuple[list[Finding], int]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        known = accepted(path.read_text(encoding="utf-8"))
+    except OSError:
         return findings, 0
-    accepted = {
-        (file, entry.get("hashed_secret"))
-        for file, entries in (data.get("results") or {}).items()
-        for entry in entries
-        if isinstance(entry, dict)
-    }
-    kept = [f for f in findings if f.secret_hash is None or (f.path, f.secret_hash) not in accepted]
+    kept = [f for f in findings if f.secret_hash is None or (f.path, f.secret_hash) not in known]
     return kept, len(findings) - len(kept)
 
 

@@ -9,6 +9,7 @@ mypy from a tool environment is pointed at the project's interpreter
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,8 @@ def prepare_check(options: QualityOptions) -> QualityCommand:
     tool = CHECKS[options.check]
     argv = [tool, *_arguments(options)]
     pyproject = try_find_pyproject(options.start)
+    if tool == "mypy" and pyproject is not None and not _has_target(argv[1:], options.start):
+        argv += _mypy_targets(pyproject.parent, options.start)
     if pyproject is None and tool != "pytest":  # ruff and mypy work without a project too
         return _from_tool_environment(options, tool, argv, options.start)
     project = load_project(pyproject or find_pyproject(options.start))
@@ -103,6 +106,47 @@ def _arguments(options: QualityOptions) -> list[str]:
     if options.check == "lint":
         return ["check", *(["--fix"] if options.fix else []), *extra]
     return extra
+
+
+def _has_target(arguments: Sequence[str], cwd: Path) -> bool:
+    """Whether mypy was given something to check (a path, `-m`, `-p`, `-c`)."""
+    if any(a in ("-m", "-p", "-c", "--module", "--package", "--command") for a in arguments):
+        return True
+    return any(not a.startswith("-") and (cwd / a).exists() for a in arguments)
+
+
+def _mypy_targets(root: Path, cwd: Path) -> list[str]:
+    """What mypy checks when neither the command line nor its configuration says
+    (`files` in [tool.mypy], mypy.ini, .mypy.ini, setup.cfg): the project's package
+    (`src/`, or its package directories) and `tests/`, as `tether init` lays them out."""
+    import configparser  # noqa: PLC0415
+    import tomllib  # noqa: PLC0415
+
+    try:
+        tool = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get("tool", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        tool = {}
+    if tool.get("mypy", {}).get("files"):
+        return []
+    for name in ("mypy.ini", ".mypy.ini", "setup.cfg"):
+        config = configparser.ConfigParser()
+        try:
+            config.read(root / name, encoding="utf-8")
+        except configparser.Error:
+            continue
+        if config.has_option("mypy", "files"):
+            return []
+    if (root / "src").is_dir():
+        found = [root / "src"]
+    else:
+        found = [
+            entry
+            for entry in sorted(root.iterdir())
+            if entry.is_dir() and (entry / "__init__.py").exists() and entry.name != "tests"
+        ]
+    if (root / "tests").is_dir():
+        found.append(root / "tests")
+    return [os.path.relpath(path, cwd) for path in found]
 
 
 def synced_python(project: Project, environ: Mapping[str, str]) -> Path:

@@ -5,6 +5,7 @@ global cache keyed by the lock. A pure function of the project's facts."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from packaging.specifiers import SpecifierSet
@@ -22,11 +23,29 @@ def supported_pythons(requires_python: str) -> list[str]:
     return chosen or [KNOWN_MINORS[-2]]
 
 
+_COMMIT = re.compile(r"@[0-9a-f]{40}(?:#.*)?$")
+_HASHED = re.compile(r"#(?:.*&)?sha256=[0-9a-f]{64}\b")
+
+
+def pinned_source_problem(spec: str) -> str | None:
+    """Why `spec` is not a pinned, verifiable place to install tether from in CI (None:
+    it is): a VCS URL at a full commit, an archive URL with its `#sha256=`, or a file
+    committed with the project (a path)."""
+    text = spec.strip()
+    if text.startswith(("git+", "hg+")):
+        return None if _COMMIT.search(text) else "a VCS URL must name a full commit (@<40 hex>)"
+    if text.startswith(("https://", "http://")):
+        return None if _HASHED.search(text) else "an archive URL must end with #sha256=<hash>"
+    if text.startswith(("./", "../", "/")) and text.endswith((".whl", ".tar.gz")):
+        return None
+    return "give a git URL at a commit, an archive URL with #sha256=, or a committed wheel"
+
+
 def workflow(
     *,
     project: str,
     pythons: Sequence[str],
-    install: str = "tether",
+    install: str,
     torch_backends: bool = False,
 ) -> str:
     latest = pythons[-1]
@@ -42,7 +61,9 @@ def workflow(
           path: ~/.cache/tether
           key: tether-${{{{ runner.os }}}}-@PYTHON@-${{{{ hashFiles('pylock.toml') }}}}
           restore-keys: tether-${{{{ runner.os }}}}-@PYTHON@-
-      - run: python -m pip install {install}
+      # tether itself, from the pinned source `tether ci init --install` was given
+      # (never a bare name on PyPI: whoever registers it there would run in your CI).
+      - run: python -m pip install "{install}"
 """
 
     def setup(python: str) -> str:

@@ -19,8 +19,9 @@ def check_message(message: str, types: tuple[str, ...] = DEFAULT_TYPES) -> str |
         return "the commit message is empty"
     if _GIT_WRITTEN.match(subject):
         return None
+    # Types compare case-insensitively (`Feat:`), as conventional-pre-commit does.
     pattern = re.compile(
-        r"^(?P<type>[a-z]+)(?:\((?P<scope>[^()\s]+)\))?(?P<bang>!)?: (?P<subject>\S.*)$"
+        r"^(?P<type>[A-Za-z]+)(?:\((?P<scope>[^()\s]+)\))?(?P<bang>!)?: (?P<subject>\S.*)$"
     )
     match = pattern.match(subject)
     if match is None:
@@ -28,8 +29,11 @@ def check_message(message: str, types: tuple[str, ...] = DEFAULT_TYPES) -> str |
             f"{subject!r} is not a conventional commit subject: write `type(scope): summary`, "
             f"with type one of {', '.join(types)} (e.g. `fix(lock): keep hashes sorted`)"
         )
-    if match.group("type") not in types:
-        return f"unknown commit type {match.group('type')!r}: use one of {', '.join(types)}"
+    if match.group("type").lower() not in {t.lower() for t in types}:
+        return (
+            f"unknown commit type {match.group('type')!r}: use one of {', '.join(types)} "
+            f"as `type(scope): summary` (e.g. `feat(api): add streaming`)"
+        )
     body_start = lines.index(subject) + 1
     if body_start < len(lines) and lines[body_start].strip():
         return "leave a blank line between the subject and the body"

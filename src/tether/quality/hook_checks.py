@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from tether.quality.file_types import is_text
+
 BUILTIN_CHECKS = (
     "toml",
     "yaml",
@@ -54,17 +56,28 @@ def run_check(check: str, path: str, content: bytes, *, large_file_kb: int) -> l
     """Findings of one built-in `check` on one file (binary files skip text checks)."""
     if check == "large-files":
         size_kb = len(content) / 1024
-        if size_kb > large_file_kb:
+        if size_kb > large_file_kb and not _lock_file(path):
             return [
                 Finding(check, path, None,
                         f"{size_kb:.0f} KB is over the {large_file_kb} KB limit for a committed "
                         "file (large binaries and model weights belong in a registry or LFS)")
             ]  # fmt: skip
         return []
-    if b"\0" in content[:8192]:
-        return []  # binary
+    if not is_text(path, content):
+        return []  # binary: text checks do not apply
     text = content.decode("utf-8", errors="replace")
     return _TEXT_CHECKS[check](path, text)
+
+
+# Lock files are expected to be large (a universal pylock.toml of an ML stack runs to
+# megabytes), and are written by tools, not pasted in by mistake.
+LOCK_FILES = ("poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "package-lock.json",
+              "yarn.lock", "pnpm-lock.yaml", "Cargo.lock")  # fmt: skip
+
+
+def _lock_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name in LOCK_FILES or (name.startswith("pylock.") and name.endswith(".toml"))
 
 
 def applies(check: str, path: str) -> bool:
@@ -79,9 +92,10 @@ def applies(check: str, path: str) -> bool:
     return True
 
 
-def fix(check: str, content: bytes) -> bytes:
-    """`content` with `check`'s problems repaired (only FIXABLE checks)."""
-    if b"\0" in content[:8192]:
+def fix(check: str, content: bytes, path: str = "") -> bytes:
+    """`content` with `check`'s problems repaired (only FIXABLE checks; never a binary
+    file)."""
+    if not is_text(path, content):
         return content
     if check == "whitespace":
         lines = content.split(b"\n")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -31,6 +31,11 @@ NATIVE = {
 }
 
 
+# Natively mapped hooks whose arguments tether passes on (ruff's, mypy's) or reads
+# (detect-secrets' --baseline).
+HONOURED_ARGS = frozenset({"ruff", "ruff-format", "mypy", "secrets"})
+
+
 @dataclass(frozen=True, slots=True)
 class LocalHook:
     id: str
@@ -44,6 +49,7 @@ class LocalHook:
     args: tuple[str, ...]
     always_run: bool
     stages: tuple[str, ...]
+    exclude_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,10 @@ class PreCommitConfig:
     local: tuple[LocalHook, ...]
     unsupported: tuple[str, ...]  # "id (repo)" of hooks tether cannot run
     exclude: re.Pattern[str] | None = None
+    # Arguments of natively mapped hooks, by tether check (`ruff: [--fix]`), and what
+    # of theirs tether does not honour (named in the report).
+    native_args: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ignored: tuple[str, ...] = ()
 
 
 class PreCommitConfigError(ValueError):
@@ -67,6 +77,8 @@ def parse_config(text: str) -> PreCommitConfig:
     if not isinstance(data, Mapping) or not isinstance(data.get("repos"), list):
         raise PreCommitConfigError("it has no `repos:` list")
     native: list[str] = []
+    native_args: dict[str, tuple[str, ...]] = {}
+    ignored: list[str] = []
     local: list[LocalHook] = []
     unsupported: list[str] = []
     large: int | None = None
@@ -81,9 +93,21 @@ def parse_config(text: str) -> PreCommitConfig:
             if url == "local":
                 local.append(_local(hook))
             elif hook_id in NATIVE:
-                native.append(NATIVE[hook_id])
+                check = NATIVE[hook_id]
+                native.append(check)
+                args = tuple(str(a) for a in hook.get("args") or ())
                 if hook_id == "check-added-large-files":
-                    large = _maxkb(hook.get("args") or []) or large
+                    large = _maxkb(list(args)) or large
+                elif check in HONOURED_ARGS:
+                    native_args[check] = (*native_args.get(check, ()), *args)
+                elif args:
+                    ignored.append(f"{hook_id}: args {' '.join(args)} (tether runs its own check)")
+                extra = hook.get("additional_dependencies") or ()
+                if extra:
+                    ignored.append(
+                        f"{hook_id}: additional_dependencies {', '.join(map(str, extra))} "
+                        "(tether's mypy sees the project's environment: declare them there)"
+                    )
             else:
                 unsupported.append(f"{hook_id} ({url})")
     return PreCommitConfig(
@@ -92,20 +116,26 @@ def parse_config(text: str) -> PreCommitConfig:
         local=tuple(local),
         unsupported=tuple(unsupported),
         exclude=_regex(data.get("exclude")),
+        native_args=native_args,
+        ignored=tuple(ignored),
     )
 
 
 def _local(hook: Mapping[str, Any]) -> LocalHook:
     if "entry" not in hook:
         raise PreCommitConfigError(f"local hook {hook['id']} has no entry")
+    types = tuple(str(t) for t in hook.get("types") or ())
+    if not types and _text_fixer(str(hook["id"]), str(hook["entry"])):
+        types = ("text",)  # as pre-commit-hooks' own manifest declares for these
     return LocalHook(
         id=str(hook["id"]),
         entry=str(hook["entry"]),
         language=str(hook.get("language", "system")),
         files=_regex(hook.get("files")),
         exclude=_regex(hook.get("exclude")),
-        types=tuple(str(t) for t in hook.get("types") or ()),
+        types=types,
         types_or=tuple(str(t) for t in hook.get("types_or") or ()),
+        exclude_types=tuple(str(t) for t in hook.get("exclude_types") or ()),
         pass_filenames=bool(hook.get("pass_filenames", True)),
         args=tuple(str(a) for a in hook.get("args") or ()),
         always_run=bool(hook.get("always_run", False)),
@@ -130,26 +160,28 @@ def _maxkb(args: list[Any]) -> int | None:
     return None
 
 
-TYPE_SUFFIXES = {
-    "python": (".py", ".pyi"),
-    "pyi": (".pyi",),
-    "yaml": (".yaml", ".yml"),
-    "toml": (".toml",),
-    "json": (".json",),
-    "markdown": (".md",),
-    "shell": (".sh", ".bash"),
-}
+# pre-commit-hooks' fixers that rewrite text: their manifest limits them to `text`.
+TEXT_FIXERS = (
+    "end-of-file-fixer", "trailing-whitespace-fixer", "trailing-whitespace",
+    "mixed-line-ending", "fix-byte-order-marker", "fix-encoding-pragma",
+    "double-quote-string-fixer",
+)  # fmt: skip
 
 
-def hook_matches(hook: LocalHook, path: str) -> bool:
+def _text_fixer(hook_id: str, entry: str) -> bool:
+    command = entry.split(maxsplit=1)[0].rsplit("/", 1)[-1] if entry.split() else ""
+    return hook_id in TEXT_FIXERS or command in TEXT_FIXERS
+
+
+def hook_matches(hook: LocalHook, path: str, tags: frozenset[str]) -> bool:
+    """pre-commit's file selection: `files`/`exclude` regexes, then every tag of
+    `types`, one of `types_or`, none of `exclude_types` (tags from identify)."""
     if hook.files is not None and not hook.files.search(path):
         return False
     if hook.exclude is not None and hook.exclude.search(path):
         return False
-
-    def is_kind(kind: str) -> bool:
-        return kind in ("file", "text") or path.endswith(TYPE_SUFFIXES.get(kind, (f".{kind}",)))
-
-    if hook.types_or and not any(is_kind(k) for k in hook.types_or):
+    if hook.types_or and not tags & set(hook.types_or):
         return False
-    return all(is_kind(kind) for kind in hook.types)
+    if set(hook.exclude_types) & tags:
+        return False
+    return set(hook.types or ("file",)) <= tags

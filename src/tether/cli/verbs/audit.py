@@ -9,6 +9,7 @@ from pathlib import Path
 from tether.cli.context import Context
 from tether.cli.options import add_index_options, add_lock_mode_options, index_options
 from tether.cli.table import format_table
+from tether.errors import TetherError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +52,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="ignore this advisory (id or alias; also [tool.tether.audit] ignore)",
     )
+    parser.add_argument(
+        "--ignore-unknown",
+        action="store_true",
+        help="pass although the source could not answer for some packages (private ones); "
+        "also [tool.tether.audit] ignore-unknown = true",
+    )
     parser.add_argument("--format", choices=["table", "json"], default="table")
     parser.add_argument(
         "--fix",
@@ -76,6 +83,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             requirement_files=tuple(args.requirement),
             installed=args.installed,
             ignore=tuple(args.ignore),
+            ignore_unknown=args.ignore_unknown,
             index=index_options(args),  # type: ignore[arg-type]
             frozen=args.frozen,
             locked=args.locked,
@@ -110,9 +118,25 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
                 indent=2,
             )
         )
-        return 1 if result.findings else 0
+        return 0 if result.passed else 1
     for release in result.unknown:
         console.warn(f"{release} is not known to {result.source}: not audited")
+    if result.unknown and not result.findings:
+        checked = result.audited - len(result.unknown)
+        console.info(f"No known vulnerabilities in the {checked} package(s) {result.source} "
+                     f"answered for; {len(result.unknown)} could not be checked")  # fmt: skip
+        if result.ignore_unknown:
+            return 0
+        console.error(
+            TetherError(
+                f"{len(result.unknown)} of {result.audited} packages could not be checked: "
+                f"{result.source} has no record of them",
+                hint="a private package or a mirror without PyPI's per-release JSON API: audit "
+                "with --db PATH (a local OSV database, e.g. a checkout of the PyPA "
+                "advisory-database), or accept them with --ignore-unknown",
+            )
+        )
+        return 1
     if result.ignored:
         console.info(f"Ignored {len(result.ignored)} finding(s): " + ", ".join(
             sorted({f.advisory.id for f in result.ignored})))  # fmt: skip

@@ -13,9 +13,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     init.add_argument("--force", action="store_true", help="replace an existing workflow")
     init.add_argument(
         "--install",
-        default="tether",
         metavar="SPEC",
-        help="what `pip install` installs tether from in CI (default: tether)",
+        help="where CI installs tether from, pinned: a git URL at a commit, an archive URL "
+        "with #sha256=, or a committed wheel (default: where this tether came from, when "
+        "pinned)",
     )
 
 

@@ -45,7 +45,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     if args.hook == "commit-msg":
         problem = hooks.commit_message(
-            start, Path(args.files[0] if args.files else ".git/COMMIT_EDITMSG")
+            start, Path(args.files[0] if args.files else ".git/COMMIT_EDITMSG"), ctx.environ
         )
         if problem is None:
             return 0

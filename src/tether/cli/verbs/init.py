@@ -33,6 +33,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--ci", action="store_true", help="also write a GitHub Actions workflow (tether ci init)"
     )
     parser.add_argument(
+        "--ci-install",
+        metavar="SPEC",
+        help="with --ci: where CI installs tether from (see `tether ci init --install`)",
+    )
+    parser.add_argument(
         "--script",
         metavar="FILE",
         help="write a new PEP 723 script FILE instead (run it with `tether run FILE`)",
@@ -72,6 +77,13 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
         console.info(f"  kept existing {ctx.shown(path)}")
     if args.ci:
         from tether.commands.ci import ci_init
+        from tether.errors import UsageError
 
-        console.info(f"Wrote {ctx.shown(ci_init(result.root))}")
+        try:
+            console.info(f"Wrote {ctx.shown(ci_init(result.root, install=args.ci_install))}")
+        except UsageError as err:  # the project stands; say why the workflow does not
+            console.warn(f"no CI workflow written: {err.message}")
+            if err.hint:
+                console.info(f"hint: {err.hint}")
+            return 1
     return 0
