@@ -199,3 +199,38 @@ def test_lint_and_tool_run_without_declaring_the_tools(
     assert missing.exit_code == 2
     assert "ruff provides no command named 'nosuch' (it has: ruff)" in missing.stderr
     assert not (root / ".venv" / "bin" / "ruff").exists()  # the project was left alone
+
+
+def test_options_after_double_dash_and_typecheck_targets(
+    tmp_path: Path, tools_index: IndexServer
+) -> None:
+    root = service(tmp_path / "svc")
+    statistics = tether(root, tools_index, "lint", "--", "--statistics")
+    assert statistics.exit_code == 0, statistics.stderr
+    assert "unrecognized arguments" not in statistics.stderr
+    diff = tether(root, tools_index, "fmt", "--", "--diff")
+    assert diff.exit_code == 0, diff.stderr
+    # No `files` in [tool.mypy]: the package and the tests, not mypy's usage error.
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('files = ["src", "tests"]\n', ""))
+    (root / "tests" / "test_types.py").write_text("x: int = 'not an int'\n")
+    typed = tether(root, tools_index, "typecheck", "--", "--strict")
+    assert typed.exit_code == 1
+    assert "Missing target" not in typed.stdout + typed.stderr
+    assert "tests/test_types.py:1: error: Incompatible types" in typed.stdout
+
+
+def test_deps_leaves_type_checking_and_the_projects_own_test_modules_alone(
+    tmp_path: Path, tools_index: IndexServer
+) -> None:
+    root = service(tmp_path / "svc")
+    (root / "src" / "svc" / "typed.py").write_text(
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    import onlyfortypes\n"
+    )
+    (root / "conftest.py").write_text("import tests.helpers\n")
+    (root / "tests" / "helpers.py").write_text("VALUE = 1\n")
+    (root / "tests" / "test_more.py").write_text(
+        "import conftest\nimport helpers\nfrom tests import helpers as again\n"
+    )
+    result = tether(root, tools_index, "deps")
+    assert result.exit_code == 0, result.stdout + result.stderr
