@@ -200,3 +200,17 @@ def test_lock_files_are_not_large_files_and_types_compare_case_insensitively(
     refused = commit(root, {"a.txt": "a\n"}, message="Feature: more")
     assert refused.returncode == 1
     assert "as `type(scope): summary` (e.g. `feat(api): add streaming`)" in refused.stdout
+
+
+def test_a_commit_loading_a_pickle_is_refused(tmp_path: Path) -> None:
+    root = repo(tmp_path, checks='["ml-security"]')
+    refused = commit(root, {"train.py": "import joblib\n\nmodel = joblib.load('model.joblib')\n"})
+    assert refused.returncode == 1
+    assert "train.py:3: ml-security: ML002 joblib.load runs code from the data it loads" in (
+        refused.stdout
+    )
+    fine = commit(
+        root,
+        {"train.py": "import joblib\n\nmodel = joblib.load('m.joblib')  # tether: ignore[ML002]\n"},
+    )
+    assert fine.returncode == 0, fine.stdout

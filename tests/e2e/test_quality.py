@@ -234,3 +234,25 @@ def test_deps_leaves_type_checking_and_the_projects_own_test_modules_alone(
     )
     result = tether(root, tools_index, "deps")
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_lint_reports_ml_security_findings_beside_ruff(
+    tmp_path: Path, tools_index: IndexServer
+) -> None:
+    root = service(tmp_path / "svc")
+    (root / "src" / "svc" / "model.py").write_text(
+        "import torch\n\n\ndef load(path: str) -> object:\n"
+        "    return torch.load(path)\n\n\n"
+        "def fine(path: str) -> object:\n"
+        "    return torch.load(path, weights_only=True)\n\n\n"
+        "def accepted(path: str) -> object:\n"
+        "    return torch.load(path)  # tether: ignore[ML001]\n"
+    )
+    linted = tether(root, tools_index, "lint")
+    assert linted.exit_code == 1
+    assert linted.stdout.splitlines()[-2:] == [
+        "src/svc/model.py:5:12: ML001 torch.load without weights_only=True unpickles (runs) "
+        "the file",
+        "  hint: pass weights_only=True (the default from torch 2.6), or load safetensors",
+    ]
+    assert "1 ML security finding(s)" in linted.stderr

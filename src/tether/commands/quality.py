@@ -18,6 +18,7 @@ from packaging.utils import canonicalize_name
 
 from tether.commands.run import RunOptions, ensure_synced, prepare
 from tether.project import Project, find_pyproject, load_project, try_find_pyproject
+from tether.quality.ml_checks import MlFinding
 
 CHECKS = {"fmt": "ruff", "lint": "ruff", "typecheck": "mypy", "test": "pytest"}
 
@@ -147,6 +148,65 @@ def _mypy_targets(root: Path, cwd: Path) -> list[str]:
     if (root / "tests").is_dir():
         found.append(root / "tests")
     return [os.path.relpath(path, cwd) for path in found]
+
+
+SKIPPED_DIRS = frozenset(
+    {".venv", "venv", ".git", "build", "dist", "node_modules", "__pycache__", ".tox", ".nox"}
+)
+
+
+def ml_findings(options: QualityOptions) -> list[MlFinding]:
+    """tether's ML security checks (quality/ml_checks.py) on what `tether lint` lints:
+    the paths given, else the project (or the working directory), skipping virtual
+    environments, build output, hidden directories and ruff's `exclude`s."""
+    from fnmatch import fnmatch  # noqa: PLC0415
+
+    from tether.quality.ml_checks import check_source  # noqa: PLC0415
+
+    pyproject = try_find_pyproject(options.start)
+    root = pyproject.parent if pyproject is not None else options.start
+    given = [
+        options.start / a for a in options.arguments if not a.startswith("-")
+    ]  # fmt: skip
+    targets = [p for p in given if p.exists()] or [root]
+    excluded = _ruff_excludes(pyproject)
+    findings: list[MlFinding] = []
+    for path in _python_files(targets):
+        shown = os.path.relpath(path, options.start)
+        relative = os.path.relpath(path, root)
+        if any(fnmatch(relative, pattern) or fnmatch(shown, pattern) for pattern in excluded):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        findings += check_source(shown, text)
+    return findings
+
+
+def _ruff_excludes(pyproject: Path | None) -> list[str]:
+    import tomllib  # noqa: PLC0415
+
+    if pyproject is None:
+        return []
+    try:
+        ruff = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("ruff", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return []
+    patterns = [*ruff.get("exclude", []), *ruff.get("extend-exclude", [])]
+    return [p.rstrip("/") + suffix for p in patterns if isinstance(p, str) for suffix in ("", "/*")]
+
+
+def _python_files(targets: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for target in targets:
+        if target.is_file():
+            found.append(target)
+            continue
+        for directory, dirs, files in os.walk(target):
+            dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
+            found += [Path(directory, f) for f in sorted(files) if f.endswith((".py", ".pyi"))]
+    return found
 
 
 def synced_python(project: Project, environ: Mapping[str, str]) -> Path:

@@ -8,7 +8,9 @@ from (path, bytes) to findings, and fixers from bytes to bytes. No I/O, no git.
 - private-keys: no PEM / OpenSSH / PuTTY / PGP private key;
 - secrets: no token in a known format (cloud keys, API tokens), and no high-entropy
   string assigned to something named like a secret;
-- merge-conflicts: no leftover conflict markers.
+- merge-conflicts: no leftover conflict markers;
+- ml-security: model and data loading that runs code, unpinned Hub downloads, unsafe
+  YAML, eval of model output (quality/ml_checks.py), on Python files.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 import yaml
 
 from tether.quality.file_types import is_text
+from tether.quality.ml_checks import check_source
 
 BUILTIN_CHECKS = (
     "toml",
@@ -35,6 +38,7 @@ BUILTIN_CHECKS = (
     "private-keys",
     "secrets",
     "merge-conflicts",
+    "ml-security",
 )
 FIXABLE = ("whitespace", "eof")
 DEFAULT_LARGE_FILE_KB = 1000
@@ -89,6 +93,8 @@ def applies(check: str, path: str) -> bool:
         return suffix in ("yaml", "yml")
     if check == "json":
         return suffix == "json"
+    if check == "ml-security":
+        return suffix in ("py", "pyi")
     return True
 
 
@@ -261,6 +267,13 @@ def _merge_conflicts(path: str, text: str) -> list[Finding]:
     return sorted(found, key=lambda f: f.line or 0)
 
 
+def _ml_security(path: str, text: str) -> list[Finding]:
+    return [
+        Finding("ml-security", path, f.line, f"{f.code} {f.message} (hint: {f.hint})")
+        for f in check_source(path, text)
+    ]
+
+
 _TEXT_CHECKS: dict[str, Callable[[str, str], list[Finding]]] = {
     "toml": _toml,
     "yaml": _yaml,
@@ -270,4 +283,5 @@ _TEXT_CHECKS: dict[str, Callable[[str, str], list[Finding]]] = {
     "private-keys": _private_keys,
     "secrets": _secrets,
     "merge-conflicts": _merge_conflicts,
+    "ml-security": _ml_security,
 }

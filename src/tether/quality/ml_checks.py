@@ -99,9 +99,9 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
 
 
 def _constants(tree: ast.Module) -> dict[str, str]:
-    """Names assigned a string literal anywhere (model ids kept in a variable)."""
+    """Module-level names assigned a string literal (a model id kept in a constant)."""
     found: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in tree.body:
         if (
             isinstance(node, ast.Assign)
             and isinstance(node.value, ast.Constant)
@@ -120,6 +120,7 @@ class _Visitor(ast.NodeVisitor):
         self.constants = constants
         self.findings: list[MlFinding] = []
         self.assigned: list[dict[str, ast.expr]] = [{}]  # per function: name -> value
+        self.parameters: list[set[str]] = [set()]  # per function: its parameters' names
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self.assigned.append({})
@@ -191,7 +192,9 @@ class _Visitor(ast.NodeVisitor):
         text = None
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
             text = target.value
-        elif isinstance(target, ast.Name):
+        elif isinstance(target, ast.Name) and not any(
+            target.id in names for names in self.parameters
+        ):
             text = self.constants.get(target.id)
         # Only what is surely a Hub id: a local path or a value computed at run time
         # is not reported (that is where bandit's B615 is noisy).

@@ -28,15 +28,34 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
     from tether.commands.quality import QualityOptions, prepare_check
 
     arguments = args.arguments[1:] if args.arguments[:1] == ["--"] else args.arguments
-    prepared = prepare_check(
-        QualityOptions(
-            start=ctx.project_start,
-            environ=ctx.environ,
-            check=args.verb,
-            arguments=arguments,
-            fix=getattr(args, "fix", False),
-            check_only=getattr(args, "check", False),
-        )
+    options = QualityOptions(
+        start=ctx.project_start,
+        environ=ctx.environ,
+        check=args.verb,
+        arguments=arguments,
+        fix=getattr(args, "fix", False),
+        check_only=getattr(args, "check", False),
     )
-    become(ctx, prepared.program, prepared.argv, prepared.environ, cwd=prepared.cwd)
-    return 0
+    prepared = prepare_check(options)
+    if args.verb != "lint":
+        become(ctx, prepared.program, prepared.argv, prepared.environ, cwd=prepared.cwd)
+        return 0
+    # lint: ruff, then tether's ML security checks (which ruff has no rules for).
+    import subprocess
+
+    from tether.commands.quality import ml_findings
+
+    ctx.console.out.flush()
+    ruff = subprocess.run(
+        prepared.argv, executable=prepared.program, env=prepared.environ, cwd=prepared.cwd,
+        check=False,
+    )  # fmt: skip
+    findings = ml_findings(options)
+    for finding in findings:
+        ctx.console.print(f"{finding}\n  hint: {finding.hint}")
+    if findings:
+        ctx.console.info(
+            f"{len(findings)} ML security finding(s); silence one on its line with "
+            "`# tether: ignore[CODE]`"
+        )
+    return 1 if ruff.returncode or findings else 0
