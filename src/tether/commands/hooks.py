@@ -85,6 +85,7 @@ class HookReport:
     not_fixed: tuple[str, ...]  # ... skipped: unstaged changes in them
     unsupported: tuple[str, ...]  # pre-commit hooks tether cannot run
     baselined: int = 0
+    notes: tuple[str, ...] = ()  # what of a pre-commit config is not honoured, and why
 
     @property
     def passed(self) -> bool:
@@ -218,12 +219,15 @@ def run_hooks(
         tools=tuple(t for t in tools if t is not None),
         fixed=tuple(fixed),
         not_fixed=tuple(not_fixed),
-        unsupported=(
-            *(settings.precommit.unsupported if settings.precommit is not None else ()),
-            *_other_stages(settings),
-            *(settings.precommit.ignored if settings.precommit is not None else ()),
-        ),
+        unsupported=settings.precommit.unsupported if settings.precommit is not None else (),
         baselined=baselined,
+        notes=(
+            *_other_stages(settings),
+            *(
+                f"pre-commit hook {note}: not honoured"
+                for note in (settings.precommit.ignored if settings.precommit is not None else ())
+            ),
+        ),
     )
 
 
@@ -567,7 +571,7 @@ def _other_stages(settings: HookSettings) -> list[str]:
     named as skipped rather than passed over in silence."""
     local = settings.precommit.local if settings.precommit is not None else ()
     return [
-        f"{hook.id} (stages: {', '.join(hook.stages)})"
+        f"pre-commit hook {hook.id} runs at {', '.join(hook.stages)}, not at commit: skipped"
         for hook in local
         if hook.stages and not {"pre-commit", "commit", "commit-msg"} & set(hook.stages)
     ]

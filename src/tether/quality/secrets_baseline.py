@@ -37,6 +37,29 @@ FILTERS = (
 )
 
 
+# tether's finding -> the secret type detect-secrets records (its equality includes the
+# type, so a baseline both tools read must use detect-secrets' names).
+DETECT_SECRETS_TYPES = {
+    "an AWS access key id": "AWS Access Key",
+    "an AWS secret access key": "AWS Access Key",
+    "a GitHub token": "GitHub Token",
+    "a GitLab token": "GitLab Token",
+    "a Slack token": "Slack Token",
+    "a Stripe secret key": "Stripe Access Key",
+    "an OpenAI API key": "OpenAI Token",
+    "a PyPI token": "PyPI Token",
+    "a Twilio API key": "Twilio API Key",
+    "a SendGrid API key": "SendGrid API Key",
+    "a JSON web token": "JSON Web Token",
+}
+
+
+def detect_secrets_type(kind: str) -> str:
+    """The detect-secrets type for one of tether's secret findings (a keyword-assigned
+    secret otherwise, as detect-secrets' KeywordDetector names it)."""
+    return DETECT_SECRETS_TYPES.get(kind, "Secret Keyword")
+
+
 @dataclass(frozen=True, slots=True)
 class Accepted:
     path: str
@@ -82,7 +105,7 @@ def render(existing: str | None, found: Iterable[Accepted], generated_at: str) -
     for item in sorted(found, key=lambda a: (a.path, a.line or 0, a.hashed_secret)):
         entry = dict(old_entries.get((item.path, item.hashed_secret), {}))
         entry.update(
-            {"type": entry.get("type", item.kind), "filename": item.path,
+            {"type": entry.get("type", detect_secrets_type(item.kind)), "filename": item.path,
              "hashed_secret": item.hashed_secret, "is_verified": entry.get("is_verified", False)}
         )  # fmt: skip
         if item.line is not None:

@@ -62,6 +62,8 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
             console.print(tool.output.rstrip())
     for name in report.unsupported:
         console.warn(f"pre-commit hook {name} is not one tether can run: skipped")
+    for note in report.notes:
+        console.warn(note)
     for fixed in report.fixed:
         console.info(f"Fixed {fixed}: review the change and `git add` it")
     for skipped in report.not_fixed:
