@@ -303,3 +303,14 @@ def test_progress_bars_on_a_terminal_only(tmp_path: Path) -> None:
         assert plain.returncode == 0, plain.stderr
         assert "Downloading" not in plain.stderr
         assert "| rich" not in plain.stderr
+
+
+def test_run_after_a_synced_group_was_removed_from_the_project(tmp_path: Path) -> None:
+    root = project(tmp_path / "svc", '"util==1.0"')
+    original = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(original + 'test = ["web==1.0"]\n')
+    with IndexServer(UNIVERSE) as index:
+        assert tether(root, index, "sync", "--group", "test").exit_code == 0
+        (root / "pyproject.toml").write_text(original)  # the group is gone
+        ran = tether(root, index, "run", "python", "-c", "import util")
+        assert ran.exit_code == 0, ran.stderr

@@ -114,17 +114,20 @@ def ensure_synced(
 
     state = sync_state(environment)
     wanted = selection or Selection()
+    # What the last sync had and the project still declares (a group since removed
+    # from pyproject.toml is not asked for again).
+    had_groups = {g for g in _strings(state.get("groups")) if g in project.dependency_groups}
+    had_extras = {
+        e
+        for e in _strings(state.get("extras"))
+        if e in project.optional_dependencies and e not in project.settings.torch_backends
+    }
     kept = Selection(
-        groups=tuple(sorted({*wanted.groups, *_strings(state.get("groups"))})),
+        groups=tuple(sorted({*wanted.groups, *had_groups})),
         only_groups=wanted.only_groups,
         no_default_groups=wanted.no_default_groups,
         all_groups=wanted.all_groups,
-        extras=tuple(
-            sorted(
-                {*wanted.extras, *_strings(state.get("extras"))}
-                - set(project.settings.torch_backends)
-            )
-        ),
+        extras=tuple(sorted({*wanted.extras, *had_extras})),
         all_extras=wanted.all_extras,
     )
     sync(SyncOptions(start=project.root, environ=environ, selection=kept, exact=False))
