@@ -93,7 +93,7 @@ def lock(
     from tether.commands.lock import lock as run  # noqa: PLC0415
 
     project = None
-    seeds: dict[str, str] = {}
+    seeds: dict[str, tuple[str, ...]] = {}
     if script is not None:
         from tether.commands.script import beside_lock_project  # noqa: PLC0415
 

@@ -364,3 +364,28 @@ def test_a_poetry2_project_reads_its_groups_and_migrates_them(
     typo = tether(root, index, "lock")
     assert typo.exit_code == 1
     assert 'did you mean "dependencies"?' in typo.stderr
+
+
+def test_a_package_uv_locks_per_fork_keeps_each_forks_version(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    from tether.lock.foreign import lock_pins
+
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "uv.lock").write_text(
+        UV_LOCK
+        + '\n[[package]]\nname = "util"\nversion = "2.0"\n'
+        + 'source = { registry = "https://pypi.org/simple" }\n'
+    )
+    assert lock_pins(root / "uv.lock") == {"util": ("1.0", "2.0"), "web": ("1.0",)}
+    (root / "pyproject.toml").write_text(POETRY)
+    locked = tether(root, index, "lock")
+    assert locked.exit_code == 0, locked.stderr
+    pins = {
+        p["name"]: p["version"]
+        for p in tomllib.loads((root / "pylock.toml").read_text())["packages"]
+        if "version" in p
+    }
+    assert pins["util"] == "2.0"  # the newest of the versions uv.lock holds that fits
+    assert pins["web"] == "1.0"

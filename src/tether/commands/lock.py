@@ -73,7 +73,7 @@ class LockOptions:
     prerelease: str | None = None
     on_package: Callable[[str], None] | None = None  # progress: a package's versions arrived
     # Versions to keep where possible besides the current lock's (e.g. poetry.lock's pins).
-    seed_preferences: Mapping[str, str] = field(default_factory=dict)
+    seed_preferences: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
     project: Project | None = None  # already read (a PEP 723 script); else found from start
 
 
@@ -127,7 +127,8 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
             )
     _refuse_unsupported(project)
     sides = _conflict_sides(path)
-    seeds, seeded_from = dict(options.seed_preferences), None
+    seeds: Mapping[str, str | tuple[str, ...]] = options.seed_preferences
+    seeded_from = None
     if not seeds and project.script is None and not path.exists():
         # A project coming from Poetry or uv: its first lock keeps their versions.
         seeded_from, seeds = foreign_pins(project.root)
@@ -475,11 +476,18 @@ def _latest(moment: datetime | None, others: Iterable[datetime | None]) -> datet
     return latest
 
 
-def _seeds(pins: Mapping[str, str]) -> dict[NormalizedName, frozenset[Version]]:
+def _seeds(
+    pins: Mapping[str, str | tuple[str, ...]],
+) -> dict[NormalizedName, frozenset[Version]]:
     seeds: dict[NormalizedName, frozenset[Version]] = {}
-    for name, version in pins.items():
-        with contextlib.suppress(InvalidVersion):
-            seeds[canonicalize_name(name)] = frozenset({Version(version)})
+    for name, given in pins.items():
+        versions = (given,) if isinstance(given, str) else given
+        kept = set()
+        for text in versions:
+            with contextlib.suppress(InvalidVersion):
+                kept.add(Version(text))
+        if kept:
+            seeds[canonicalize_name(name)] = frozenset(kept)
     return seeds
 
 

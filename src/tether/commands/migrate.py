@@ -167,9 +167,9 @@ def migrate(options: MigrateOptions) -> MigrateResult:
         raise
     locked = locked_versions(path.parent / LOCK_NAME)
     moved = tuple(
-        (name, version, ", ".join(locked[name]))
-        for name, version in sorted(pins.items())
-        if name in locked and version not in locked[name]
+        (name, ", ".join(versions), ", ".join(locked[name]))
+        for name, versions in sorted(pins.items())
+        if name in locked and not set(versions) & set(locked[name])
     )
     return MigrateResult(
         path=path,
@@ -252,8 +252,8 @@ def with_tasks(text: str, imported: Imported) -> str:
     return tomlkit.dumps(document)
 
 
-def poetry_lock_pins(path: Path) -> dict[str, str]:
-    """name -> version from a `poetry.lock` (empty when there is none or it is unreadable)."""
+def poetry_lock_pins(path: Path) -> dict[str, tuple[str, ...]]:
+    """name -> versions from a `poetry.lock` (empty when there is none or unreadable)."""
     return lock_pins(path)
 
 

@@ -52,7 +52,9 @@ def load_script(path: Path, environ: Mapping[str, str]) -> Project:
     return replace(project, lock_file=lock_file)
 
 
-def beside_lock_project(path: Path, environ: Mapping[str, str]) -> tuple[Project, dict[str, str]]:
+def beside_lock_project(
+    path: Path, environ: Mapping[str, str]
+) -> tuple[Project, dict[str, tuple[str, ...]]]:
     """For `tether lock --script`: the script with its lock beside it, and the versions
     its cached lock holds (so a first lock beside it keeps what runs already used)."""
     from tether.lock import locked_versions  # noqa: PLC0415
@@ -60,8 +62,7 @@ def beside_lock_project(path: Path, environ: Mapping[str, str]) -> tuple[Project
     path = path.absolute()
     project = script_project(path, read_script(path))
     beside = path.parent / lock_name(path)
-    cached = {} if beside.exists() else locked_versions(cached_lock(path, environ))
-    seeds = {name: versions[0] for name, versions in cached.items() if len(versions) == 1}
+    seeds = {} if beside.exists() else locked_versions(cached_lock(path, environ))
     return replace(project, lock_file=beside), seeds
 
 

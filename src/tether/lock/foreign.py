@@ -13,9 +13,10 @@ from packaging.utils import canonicalize_name
 FOREIGN_LOCKS = ("poetry.lock", "uv.lock")
 
 
-def foreign_pins(root: Path) -> tuple[str | None, dict[str, str]]:
-    """The first foreign lock beside `root`'s pyproject.toml and its pins (a package
-    locked at several versions, as uv does per fork, is left out: no single preference)."""
+def foreign_pins(root: Path) -> tuple[str | None, dict[str, tuple[str, ...]]]:
+    """The first foreign lock beside `root`'s pyproject.toml and its pins (a package uv
+    locks at several versions, one per fork, keeps them all: each fork prefers the one
+    that fits it)."""
     for name in FOREIGN_LOCKS:
         pins = lock_pins(root / name)
         if pins:
@@ -23,9 +24,9 @@ def foreign_pins(root: Path) -> tuple[str | None, dict[str, str]]:
     return None, {}
 
 
-def lock_pins(path: Path) -> dict[str, str]:
-    """name -> version from a `poetry.lock` or `uv.lock` (empty when there is none or it
-    is unreadable)."""
+def lock_pins(path: Path) -> dict[str, tuple[str, ...]]:
+    """name -> versions from a `poetry.lock` or `uv.lock` (empty when there is none or
+    it is unreadable)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -36,4 +37,4 @@ def lock_pins(path: Path) -> dict[str, str]:
             seen.setdefault(canonicalize_name(str(package["name"])), set()).add(
                 str(package["version"])
             )
-    return {name: next(iter(versions)) for name, versions in seen.items() if len(versions) == 1}
+    return {name: tuple(sorted(versions)) for name, versions in seen.items()}

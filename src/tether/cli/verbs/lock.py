@@ -95,7 +95,7 @@ def _lock(args: argparse.Namespace, ctx: Context, progress: Callable[[str], None
     from tether.commands.lock import LockOptions, lock
 
     project = None
-    seeds: dict[str, str] = {}
+    seeds: dict[str, tuple[str, ...]] = {}
     if args.script is not None:
         from tether.commands.script import beside_lock_project
 
