@@ -552,3 +552,13 @@ def test_a_dependency_that_needs_two_versions_forks_below_the_root(tmp_path: Pat
         ("1.0", 'implementation_name == "pypy"'),
         ("2.0", 'implementation_name == "cpython"'),
     ]
+
+
+def test_the_examples_committed_lock_matches_its_pyproject(tmp_path: Path) -> None:
+    """The README's first command syncs examples/ai-service with --locked: its lock must
+    be re-made with any change to its pyproject.toml (`tether lock` there)."""
+    example = Path(__file__).parents[2] / "examples" / "ai-service"
+    checked = run_tether(
+        "lock", "--check", cwd=example, env={"TETHER_CACHE_DIR": str(tmp_path / "cache")}
+    )
+    assert checked.exit_code == 0, checked.stderr
