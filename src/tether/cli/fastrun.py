@@ -20,10 +20,9 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from tether.install.script_runs import ready_environment
+from tether.install.script_runs import STATE, ready_environment
 from tether.install.site_listing import site_listing
 
-STATE = ".tether-state.json"
 # Settings the full path would honour differently: leave those runs to it.
 _OVERRIDES = ("TETHER_PROJECT_ENVIRONMENT", "TETHER_TORCH_BACKEND", "TETHER_PYTHON")
 

@@ -122,19 +122,12 @@ def migrate(options: MigrateOptions) -> MigrateResult:
     if uv:
         text, notes = rewrite_uv(text)
         warnings += notes
-    if poetry:
+    if poetry or poetry2:  # Poetry 1 (no [project]) or Poetry 2 ([project] beside)
         try:
-            converted = convert(doc.data)
+            converted = convert(doc.data) if poetry else convert_poetry2(doc.data)
         except PoetryError as err:
             raise ProjectError(f"cannot migrate: {err}", path=path) from None
-        text = rewrite(text, converted)
-        warnings += converted.warnings
-    if poetry2:
-        try:
-            converted = convert_poetry2(doc.data)
-        except PoetryError as err:
-            raise ProjectError(f"cannot migrate: {err}", path=path) from None
-        text = rewrite_poetry2(text, converted)
+        text = rewrite(text, converted) if poetry else rewrite_poetry2(text, converted)
         warnings += converted.warnings
         poetry = True  # from here on, as any Poetry project: locked with poetry.lock's pins
     if imported is not None:

@@ -19,11 +19,10 @@ from typing import Any
 
 from tether.commands.locations import lock_location
 from tether.errors import LockError, UsageError
+from tether.install.script_runs import STATE
 from tether.lock.freshness import check_inputs, resolver_options
 from tether.project import Project, Selection, find_pyproject, load_project
 from tether.project.fingerprint import inputs
-
-STATE = ".tether-state.json"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

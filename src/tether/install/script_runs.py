@@ -19,7 +19,7 @@ import os
 
 SCRIPTS = "scripts-v1"
 MEMO = "run.json"
-STATE = ".tether-state.json"
+STATE = ".tether-state.json"  # what the last sync of an environment recorded
 
 
 def script_key(script: str) -> str:

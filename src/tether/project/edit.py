@@ -28,7 +28,13 @@ def add_requirements(
     """`text` with each requirement added to the section, replacing an existing
     requirement on the same package there (so `add 'numpy>=2'` updates the bound)."""
     document = tomlkit.parse(text)
-    array = _array(document, section, name, create=True)
+    put_requirements(_array(document, section, name, create=True), requirements)
+    return tomlkit.dumps(document)
+
+
+def put_requirements(array: Array, requirements: list[Requirement]) -> None:
+    """Each requirement into `array`, in place of one on the same package (so `add
+    'numpy>=2'` updates the bound); comments on other items stay."""
     for requirement in requirements:
         key = canonicalize_name(requirement.name)
         existing = [i for i, item in enumerate(array) if _name(str(item)) == key]
@@ -40,7 +46,19 @@ def add_requirements(
             array.append(str(requirement))
     if len(array) > 1:
         array.multiline(True)  # noqa: FBT003 - tomlkit's API
-    return tomlkit.dumps(document)
+
+
+def drop_requirements(array: Array, names: list[str]) -> list[str]:
+    """`array` without requirements on `names`; returns the names not found."""
+    missing = []
+    for wanted in names:
+        key = canonicalize_name(wanted)
+        found = [i for i, item in enumerate(array) if _name(str(item)) == key]
+        if not found:
+            missing.append(wanted)
+        for index in reversed(found):
+            del array[index]
+    return missing
 
 
 def set_project_version(text: str, version: str) -> str:
@@ -100,15 +118,7 @@ def remove_requirements(
 ) -> tuple[str, list[str]]:
     """`text` without requirements on `names`; also returns the names not found."""
     document = tomlkit.parse(text)
-    array = _array(document, section, name, create=False)
-    missing = []
-    for wanted in names:
-        key = canonicalize_name(wanted)
-        found = [i for i, item in enumerate(array) if _name(str(item)) == key]
-        if not found:
-            missing.append(wanted)
-        for index in reversed(found):
-            del array[index]
+    missing = drop_requirements(_array(document, section, name, create=False), names)
     return tomlkit.dumps(document), missing
 
 

@@ -20,6 +20,7 @@ from packaging.utils import canonicalize_name
 from tomlkit.items import Array
 
 from tether.errors import ProjectError
+from tether.project.edit import drop_requirements, put_requirements
 from tether.project.fields import expect_table, parse_requirements
 from tether.project.pyproject import Project, parse_requires_python
 from tether.project.settings import parse_settings
@@ -134,18 +135,7 @@ def add_to_script(text: str, path: Path, requirements: list[Requirement]) -> str
     and encoding line)."""
     block = find_block(text, path)
     document = tomlkit.parse("" if block is None else block.toml)
-    array = _dependencies(document, path, create=True)
-    for requirement in requirements:
-        key = canonicalize_name(requirement.name)
-        existing = [i for i, item in enumerate(array) if _name(str(item)) == key]
-        if existing:
-            array[existing[0]] = str(requirement)
-            for index in reversed(existing[1:]):
-                del array[index]
-        else:
-            array.append(str(requirement))
-    if len(array) > 1:
-        array.multiline(True)  # noqa: FBT003 - tomlkit's API
+    put_requirements(_dependencies(document, path, create=True), requirements)
     return _replace(text, block, tomlkit.dumps(document))
 
 
@@ -155,15 +145,7 @@ def remove_from_script(text: str, path: Path, names: list[str]) -> tuple[str, li
     if block is None:
         return text, list(names)
     document = tomlkit.parse(block.toml)
-    array = _dependencies(document, path, create=False)
-    missing = []
-    for wanted in names:
-        key = canonicalize_name(wanted)
-        found = [i for i, item in enumerate(array) if _name(str(item)) == key]
-        if not found:
-            missing.append(wanted)
-        for index in reversed(found):
-            del array[index]
+    missing = drop_requirements(_dependencies(document, path, create=False), names)
     return _replace(text, block, tomlkit.dumps(document)), missing
 
 
@@ -217,10 +199,3 @@ def _commented(toml: str) -> str:
     lines = toml.rstrip("\n").splitlines()
     body = "\n".join(f"# {line}" if line else "#" for line in lines)
     return f"# /// script\n{body}\n# ///"
-
-
-def _name(requirement: str) -> str | None:
-    try:
-        return canonicalize_name(Requirement(requirement).name)
-    except ValueError:
-        return None
