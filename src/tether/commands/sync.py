@@ -95,11 +95,14 @@ def sync(options: SyncOptions) -> SyncResult:
     groups = project.selected_groups(chosen)
     # PEP 751 selects only what the lock declares (one another tool exported may lack
     # a group the project has).
-    groups, extras, selection_warnings = _in_lock(chosen, groups, extras, lock_path)
+    lock_bytes = lock_path.read_bytes()  # read once: hashed, and its header parsed
+    groups, extras, selection_warnings = _in_lock(
+        chosen, groups, extras, lock_path, lock_bytes.decode("utf-8")
+    )
     # `--only-group`: the groups' own closure, not the project's dependencies (as uv and
     # `poetry install --only` do).
     only = bool(chosen.only_groups) and not chosen.all_groups
-    lock_sha256 = hashlib.sha256(lock_path.read_bytes()).hexdigest()
+    lock_sha256 = hashlib.sha256(lock_bytes).hexdigest()
     key = _selection_key(lock_sha256, extras, groups, interpreter, only=only)
     remembered = _remembered(environment, key) or _from_memo(_cached_memo(cache, key), key)
     if remembered is not None:
@@ -241,11 +244,11 @@ def _select(
 
 
 def _in_lock(
-    chosen: Selection, groups: list[str], extras: list[str], lock_path: Path
+    chosen: Selection, groups: list[str], extras: list[str], lock_path: Path, text: str
 ) -> tuple[list[str], list[str], list[str]]:
-    """The groups and extras to select that the lock declares, and warnings."""
+    """The groups and extras to select that the lock (`text`) declares, and warnings."""
     warnings: list[str] = []
-    declared_groups, declared_extras = _lock_header(lock_path)
+    declared_groups, declared_extras = _lock_header(text)
     explicit = {*chosen.groups, *chosen.only_groups, *chosen.extras}
     groups = _declared(
         "dependency group", groups, declared_groups, lock_path,
@@ -257,12 +260,11 @@ def _in_lock(
     return groups, extras, warnings
 
 
-def _lock_header(lock_path: Path) -> tuple[list[str], list[str]]:
+def _lock_header(text: str) -> tuple[list[str], list[str]]:
     """The groups (declared and default) and extras the lock declares, read from its
     top-level keys only (the packages, the slow part to parse, come after them)."""
     import tomllib  # noqa: PLC0415
 
-    text = lock_path.read_text(encoding="utf-8")
     head = text.split("\n[", 1)[0]
     try:
         data = tomllib.loads(head)
