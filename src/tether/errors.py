@@ -116,6 +116,10 @@ class BuildError(TetherError):
         self.output = output
 
 
+class GitError(TetherError):
+    """A git repository could not be reached, or lacks the revision asked for."""
+
+
 class PublishError(TetherError):
     """A distribution cannot be uploaded: its metadata is invalid, the index refused it,
     or there are no credentials to upload with."""

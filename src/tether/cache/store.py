@@ -48,6 +48,9 @@ class Bucket(StrEnum):
     FILE_HASHES = "file-hashes-v1"
     SCRIPTS = "scripts-v1"  # per PEP 723 script (by path): its lock, and the run memo
     ENVIRONMENTS = "environments-v1"  # scripts' environments, by the resolved set
+    GIT_DB = "git-db-v1"  # a bare repository per git remote, by its URL
+    GIT_CHECKOUTS = "git-checkouts-v1"  # one tree per (remote, commit)
+    GIT_BUILT = "git-built-v1"  # wheels built from a checkout, by remote, commit, subdirectory
 
 
 class Cache:

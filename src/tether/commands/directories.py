@@ -6,20 +6,26 @@ in that mode."""
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
+from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from tether.build.backend import Installer, build_with_backend
-from tether.errors import ProjectError
-from tether.install.plan import Directory
+from tether.cache import Bucket, Cache, digest
+from tether.errors import BuildError, ProjectError
+from tether.index.page import DistFile
+from tether.install.plan import Directory, GitPin
 from tether.install.wheel import LinkMode, Target, install, installed, uninstall, unpack
+from tether.install.wheel_choice import best_wheel
 from tether.project import BuildSystem, load_project
 from tether.project.dynamic import build_fingerprint
 from tether.python.interpreter import Interpreter
+from tether.vcs.git import checkout
+from tether.vcs.reference import GitReference
 
 # Beside an installed directory's metadata: the build fingerprint it was built from.
 BUILT_FROM = "tether-built-from"
@@ -30,6 +36,8 @@ LEGACY_BUILD_SYSTEM = BuildSystem(
 
 
 def read_build_system(source: Path) -> BuildSystem:
+    if not (source / "pyproject.toml").exists() and (source / "setup.py").exists():
+        return LEGACY_BUILD_SYSTEM  # a setup.py project
     try:
         project = load_project(source / "pyproject.toml")
     except ProjectError as err:
@@ -97,3 +105,84 @@ def _built_from(dist_info: Path) -> str | None:
         return (dist_info / BUILT_FROM).read_text().strip()
     except OSError:
         return None
+
+
+def install_git(
+    directory: Directory,
+    interpreter: Interpreter,
+    target: Target,
+    *,
+    cache: Cache,
+    installer: Installer,
+    environ: Mapping[str, str],
+    reinstall: bool = False,
+) -> bool:
+    """Install a git dependency at its locked commit unless it is installed from that
+    commit already; True when it was (re)installed. The wheel built from a commit is
+    cached (by repository, commit and subdirectory), so it is built once per machine."""
+    pin = directory.vcs
+    assert pin is not None  # noqa: S101 - only git directories come here
+    site = Path(interpreter.paths["purelib"])
+    current = installed(site).get(canonicalize_name(directory.name))
+    if current is not None and current.complete and not reinstall:
+        try:
+            direct = json.loads((current.dist_info / "direct_url.json").read_text())
+        except (OSError, ValueError):
+            direct = {}
+        if direct == pin.direct_url():
+            return False
+    try:
+        wheel = _git_wheel(pin, interpreter, target, cache, installer, environ)
+    except BuildError as err:
+        err.add_note(
+            f"while building the git dependency '{directory.name}' "
+            f"({pin.url} at commit {pin.commit[:12]})"
+        )
+        raise
+    with tempfile.TemporaryDirectory(prefix="tether-git-") as scratch:
+        tree = unpack(wheel, Path(scratch) / "tree")
+        if current is not None:
+            uninstall(current.dist_info)
+        install(tree, target, link_mode=LinkMode.COPY, requested=True, direct_url=pin.direct_url())
+    return True
+
+
+def _git_wheel(  # noqa: PLR0917 - the resources a build needs
+    pin: GitPin,
+    interpreter: Interpreter,
+    target: Target,
+    cache: Cache,
+    installer: Installer,
+    environ: Mapping[str, str],
+) -> Path:
+    """The wheel built from the pinned commit for this interpreter: from the cache, or
+    checked out and built now."""
+    where = cache.path(
+        Bucket.GIT_BUILT, digest(pin.url), pin.commit, digest(pin.subdirectory or ".")
+    )
+    found = [
+        DistFile(filename=w.name, url=w.as_uri(), version=parse_wheel_filename(w.name)[1])
+        for w in (sorted(where.glob("*.whl")) if where.is_dir() else [])
+    ]
+    best = best_wheel(found, interpreter)
+    if best is not None:
+        return where / best.filename
+    reference = GitReference(pin.url, pin.requested, pin.subdirectory)
+    tree = checkout(reference, pin.commit, cache, environ)
+    system = read_build_system(tree.project)
+    with tempfile.TemporaryDirectory(prefix="tether-git-build-") as scratch:
+        wheel = build_with_backend(
+            "wheel",
+            source=tree.project,
+            backend=system.backend,
+            backend_path=system.backend_path,
+            requires=system.requires,
+            python=target.python,
+            out_dir=Path(scratch) / "dist",
+            install_requirements=installer,
+            environ=environ,
+        )
+        where.mkdir(parents=True, exist_ok=True)
+        final = where / wheel.name
+        shutil.move(str(wheel), final)
+    return final

@@ -18,10 +18,11 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from tether.commands.file_hashes import with_hashes
+from tether.commands.git_sources import git_fetcher, locked_commits
 from tether.commands.locations import lock_location
 from tether.commands.metadata_build import MetadataBuilds
 from tether.commands.project_lock import editing
-from tether.commands.services import IndexOptions, index_client, resolve_indexes
+from tether.commands.services import IndexOptions, index_client, open_cache, resolve_indexes
 from tether.commands.shadowing import shadowed
 from tether.errors import LockError
 from tether.fs import atomic_write, relative_posix
@@ -30,6 +31,7 @@ from tether.lock import LockDocument, LockedPackage, dumps
 from tether.lock.foreign import foreign_pins
 from tether.lock.freshness import check_inputs, resolver_options
 from tether.lock.merge import Sides, has_conflict_markers, pins, provenance, read_sides
+from tether.lock.pylock import LockedVcs
 from tether.project import ConflictItem, Project, find_pyproject, load_project
 from tether.project.fingerprint import inputs
 from tether.provider.index_provider import (
@@ -59,6 +61,8 @@ from tether.resolve.universal import (
     merged_regions,
     solve_universal,
 )
+from tether.vcs.git import GitCheckout
+from tether.vcs.reference import GitReference
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -165,6 +169,15 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
             **_preferences(path, {canonicalize_name(n) for n in options.upgrade_packages}, sides),
         },
         on_package=options.on_package,
+        git=git_fetcher(
+            open_cache(options.environ),
+            options.environ,
+            locked_commits(
+                path,
+                upgrade=options.upgrade,
+                upgrading={canonicalize_name(n) for n in options.upgrade_packages},
+            ),
+        ),
     )
     packages = list(resolved.packages)
     if project.is_package:
@@ -229,6 +242,7 @@ def resolve_project(
     resolver: Mapping[str, object],
     preferences: Mapping[NormalizedName, frozenset[Version]],
     on_package: Callable[[str], None] | None = None,
+    git: Callable[[GitReference], GitCheckout] | None = None,
 ) -> Resolved:
     """Resolve `project` for every environment it supports (`resolve.universal`) into
     locked packages. Shared by `tether lock` and `tether pip compile`."""
@@ -253,6 +267,7 @@ def resolve_project(
         project_python=requires_python,
         build_metadata=None if builds is None else builds.sdist,
         build_directory=None if builds is None else builds.directory,
+        git_checkout=git,
         required_environments=settings.required_environments,
         no_build=settings.no_build,
         no_binary=settings.no_binary,
@@ -602,6 +617,8 @@ def _with_source(project: Project, requirement: Requirement, selection: Selectio
         if source.index is not None:
             return requirement
         location = source.url or (project.root / (source.path or "")).resolve().as_uri()
+        if source.git is not None:
+            location = GitReference(source.git, source.rev, source.subdirectory).requirement_url()
         extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
         marker = f" ; {requirement.marker}" if requirement.marker is not None else ""
         return Requirement(f"{requirement.name}{extras} @ {location}{marker}")
@@ -654,6 +671,19 @@ def _locked(
 ) -> LockedPackage:
     listing = provider.listing(package.name)
     release = provider.release(package.name, version)
+    if listing.direct is not None and listing.direct.vcs is not None:
+        checkout = listing.direct.vcs
+        return LockedPackage(
+            name=package.name,
+            version=str(version),
+            dependencies=tuple(sorted(dependencies)),
+            vcs=LockedVcs(
+                url=checkout.reference.shown,
+                commit_id=checkout.commit,
+                requested_revision=checkout.reference.rev,
+                subdirectory=checkout.reference.subdirectory,
+            ),
+        )
     if listing.direct is not None and listing.direct.directory:
         assert listing.direct.path is not None  # noqa: S101 - a directory is a local path
         return LockedPackage(

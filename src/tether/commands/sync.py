@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ from tether.commands.run import lock_is_fresh, sync_state
 from tether.commands.torch_backend import BackendPick, pick_backend
 from tether.errors import InstallError, LockError, PythonNotFound
 from tether.fs import atomic_write
-from tether.install.plan import Directory, InstallPlan, Wanted, plan
+from tether.install.plan import Directory, GitPin, InstallPlan, Wanted, plan
 from tether.install.script_runs import STATE
 from tether.install.site_listing import site_listing
 from tether.install.wheel import LinkMode, Target, installed, same_filesystem, settled
@@ -78,6 +78,7 @@ class SyncResult:
     warnings: tuple[str, ...] = ()
     torch: BackendPick | None = None
     directories: tuple[str, ...] = ()  # path dependencies (re)built and installed
+    git_commits: Mapping[str, str] = field(default_factory=dict)  # ... of those, git ones
 
 
 def sync(options: SyncOptions) -> SyncResult:
@@ -174,6 +175,7 @@ def sync(options: SyncOptions) -> SyncResult:
         warnings=tuple(w for w in warnings if w),
         torch=torch,
         directories=tuple(built),
+        git_commits={d.name: d.vcs.commit for d in directories if d.vcs and d.name in built},
     )
 
 
@@ -388,7 +390,13 @@ def _memo(
             for w in wanted
         ],
         "directories": [
-            {"name": d.name, "version": d.version, "source": str(d.source), "editable": d.editable}
+            {
+                "name": d.name,
+                "version": d.version,
+                "source": str(d.source),
+                "editable": d.editable,
+                "vcs": None if d.vcs is None else asdict(d.vcs),
+            }
             for d in directories
         ],
         "project": has_project,
@@ -404,7 +412,13 @@ def _from_memo(memo: object, key: str) -> tuple[list[Wanted], list[Directory], b
             for w in memo["wanted"]
         ]
         directories = [
-            Directory(d["name"], d["version"], Path(d["source"]), d["editable"])
+            Directory(
+                d["name"],
+                d["version"],
+                Path(d["source"]),
+                d["editable"],
+                None if d.get("vcs") is None else GitPin(**d["vcs"]),
+            )
             for d in memo["directories"]
         ]
         return wanted, directories, bool(memo["project"])
@@ -421,6 +435,7 @@ def _partition(
         PackageArchive,
         PackageDirectory,
         PackageSdist,
+        PackageVcs,
         PackageWheel,
     )
 
@@ -432,6 +447,16 @@ def _partition(
             dist, PackageWheel | PackageSdist | PackageArchive
         ):
             has_project = True
+            continue
+        if isinstance(dist, PackageVcs):
+            version = None if package.version is None else str(package.version)
+            pin = GitPin(
+                url=dist.url or str(dist.path),
+                commit=dist.commit_id,
+                requested=dist.requested_revision,
+                subdirectory=dist.subdirectory,
+            )
+            directories.append(Directory(package.name, version, Path(), editable=False, vcs=pin))
             continue
         if isinstance(dist, PackageDirectory):
             version = None if package.version is None else str(package.version)
@@ -452,22 +477,39 @@ def _install_directories(
     if not directories:
         return []
     from tether.commands.build_env import installer  # noqa: PLC0415
-    from tether.commands.directories import install_directory, read_build_system  # noqa: PLC0415
+    from tether.commands.directories import (  # noqa: PLC0415
+        install_directory,
+        install_git,
+        read_build_system,
+    )
 
     indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
-    return [
-        directory.name
-        for directory in directories
-        if install_directory(
-            directory,
-            read_build_system(directory.source),
-            interpreter,
-            target,
-            installer=installer(indexes, options.index, options.environ),
-            environ=options.environ,
-            reinstall=options.reinstall,
-        )
-    ]
+    build_installer = installer(indexes, options.index, options.environ)
+    done = []
+    for directory in directories:
+        if directory.vcs is not None:
+            changed = install_git(
+                directory,
+                interpreter,
+                target,
+                cache=open_cache(options.environ),
+                installer=build_installer,
+                environ=options.environ,
+                reinstall=options.reinstall or directory.name in options.reinstall_packages,
+            )
+        else:
+            changed = install_directory(
+                directory,
+                read_build_system(directory.source),
+                interpreter,
+                target,
+                installer=build_installer,
+                environ=options.environ,
+                reinstall=options.reinstall,
+            )
+        if changed:
+            done.append(directory.name)
+    return done
 
 
 def apply_plan(

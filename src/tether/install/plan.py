@@ -34,14 +34,37 @@ class Wanted:
 
 
 @dataclass(frozen=True, slots=True)
+class GitPin:
+    """A git dependency as the lock pins it: repository (without credentials), commit,
+    the revision asked for, and the package's subdirectory."""
+
+    url: str
+    commit: str
+    requested: str | None = None
+    subdirectory: str | None = None
+
+    def direct_url(self) -> dict[str, object]:
+        """PEP 610's direct_url.json for an install from this commit."""
+        info: dict[str, object] = {"vcs": "git", "commit_id": self.commit}
+        if self.requested is not None:
+            info["requested_revision"] = self.requested
+        found: dict[str, object] = {"url": self.url, "vcs_info": info}
+        if self.subdirectory:
+            found["subdirectory"] = self.subdirectory
+        return found
+
+
+@dataclass(frozen=True, slots=True)
 class Directory:
-    """A project directory the lock selects (the project itself or a path dependency):
-    built through its PEP 517 backend rather than planned like an archive."""
+    """A project directory the lock selects (the project itself, a path dependency, or
+    a git dependency's checkout): built through its PEP 517 backend rather than planned
+    like an archive."""
 
     name: str
     version: str | None  # None: dynamic
-    source: Path
+    source: Path  # for a git dependency: unknown until checked out (Path())
     editable: bool
+    vcs: GitPin | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

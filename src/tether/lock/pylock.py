@@ -35,6 +35,19 @@ class LockedPackage:
     editable: bool = True  # ... installed editable (the project always is)
     archive: DistFile | None = None  # a direct reference (`name @ url`)
     archive_path: str | None = None  # ... to a local file, relative to the project
+    vcs: LockedVcs | None = None  # a git dependency, pinned to its commit
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockedVcs:
+    """PEP 751's `packages.vcs`: the repository (without credentials), the revision the
+    project asked for, and the commit that revision named when the lock was written."""
+
+    url: str
+    commit_id: str
+    requested_revision: str | None = None
+    subdirectory: str | None = None
+    type: str = "git"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,6 +93,8 @@ def dumps(document: LockDocument) -> str:
             lines.append(f"directory = {{ path = {_s(package.directory)}, editable = {editable} }}")
         if package.archive is not None:
             lines.append(f"archive = {_archive(package.archive, package.archive_path)}")
+        if package.vcs is not None:
+            lines.append(f"vcs = {_vcs(package.vcs)}")
         if package.sdist is not None:
             lines.append(f"sdist = {_file(package.sdist)}")
         if package.wheels:
@@ -117,6 +132,16 @@ def _file(file: DistFile) -> str:
 def _archive(file: DistFile, path: str | None) -> str:
     where = f"path = {_s(path)}" if path is not None else f"url = {_s(without_userinfo(file.url))}"
     return f"{{ {where}, size = {file.size}, hashes = {{ sha256 = {_s(file.sha256 or '')} }} }}"
+
+
+def _vcs(vcs: LockedVcs) -> str:
+    parts = [f"type = {_s(vcs.type)}", f"url = {_s(without_userinfo(vcs.url))}"]
+    if vcs.requested_revision is not None:
+        parts.append(f"requested-revision = {_s(vcs.requested_revision)}")
+    parts.append(f"commit-id = {_s(vcs.commit_id)}")
+    if vcs.subdirectory is not None:
+        parts.append(f"subdirectory = {_s(vcs.subdirectory)}")
+    return "{ " + ", ".join(parts) + " }"
 
 
 def _datetime(stamp: datetime) -> str:

@@ -63,14 +63,18 @@ class PrereleasePolicy(StrEnum):
 class Source:
     """Where one package comes from instead of the index chain, maybe only in some cases.
 
-    Exactly one of `index`, `path` and `url` is set. `marker`, `extra` and `group` narrow
-    when the source applies, so `torch` can come from a CPU index with the `cpu` extra and a
-    CUDA index with `cu126`.
+    Exactly one of `index`, `path`, `url`, `git` and `workspace` is set. `marker`,
+    `extra` and `group` narrow when the source applies, so `torch` can come from a CPU
+    index with the `cpu` extra and a CUDA index with `cu126`.
     """
 
     index: str | None = None
     path: str | None = None
     url: str | None = None
+    git: str | None = None  # a repository URL; `rev` is its tag, branch or commit
+    rev: str | None = None
+    subdirectory: str | None = None
+    workspace: bool = False  # a member of the same workspace
     editable: bool = False
     marker: Marker | None = None
     extra: NormalizedName | None = None
@@ -177,7 +181,25 @@ QUALITY_TABLES = ("audit", "deps", "hooks")
 _INDEX_KEYS = frozenset(
     {"name", "url", "default", "explicit", "username", "credential-command", "publish-url"}
 )
-_SOURCE_KEYS = frozenset({"index", "path", "url", "editable", "marker", "extra", "group"})
+_SOURCE_KEYS = frozenset(
+    {
+        "index",
+        "path",
+        "url",
+        "git",
+        "rev",
+        "tag",
+        "branch",
+        "subdirectory",
+        "workspace",
+        "editable",
+        "marker",
+        "extra",
+        "group",
+    }
+)
+_SOURCE_KINDS = ("index", "path", "url", "git", "workspace")
+_GIT_REVISIONS = ("rev", "tag", "branch")
 _MARKER_HINT = "markers follow PEP 508, e.g. \"sys_platform == 'linux'\""
 _INDEX_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -434,28 +456,32 @@ def _parse_sources(
 
 def _parse_source(doc: TomlDocument, raw: object, where: str) -> Source:
     entry = expect_table(doc, raw, where)
-    if "git" in entry:
-        raise doc.error(
-            f"`{where}` is a git source, which tether does not support yet",
-            at=doc.locate_key("git"),
-            hint="pin the package to an index, a local path or a direct URL to an archive",
-        )
     check_keys(doc, entry, _SOURCE_KEYS, where)
-    kinds = [kind for kind in ("index", "path", "url") if kind in entry]
+    kinds = [kind for kind in _SOURCE_KINDS if kind in entry]
     if len(kinds) != 1:
         found = " and ".join(kinds) if kinds else "none"
         raise doc.error(
-            f"`{where}` must name exactly one of index, path or url (found {found})",
+            f"`{where}` must name exactly one of index, path, url, git or workspace "
+            f"(found {found})",
             at=doc.locate(where.rsplit(".", 1)[-1].split("[", 1)[0]),
             hint='e.g. torch = { index = "pytorch-cpu" } or mylib = { path = "../mylib", '
-            "editable = true }",
+            'editable = true } or lib = { git = "https://github.com/org/lib", tag = "v1.2" }',
         )
     editable = expect_bool(doc, entry.get("editable", False), f"{where}.editable")
-    if editable and "path" not in entry:
+    if editable and not ("path" in entry or "workspace" in entry):
         raise doc.error(
-            f"`{where}` sets editable = true, which only a path source can be",
+            f"`{where}` sets editable = true, which only a path or workspace source can be",
             at=doc.locate_key("editable"),
         )
+    rev, subdirectory = _git_fields(doc, entry, where)
+    workspace = False
+    if "workspace" in entry:
+        workspace = expect_bool(doc, entry["workspace"], f"{where}.workspace")
+        if not workspace:
+            raise doc.error(
+                f"`{where}` sets workspace = false; a workspace source is `workspace = true`",
+                at=doc.locate_key("workspace"),
+            )
     marker = None
     if "marker" in entry:
         marker = parse_marker(doc, entry["marker"], f"{where}.marker", hint=_MARKER_HINT)
@@ -463,11 +489,59 @@ def _parse_source(doc: TomlDocument, raw: object, where: str) -> Source:
         index=expect_str(doc, entry["index"], f"{where}.index") if "index" in entry else None,
         path=expect_str(doc, entry["path"], f"{where}.path") if "path" in entry else None,
         url=expect_str(doc, entry["url"], f"{where}.url") if "url" in entry else None,
-        editable=editable,
+        git=_git_url(doc, entry, where) if "git" in entry else None,
+        rev=rev,
+        subdirectory=subdirectory,
+        workspace=workspace,
+        editable=editable or workspace,  # workspace members are installed editable
         marker=marker,
         extra=parse_name(doc, entry["extra"], f"{where}.extra") if "extra" in entry else None,
         group=parse_name(doc, entry["group"], f"{where}.group") if "group" in entry else None,
     )
+
+
+def _git_url(doc: TomlDocument, entry: Mapping[str, object], where: str) -> str:
+    url = expect_str(doc, entry["git"], f"{where}.git")
+    scheme = urlsplit(url).scheme
+    if scheme not in ("https", "http", "ssh", "file") or url.startswith("git+"):
+        raise doc.error(
+            f"`{where}.git` must be an https://, ssh://, http:// or file:// repository URL "
+            f"(found '{redact_url(url)}')",
+            at=doc.locate_key("git"),
+            hint='e.g. git = "https://github.com/org/lib"; for scp-style `git@host:org/lib` '
+            'write "ssh://git@host/org/lib"',
+        )
+    return url
+
+
+def _git_fields(
+    doc: TomlDocument, entry: Mapping[str, object], where: str
+) -> tuple[str | None, str | None]:
+    """The revision (rev, tag or branch: at most one) and subdirectory of a git source."""
+    named = [key for key in (*_GIT_REVISIONS, "subdirectory") if key in entry]
+    if named and "git" not in entry:
+        raise doc.error(
+            f"`{where}` sets {named[0]}, which only a git source has",
+            at=doc.locate_key(named[0]),
+        )
+    revisions = [key for key in _GIT_REVISIONS if key in entry]
+    if len(revisions) > 1:
+        raise doc.error(
+            f"`{where}` sets {' and '.join(revisions)}; a git source names one revision",
+            at=doc.locate_key(revisions[1]),
+            hint="keep one of rev, tag or branch",
+        )
+    rev = expect_str(doc, entry[revisions[0]], f"{where}.{revisions[0]}") if revisions else None
+    subdirectory = None
+    if "subdirectory" in entry:
+        text = expect_str(doc, entry["subdirectory"], f"{where}.subdirectory")
+        if text.startswith("/") or ".." in text.split("/") or "\\" in text:
+            raise doc.error(
+                f"`{where}.subdirectory` must be a relative path inside the repository",
+                at=doc.locate_key("subdirectory"),
+            )
+        subdirectory = text.strip("/") or None
+    return rev, subdirectory
 
 
 def _check_source_refs(

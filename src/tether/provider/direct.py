@@ -34,9 +34,11 @@ from tether.index.client import needs_build
 from tether.index.core_metadata import CoreMetadata, parse_core_metadata
 from tether.index.page import DistFile
 from tether.urls import redact_url
+from tether.vcs.reference import BadGitReference, GitReference, is_git_url, parse_git_url
 
 if TYPE_CHECKING:
     from tether.index.http import HttpClient
+    from tether.vcs.git import GitCheckout
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class DirectBuilds:
 
     sdist: Callable[[Path], bytes] | None = None  # an sdist file's METADATA
     directory: Callable[[Path], bytes] | None = None  # a project directory's METADATA
+    git: Callable[[GitReference], GitCheckout] | None = None  # a git reference, checked out
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,7 @@ class DirectArchive:
     metadata: CoreMetadata
     directory: bool = False  # a project directory (no hash: it is built at install)
     dynamic_version: bool = False  # its version comes from its build backend
+    vcs: GitCheckout | None = None  # a git reference: the commit it was locked at
 
 
 def fetch_direct(
@@ -61,6 +65,8 @@ def fetch_direct(
 ) -> DirectArchive:
     builds = builds or DirectBuilds()
     url = requirement.url or ""
+    if is_git_url(url):
+        return _git(requirement, url, builds)
     parts = urlsplit(url)
     shown = redact_url(url)
     if parts.scheme == "file":
@@ -115,6 +121,35 @@ def fetch_direct(
     return DirectArchive(file=file, path=local, metadata=metadata)
 
 
+def _git(requirement: Requirement, url: str, builds: DirectBuilds) -> DirectArchive:
+    """A git reference: its commit checked out, read as a project directory whose
+    version is the one a build reports (setuptools-scm and friends read the checkout)."""
+    try:
+        reference = parse_git_url(url)
+    except BadGitReference as err:
+        raise LockError(
+            f"'{requirement.name}' has an unusable git reference: {err}",
+            hint="write it as name @ git+https://host/org/repo@rev#subdirectory=path",
+        ) from None
+    if builds.git is None:
+        raise LockError(
+            f"'{requirement.name} @ {reference.shown}' is a git dependency, which this "
+            "command does not fetch",
+            hint="use `tether lock` in a project",
+        )
+    checkout = builds.git(reference)
+    shown = f"git+{reference.shown}@{checkout.commit[:12]}"
+    archive = _directory(requirement, checkout.project, shown, builds.directory, exact_version=True)
+    file = DistFile(
+        filename=archive.file.filename,
+        url=reference.requirement_url(checkout.commit),
+        version=archive.file.version,
+    )
+    return DirectArchive(
+        file=file, path=checkout.project, metadata=archive.metadata, directory=True, vcs=checkout
+    )
+
+
 def _built(
     requirement: Requirement,
     shown: str,
@@ -142,12 +177,24 @@ def _built(
 
 
 def _directory(
-    requirement: Requirement, path: Path, shown: str, build: Callable[[Path], bytes] | None
+    requirement: Requirement,
+    path: Path,
+    shown: str,
+    build: Callable[[Path], bytes] | None,
+    *,
+    exact_version: bool = False,
 ) -> DirectArchive:
     """A project directory, read from its pyproject.toml's static [project] table (PEP
     621), as a PEP 517 build would report it; when dependencies, extras or
-    requires-python are dynamic, from its backend (`build`)."""
+    requires-python are dynamic (or, with `exact_version`, the version), from its
+    backend (`build`)."""
     where = f"'{requirement.name} @ {shown}'"
+    if (
+        not (path / "pyproject.toml").exists()
+        and build is not None
+        and (path / "setup.py").exists()
+    ):
+        return _legacy_directory(requirement, path, shown, build)
     try:
         data = tomllib.loads((path / "pyproject.toml").read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -169,7 +216,10 @@ def _directory(
             hint="fix the name or the path in the requirement",
         )
     dynamic = set(project.get("dynamic", []))
-    if dynamic & {"dependencies", "optional-dependencies", "requires-python"}:
+    asks_build = {"dependencies", "optional-dependencies", "requires-python"}
+    if exact_version and build is not None:
+        asks_build.add("version")
+    if dynamic & asks_build:
         if build is None:
             fields = ", ".join(sorted(dynamic & {"dependencies", "optional-dependencies"}))
             raise LockError(
@@ -197,6 +247,26 @@ def _directory(
         directory=True,
         dynamic_version="version" in dynamic,
     )
+
+
+def _legacy_directory(
+    requirement: Requirement, path: Path, shown: str, build: Callable[[Path], bytes]
+) -> DirectArchive:
+    """A setup.py project (no pyproject.toml): everything it declares comes from its
+    backend (setuptools' legacy PEP 517 fallback)."""
+    where = f"'{requirement.name} @ {shown}'"
+    try:
+        metadata = parse_core_metadata(build(path), source=shown)
+    except BuildError as err:
+        err.add_note(f"while reading the metadata of {where}")
+        raise
+    if metadata.name != canonicalize_name(requirement.name):
+        raise LockError(
+            f"{where} is the project '{metadata.name}'",
+            hint="fix the name or the URL in the requirement",
+        )
+    file = DistFile(filename=path.name, url=path.resolve().as_uri(), version=metadata.version)
+    return DirectArchive(file=file, path=path, metadata=metadata, directory=True)
 
 
 def _directory_metadata(project: dict[str, object], version: Version) -> str:

@@ -46,6 +46,9 @@ from tether.resolve.version_set import exactly, from_specifier
 if TYPE_CHECKING:
     from packaging.ranges import VersionRange
 
+    from tether.vcs.git import GitCheckout
+    from tether.vcs.reference import GitReference
+
 PREFETCH_THREADS = 16
 K = TypeVar("K")
 V = TypeVar("V")
@@ -120,6 +123,7 @@ class ProviderOptions:
     # taken as wheels (uv's no-build / no-binary).
     build_metadata: Callable[[Path], bytes] | None = None
     build_directory: Callable[[Path], bytes] | None = None  # a project directory's
+    git_checkout: Callable[[GitReference], GitCheckout] | None = None  # a git reference's tree
     required_environments: tuple[Marker, ...] = ()
     no_build: bool = False
     no_binary: bool = False
@@ -380,9 +384,12 @@ class IndexProvider:
     def _fetch_listing(self, name: NormalizedName) -> _Listing:
         reference = self._references.get(name)
         if reference is not None:
-            archive = self._session.direct(
-                reference, DirectBuilds(self._options.build_metadata, self._options.build_directory)
+            builds = DirectBuilds(
+                self._options.build_metadata,
+                self._options.build_directory,
+                self._options.git_checkout,
             )
+            archive = self._session.direct(reference, builds)
             page = ProjectPage(name=name, url=archive.file.url, files=(archive.file,))
             release = Release(archive.file.version, (archive.file,))
             with self._lock:

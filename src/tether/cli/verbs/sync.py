@@ -102,7 +102,9 @@ def _report(result: SyncResult, ctx: Context) -> int:
         (console.warn if result.torch.fallback else console.info)(result.torch.notice())
     report_plan(result.plan, result.environment, result.applied, console)
     for name in result.directories:
-        console.info(f" + {name} (built from its directory)")
+        commit = result.git_commits.get(name)
+        how = f"git commit {commit[:12]}" if commit else "its directory"
+        console.info(f" + {name} (built from {how})")
     for warning in result.warnings:
         console.warn(warning)
     if result.skipped_project:

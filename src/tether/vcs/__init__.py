@@ -1,0 +1,1 @@
+"""Git dependencies: references parsed (pure) and repositories fetched into the cache."""
