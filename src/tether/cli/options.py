@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from tether.errors import UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tether.project import Selection
 
 
@@ -96,6 +98,7 @@ def selection(args: argparse.Namespace) -> Selection:
         all_groups=args.all_groups,
         extras=tuple(args.extra),
         all_extras=args.all_extras,
+        all_packages=getattr(args, "all_packages", False),
     )
 
 
@@ -132,3 +135,25 @@ def add_torch_backend_option(parser: argparse.ArgumentParser) -> None:
         help="which of the project's torch-backends to use: cpu, cu126, ... or auto (the "
         "default: what this machine's GPU runs); also TETHER_TORCH_BACKEND",
     )
+
+
+def add_package_options(
+    parser: argparse.ArgumentParser, verb: str, *, all_packages: bool = True
+) -> None:
+    """--package/--all-packages: which workspace member a command acts on (uv's names)."""
+    group = parser.add_argument_group("workspace")
+    group.add_argument("--package", metavar="NAME", help=f"{verb} the workspace member NAME")
+    if all_packages:
+        group.add_argument(
+            "--all-packages", action="store_true", help=f"{verb} every workspace member"
+        )
+
+
+def package_start(args: argparse.Namespace, start: Path) -> Path:
+    """Where the command starts: the `--package` member's directory, else `start`."""
+    name = getattr(args, "package", None)
+    if name is None:
+        return start
+    from tether.commands.members import member_directory
+
+    return member_directory(start, name)

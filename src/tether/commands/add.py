@@ -74,15 +74,15 @@ def _add(path: Path, section: Section, name: str | None, options: EditOptions) -
         edited = set_sources(
             edited, {r.name: {"path": where, "editable": True} for r, where in local.items()}
         )
+    lock_path = _lock_file(path)
     atomic_write(path, edited)
     if options.frozen:
         return EditResult(pyproject=path, written=tuple(map(str, requirements)), synced=False)
-    lock_before = _read_bytes(path.parent / LOCK_NAME)
+    lock_before = _read_bytes(lock_path)
     try:
         _lock(path, options)
         bounded = [
-            r if r in local else _bounded(r, path.parent / LOCK_NAME, options.bounds)
-            for r in requirements
+            r if r in local else _bounded(r, lock_path, options.bounds) for r in requirements
         ]
         if bounded != requirements:
             text = add_requirements(edited, bounded, section=section, name=name)
@@ -90,7 +90,7 @@ def _add(path: Path, section: Section, name: str | None, options: EditOptions) -
             _lock(path, options)
     except (TetherError, KeyboardInterrupt):
         atomic_write(path, original)  # nothing lost: both files exactly as they were
-        _restore(path.parent / LOCK_NAME, lock_before)
+        _restore(lock_path, lock_before)
         raise
     synced = _sync(path, options)
     return EditResult(pyproject=path, written=tuple(map(str, bounded)), synced=synced)
@@ -114,15 +114,16 @@ def _remove(path: Path, section: Section, name: str | None, options: EditOptions
             f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in {where}",
             hint="check the name, or pass --group / --optional for where it is",
         )
+    lock_path = _lock_file(path)
     atomic_write(path, drop_unused_sources(text, list(options.names)))
     if options.frozen:
         return EditResult(pyproject=path, written=(), synced=False)
-    lock_before = _read_bytes(path.parent / LOCK_NAME)
+    lock_before = _read_bytes(lock_path)
     try:
         _lock(path, options)
     except (TetherError, KeyboardInterrupt):
         atomic_write(path, original)
-        _restore(path.parent / LOCK_NAME, lock_before)
+        _restore(lock_path, lock_before)
         raise
     return EditResult(pyproject=path, written=(), synced=_sync(path, options))
 
@@ -224,6 +225,14 @@ def _section(options: EditOptions) -> tuple[Section, str | None]:
     if options.optional:
         return Section.OPTIONAL, options.optional
     return Section.DEPENDENCIES, None
+
+
+def _lock_file(path: Path) -> Path:
+    """The lock `path`'s project uses: beside it, or its workspace's at the root."""
+    from tether.project.workspace import workspace_root  # noqa: PLC0415
+
+    root = workspace_root(path)
+    return (root or path.parent) / LOCK_NAME
 
 
 def _lock(path: Path, options: EditOptions) -> None:

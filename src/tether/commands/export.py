@@ -23,7 +23,8 @@ from tether.commands.services import IndexOptions
 from tether.commands.torch_backend import pick_backend
 from tether.errors import LockError
 from tether.lock import LOCK_NAME, read_lock
-from tether.project import Project, Selection, find_pyproject, load_project
+from tether.project import Project, Selection, find_pyproject
+from tether.project.workspace import open_project
 from tether.resolve.markers import select
 
 
@@ -42,7 +43,7 @@ class ExportOptions:
 
 
 def export(options: ExportOptions) -> str:
-    project = load_project(find_pyproject(options.start))
+    project = open_project(find_pyproject(options.start))
     lock_path = lock_location(project)
     if not options.frozen:
         lock(
@@ -70,7 +71,14 @@ def export(options: ExportOptions) -> str:
         header.append(f"# {torch.notice()}; another: --torch-backend NAME")
     if options.format == "pylock":
         return pylock_selection(lock_path.read_text(encoding="utf-8"), extras, groups)
-    lines = requirement_lines(project, pylock, extras, groups, hashes=options.hashes)
+    lines = requirement_lines(
+        project,
+        pylock,
+        extras,
+        groups,
+        hashes=options.hashes,
+        only=_members_reach(project, pylock, selection),
+    )
     if options.format == "dockerfile":
         from tether.commands.dockerfile import dockerfile  # noqa: PLC0415
 
@@ -81,19 +89,56 @@ def export(options: ExportOptions) -> str:
 
 
 def requirement_lines(
-    project: Project, pylock: Pylock, extras: Sequence[str], groups: Sequence[str], *, hashes: bool
+    project: Project,
+    pylock: Pylock,
+    extras: Sequence[str],
+    groups: Sequence[str],
+    *,
+    hashes: bool,
+    only: set[str] | None = None,
 ) -> list[str]:
     """One requirements-file entry per locked package the selection needs (not the
-    project itself), with its marker and, with `hashes`, every artifact's hash."""
+    project itself; with `only`, those names alone), with its marker and, with
+    `hashes`, every artifact's hash."""
     lines: list[str] = []
     for package in sorted(pylock.packages, key=lambda p: (p.name, str(p.version or ""))):
-        if canonicalize_name(package.name) == project.name:
+        name = canonicalize_name(package.name)
+        if name == project.name or (only is not None and name not in only):
             continue
+        if project.workspace is not None and name in project.workspace.chosen():
+            continue  # the member exported for, like the project itself
         marker = select(package.marker, extras=extras, groups=groups)
         if marker is False:
             continue
-        lines.append(_entry(package, None if marker is True else marker, hashes))
+        lines.append(_entry(package, None if marker is True else marker, hashes, project.root))
     return lines
+
+
+def _members_reach(project: Project, pylock: Pylock, selection: Selection) -> set[str] | None:
+    """In a workspace, the names the chosen members (and their groups) reach through
+    the lock's dependency lists; None when every member is chosen (or no workspace)."""
+    workspace = project.workspace
+    if workspace is None:
+        return None
+    chosen = workspace.chosen(all_packages=selection.all_packages)
+    if set(chosen) == set(workspace.members):
+        return None
+    todo: list[str] = list(chosen)
+    for name in chosen:
+        member = workspace.members[name]
+        for group in member.selected_groups(selection):
+            todo += [r.name for r in member.dependency_groups.get(canonicalize_name(group), ())]
+    children = {
+        canonicalize_name(p.name): [d.get("name", "") for d in p.dependencies or ()]
+        for p in pylock.packages
+    }
+    reached: set[str] = set()
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name not in reached:
+            reached.add(name)
+            todo += [str(c) for c in children.get(name, ())]
+    return reached
 
 
 def pylock_selection(text: str, extras: Sequence[str], groups: Sequence[str]) -> str:
@@ -136,14 +181,18 @@ def _check_known(project: Project, extras: Sequence[str], groups: Sequence[str])
             )
 
 
-def _entry(package: Package, marker: Marker | bool | None, hashes: bool) -> str:
+def _entry(package: Package, marker: Marker | bool | None, hashes: bool, root: Path) -> str:
     if package.vcs is not None:
         url = package.vcs.url or str(package.vcs.path)
         requirement = f"{package.name} @ {package.vcs.type}+{url}@{package.vcs.commit_id}"
+        if package.vcs.subdirectory:
+            requirement += f"#subdirectory={package.vcs.subdirectory}"
     elif package.archive is not None:
         requirement = f"{package.name} @ {package.archive.url or package.archive.path}"
+    elif package.directory is not None and package.directory.editable:
+        requirement = f"-e ./{Path(package.directory.path).as_posix()}"  # uv's form
     elif package.directory is not None:
-        requirement = f"{package.name} @ {Path(package.directory.path).absolute().as_uri()}"
+        requirement = f"{package.name} @ {(root / package.directory.path).resolve().as_uri()}"
     else:
         requirement = f"{package.name}=={package.version}"
     if isinstance(marker, Marker):

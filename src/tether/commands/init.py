@@ -9,6 +9,7 @@ from tether.errors import ProjectError, UsageError
 from tether.fs import atomic_write
 from tether.project import PYPROJECT, load_project
 from tether.project.scaffold import ProjectKind, requires_python_for, scaffold
+from tether.project.workspace import join_workspace
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,6 +29,7 @@ class InitResult:
     kind: ProjectKind
     created: tuple[Path, ...]
     kept: tuple[Path, ...]
+    workspace: Path | None = None  # the workspace the new project joined as a member
 
 
 def init(options: InitOptions) -> InitResult:
@@ -68,7 +70,12 @@ def init(options: InitOptions) -> InitResult:
     # not a surprise for the user at their first `tether lock`.
     load_project(pyproject)
     return InitResult(
-        root=root, name=name, kind=options.kind, created=tuple(created), kept=tuple(kept)
+        root=root,
+        name=name,
+        kind=options.kind,
+        created=tuple(created),
+        kept=tuple(kept),
+        workspace=join_workspace(root),
     )
 
 

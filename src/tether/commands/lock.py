@@ -32,8 +32,9 @@ from tether.lock.foreign import foreign_pins
 from tether.lock.freshness import check_inputs, resolver_options
 from tether.lock.merge import Sides, has_conflict_markers, pins, provenance, read_sides
 from tether.lock.pylock import LockedVcs
-from tether.project import ConflictItem, Project, find_pyproject, load_project
+from tether.project import ConflictItem, Project, find_pyproject
 from tether.project.fingerprint import inputs
+from tether.project.workspace import open_project
 from tether.provider.index_provider import (
     FetchSession,
     IndexProvider,
@@ -101,7 +102,7 @@ def lock(options: LockOptions) -> LockResult:
             return _lock(options.project, options)
     pyproject = find_pyproject(options.start)
     with editing(pyproject.parent, options.environ):
-        return _lock(load_project(pyproject), options)
+        return _lock(open_project(pyproject), options)
 
 
 def _lock(project: Project, options: LockOptions) -> LockResult:
@@ -185,7 +186,7 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
             LockedPackage(
                 name=project.name,
                 version=None if project.version is None else str(project.version),
-                dependencies=tuple(sorted(resolved.root_dependencies)),
+                dependencies=tuple(sorted(_own_dependencies(project, resolved.root_dependencies))),
                 directory=".",
             )
         )
@@ -530,10 +531,35 @@ def _preferences(
     return {name: frozenset(versions) for name, versions in found.items()}
 
 
+def _own_dependencies(project: Project, names: Iterable[str]) -> set[str]:
+    """The root's dependencies in the lock: in a workspace, the members the lock
+    resolves beside the root are not the root's unless it requires them itself."""
+    if project.workspace is None or project.workspace.root_project is None:
+        return set(names)
+    own = project.workspace.members[project.workspace.root_project]
+    required = {
+        canonicalize_name(r.name)
+        for r in (
+            *own.dependencies,
+            *(r for rs in own.optional_dependencies.values() for r in rs),
+            *(r for rs in own.dependency_groups.values() for r in rs),
+        )
+    }
+    members = set(project.workspace.members)
+    return {n for n in names if n not in members or canonicalize_name(n) in required}
+
+
 def _refuse_unsupported(project: Project) -> None:
     settings = project.settings
     for name, sources in settings.sources.items():
         for source in sources:
+            if source.workspace and source.path is None:
+                raise LockError(
+                    f"'{name}' has a workspace source (`workspace = true`), but "
+                    f"{project.pyproject_path} is not in a workspace",
+                    hint="declare the workspace in the root's pyproject.toml "
+                    '([tool.tether.workspace] members = ["packages/*"]), or use a path source',
+                )
             if source.marker:
                 kind = "marker-conditional"
                 raise LockError(

@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,9 @@ from tether.commands.locations import lock_location
 from tether.errors import LockError, UsageError
 from tether.install.script_runs import STATE
 from tether.lock.freshness import check_inputs, resolver_options
-from tether.project import Project, Selection, find_pyproject, load_project
+from tether.project import Project, Selection, find_pyproject
 from tether.project.fingerprint import inputs
+from tether.project.workspace import open_project
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,7 +48,7 @@ class Prepared:
 def prepare(options: RunOptions) -> Prepared:
     if not options.command:
         raise UsageError("no command to run", hint="e.g. tether run pytest -q")
-    project = load_project(find_pyproject(options.start))
+    project = open_project(find_pyproject(options.start))
     environment = project.environment(options.environ)
     synced = ensure_synced(project, options.environ, options.selection)
     bins = [environment / "bin"]
@@ -129,7 +130,17 @@ def ensure_synced(
         extras=tuple(sorted({*wanted.extras, *had_extras})),
         all_extras=wanted.all_extras,
     )
-    sync(SyncOptions(start=project.root, environ=environ, selection=kept, exact=False))
+    if project.workspace is not None:
+        kept = replace(kept, all_packages=wanted.all_packages)
+    sync(
+        SyncOptions(
+            start=project.root,
+            environ=environ,
+            selection=kept,
+            exact=False,
+            project=project if project.workspace is not None else None,
+        )
+    )
     return True
 
 
@@ -179,7 +190,16 @@ def in_sync(
         and {*expected, *extras} <= set(_strings(state.get("extras")))
         and (environment / "bin" / "python").exists()
         and _same_build(project, state)
+        and _has_members(project, state, wanted)
     )
+
+
+def _has_members(project: Project, state: Mapping[str, Any], wanted: Selection) -> bool:
+    """In a workspace: the last sync installed (at least) the members this run needs."""
+    if project.workspace is None:
+        return True
+    needed = {str(n) for n in project.workspace.chosen(all_packages=wanted.all_packages)}
+    return needed <= set(_strings(state.get("members")))
 
 
 def _same_build(project: Project, state: Mapping[str, Any]) -> bool:

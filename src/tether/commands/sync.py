@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,8 @@ from tether.install.plan import Directory, GitPin, InstallPlan, Wanted, plan
 from tether.install.script_runs import STATE
 from tether.install.site_listing import site_listing
 from tether.install.wheel import LinkMode, Target, installed, same_filesystem, settled
-from tether.project import Project, Selection, find_pyproject, load_project
+from tether.project import Project, Selection, find_pyproject
+from tether.project.workspace import open_project
 from tether.python.interpreter import Interpreter, describe
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class SyncResult:
 
 
 def sync(options: SyncOptions) -> SyncResult:
-    project = options.project or load_project(find_pyproject(options.start))
+    project = options.project or open_project(find_pyproject(options.start))
     lock_path = lock_location(project)
     fresh, lock_warnings = _ensure_lock(project, lock_path, options)
     environment = _environment(project, options)
@@ -103,14 +104,17 @@ def sync(options: SyncOptions) -> SyncResult:
     # `--only-group`: the groups' own closure, not the project's dependencies (as uv and
     # `poetry install --only` do).
     only = bool(chosen.only_groups) and not chosen.all_groups
+    # In a workspace: the members this sync is for (the one it started in, `--package`,
+    # `--all-packages`), and what they reach in the lock.
+    members = _members(project, chosen)
     lock_sha256 = hashlib.sha256(lock_bytes).hexdigest()
-    key = _selection_key(lock_sha256, extras, groups, interpreter, only=only)
+    key = _selection_key(lock_sha256, extras, groups, interpreter, only=only, members=members)
     remembered = _remembered(environment, key) or _from_memo(_cached_memo(cache, key), key)
     if remembered is not None:
         wanted, directories, skipped_project = remembered
     else:
         wanted, directories, skipped_project = _select(
-            project, lock_path, interpreter, extras, groups, only=only
+            project, lock_path, interpreter, extras, groups, only=only, members=members
         )
         with contextlib.suppress(OSError):  # a read-only cache only costs the next sync
             memo = _memo(key, wanted, directories, skipped_project)
@@ -121,7 +125,7 @@ def sync(options: SyncOptions) -> SyncResult:
     # that waited sees what the one before it did.
     with FileLock(str(environment / ".tether.lock")):
         present = installed(site)
-        if project.build_system is not None:
+        if project.build_system is not None and (project.workspace is None or skipped_project):
             present.pop(project.name, None)  # the project itself is handled below
         for directory in directories:  # so are path dependencies
             present.pop(canonicalize_name(directory.name), None)
@@ -152,6 +156,7 @@ def sync(options: SyncOptions) -> SyncResult:
             torch=torch,
             memo=_memo(key, wanted, directories, selected_project),
             only=only,
+            members=members,
         )
         if state.get("pyproject-sha256") and torch is None and not directories:
             listing, _count = site_listing(str(environment))
@@ -216,9 +221,11 @@ def _select(
     groups: list[str],
     *,
     only: bool = False,
+    members: tuple[str, ...] | None = None,
 ) -> tuple[list[Wanted], list[Directory], bool]:
     """What the lock selects for this interpreter, extras and groups (`only`: just what
-    the groups' requirements need)."""
+    the groups' requirements need; `members`: just what those workspace members and
+    their groups need)."""
     from packaging.pylock import PylockSelectError  # noqa: PLC0415
 
     from tether.lock import read_lock  # noqa: PLC0415 - parsing a lock is the slow part
@@ -240,9 +247,40 @@ def _select(
             "re-lock, or pick another interpreter with --python",
         ) from None
     if only:
-        selected = _closure(selected, project, groups)
-        return _partition(selected, project, _requested(project, [], groups, with_project=False))
+        roots = _requested(project, [], groups, with_project=False)
+        selected = _closure(selected, roots)
+        return _partition(selected, project, roots)
+    if members is not None:
+        selected = _closure(selected, _member_roots(project, members, groups))
     return _partition(selected, project, _requested(project, extras, groups))
+
+
+def _members(project: Project, chosen: Selection) -> tuple[str, ...] | None:
+    """The workspace members a sync installs (None: not a workspace)."""
+    if project.workspace is None:
+        return None
+    return tuple(str(n) for n in project.workspace.chosen(all_packages=chosen.all_packages))
+
+
+def _member_roots(project: Project, members: tuple[str, ...], groups: list[str]) -> set[str]:
+    """Where the closure starts: the members, and what their selected groups require."""
+    assert project.workspace is not None  # noqa: S101 - only for workspaces
+    roots: set[str] = {canonicalize_name(m) for m in members}
+    for name in members:
+        member = project.workspace.members[canonicalize_name(name)]
+        for group in groups:
+            for requirement in member.dependency_groups.get(canonicalize_name(group), ()):
+                roots.add(canonicalize_name(requirement.name))
+    if project.workspace.root_project is None:  # a virtual root's own groups
+        for group in groups:
+            own = project.dependency_groups.get(canonicalize_name(group), ())
+            member_names = {
+                canonicalize_name(r.name)
+                for m in project.workspace.members.values()
+                for r in m.dependency_groups.get(canonicalize_name(group), ())
+            }
+            roots |= {canonicalize_name(r.name) for r in own} - member_names
+    return roots
 
 
 def _in_lock(
@@ -308,15 +346,12 @@ def _declared(
     return [w for w in wanted if canonicalize_name(w) in known]
 
 
-def _closure(
-    selected: list[tuple[Any, Any]], project: Project, groups: list[str]
-) -> list[tuple[Any, Any]]:
-    """The selected packages the groups' requirements reach through the lock's
-    dependency lists."""
+def _closure(selected: list[tuple[Any, Any]], roots: Iterable[str]) -> list[tuple[Any, Any]]:
+    """The selected packages `roots` reach through the lock's dependency lists."""
     by_name: dict[str, list[tuple[Any, Any]]] = {}
     for entry in selected:
         by_name.setdefault(canonicalize_name(entry[0].name), []).append(entry)
-    todo = sorted(_requested(project, [], groups, with_project=False))
+    todo = sorted(roots)
     reached: set[str] = set()
     while todo:
         name = todo.pop()
@@ -338,6 +373,7 @@ def _selection_key(
     interpreter: Interpreter,
     *,
     only: bool = False,
+    members: tuple[str, ...] | None = None,
 ) -> str:
     """What a selection from the lock depends on, hashed: the lock's bytes, the extras
     and groups, and the interpreter (markers and tags follow from its identity)."""
@@ -346,6 +382,7 @@ def _selection_key(
         "extras": extras,
         "groups": groups,
         **({"only-groups": True} if only else {}),
+        **({"members": list(members)} if members is not None else {}),
         "python": [str(interpreter.path), interpreter.executable, str(interpreter.version)],
         "markers": dict(interpreter.markers),
     }
@@ -761,6 +798,7 @@ def _state(
     torch: BackendPick | None,
     memo: dict[str, object],
     only: bool = False,
+    members: tuple[str, ...] | None = None,
 ) -> dict[str, object]:
     """What this sync installed from, so an in-sync `run` can skip all of this. For a
     default sync from a lock fresh for this pyproject.toml, also the pyproject's hash:
@@ -776,10 +814,13 @@ def _state(
         from tether.project.dynamic import build_fingerprint  # noqa: PLC0415
 
         state["project-build"] = build_fingerprint(project.root)
+    if members is not None:
+        state["members"] = list(members)
     if only:
         state["only-groups"] = True  # the project's own dependencies are not there
     elif (
-        project.script is None
+        members is None  # the fast path cannot see the members' pyproject.toml files
+        and project.script is None
         and _default_selection(project, environment, extras, groups, torch)
         and (fresh if fresh is not None else lock_is_fresh(project))
     ):

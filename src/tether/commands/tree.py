@@ -13,7 +13,8 @@ from packaging.utils import canonicalize_name
 from tether.commands.locations import lock_location
 from tether.commands.services import IndexOptions
 from tether.errors import LockError
-from tether.project import Project, Selection, find_pyproject, load_project
+from tether.project import Project, Selection, find_pyproject
+from tether.project.workspace import open_project
 
 
 @dataclass(slots=True)
@@ -34,8 +35,12 @@ class TreeOptions:
 
 
 def tree(options: TreeOptions) -> list[str]:
-    project = load_project(find_pyproject(options.start))
+    project = open_project(find_pyproject(options.start))
     packages = _packages(project)
+    if project.workspace is not None and project.workspace.current is not None:
+        # In a member's directory (or `--package`): that member's tree.
+        project = project.workspace.members[project.workspace.current]
+        packages.pop(project.name, None)
     children: dict[str, list[str]] = {n: sorted(p.deps) for n, p in packages.items()}
     roots = _roots(project, packages, options)
     latest = _latest(project, packages, options) if options.outdated else {}

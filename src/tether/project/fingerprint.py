@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from tether.project.pyproject import Project
+from tether.project.settings import Source
 from tether.urls import without_userinfo
 
 # The `[project]` fields a backend may compute that change what the lock holds (kept
@@ -36,10 +37,7 @@ def inputs(project: Project, options: dict[str, Any]) -> dict[str, str]:
             "indexes": [
                 [i.name, without_userinfo(i.url), i.default, i.explicit] for i in settings.indexes
             ],
-            "sources": {
-                k: [[s.index, s.path, s.url, str(s.marker), s.extra, s.group] for s in v]
-                for k, v in sorted(settings.sources.items())
-            },
+            "sources": {k: [_source(s) for s in v] for k, v in sorted(settings.sources.items())},
             "build": [
                 settings.no_build,
                 settings.no_binary,
@@ -51,12 +49,34 @@ def inputs(project: Project, options: dict[str, Any]) -> dict[str, str]:
         "resolver": options,
     }
     digests = {key: _digest(value) for key, value in sections.items()}
+    if project.workspace is not None:
+        # What each member declares: its dependencies are not in the root's tables.
+        digests["workspace"] = _digest(
+            {
+                str(name): [str(member.root.relative_to(project.root)), inputs(member, {})]
+                for name, member in sorted(project.workspace.members.items())
+                if member.root != project.root
+            }
+        )
     if project.dynamic & RESOLVED_FIELDS:
         from tether.project.dynamic import input_digest  # noqa: PLC0415 - rarely needed
 
         # What the backend computes from: the lock is stale when one of these changed.
         digests["dynamic-metadata"] = input_digest(project.root)
     return digests
+
+
+def _source(source: Source) -> list[object]:
+    """A source's fields; git and workspace ones only when set (locks made before they
+    existed keep their digests)."""
+    fields: list[object] = [
+        source.index, source.path, source.url, str(source.marker), source.extra, source.group
+    ]  # fmt: skip
+    if source.git is not None:
+        fields += [without_userinfo(source.git), source.rev, source.subdirectory]
+    if source.workspace:
+        fields.append("workspace")
+    return fields
 
 
 def _digest(value: object) -> str:

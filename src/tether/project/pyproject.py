@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.dependency_groups import (
     CyclicDependencyGroup,
@@ -47,6 +47,9 @@ from tether.project.settings import Settings, parse_settings
 from tether.project.toml_source import TomlDocument, read_toml
 from tether.project.torch import expand as expand_torch
 from tether.project.uv import translate
+
+if TYPE_CHECKING:
+    from tether.project.workspace import Workspace
 
 PROJECT_KEYS = frozenset(
     {
@@ -108,6 +111,9 @@ class Project:
     lock_file: Path | None = None
     notes: tuple[str, ...] = ()  # other tools' settings not carried over (see project/uv.py)
     environment_path: Path | None = None
+    # A workspace read as one project (project/workspace.py): its members, and which
+    # one the command acts on.
+    workspace: Workspace | None = None
 
     @property
     def pyproject_path(self) -> Path:
@@ -171,6 +177,7 @@ class Selection:
     extras: tuple[str, ...] = ()
     all_extras: bool = False
     torch_backend: str | None = None  # chosen for this machine (or asked for)
+    all_packages: bool = False  # in a workspace: every member, not just the current one
 
 
 def load_project(pyproject: Path) -> Project:

@@ -174,6 +174,7 @@ SETTINGS_KEYS = frozenset(
         "deps",
         "hooks",
         "tasks",
+        "workspace",  # read by project/workspace.py
     }
 )
 # Tables read by the commands that use them (`tether audit`, `deps`, `hooks`), kept raw here.

@@ -32,7 +32,7 @@ RENAMED = {
 }
 # Keys tether reads in its own way (see `translate`).
 HANDLED = frozenset({"index", "sources", "package", "dev-dependencies", "index-url",
-                     "extra-index-url"})  # fmt: skip
+                     "extra-index-url", "workspace"})  # fmt: skip
 # Settings about uv itself, not the project's resolution: nothing to carry over.
 TOOL_ONLY = frozenset(
     {"managed", "python-preference", "python-downloads", "cache-dir", "compile-bytecode",
@@ -43,7 +43,10 @@ TOOL_ONLY = frozenset(
 )  # fmt: skip
 INDEX_KEYS = {"name": "name", "url": "url", "default": "default", "explicit": "explicit",
               "publish-url": "publish-url"}  # fmt: skip
-SOURCE_KEYS = frozenset({"index", "path", "url", "editable", "marker", "extra", "group"})
+SOURCE_KEYS = frozenset(
+    {"index", "path", "url", "git", "rev", "tag", "branch", "subdirectory", "workspace",
+     "editable", "marker", "extra", "group"}
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -67,6 +70,8 @@ def translate(uv: Mapping[str, Any]) -> UvReading:
             sources = _sources(value, reading)
             if sources:
                 reading.tether["sources"] = sources
+        elif key == "workspace":
+            reading.tether["workspace"] = value  # same keys: members, exclude
         elif key == "package":
             reading.package = bool(value)
         elif key == "dev-dependencies":

@@ -139,7 +139,7 @@ def _git(requirement: Requirement, url: str, builds: DirectBuilds) -> DirectArch
         )
     checkout = builds.git(reference)
     shown = f"git+{reference.shown}@{checkout.commit[:12]}"
-    archive = _directory(requirement, checkout.project, shown, builds.directory, exact_version=True)
+    archive = _directory(requirement, checkout.project, shown, builds.directory)
     file = DistFile(
         filename=archive.file.filename,
         url=reference.requirement_url(checkout.commit),
@@ -181,13 +181,10 @@ def _directory(
     path: Path,
     shown: str,
     build: Callable[[Path], bytes] | None,
-    *,
-    exact_version: bool = False,
 ) -> DirectArchive:
     """A project directory, read from its pyproject.toml's static [project] table (PEP
-    621), as a PEP 517 build would report it; when dependencies, extras or
-    requires-python are dynamic (or, with `exact_version`, the version), from its
-    backend (`build`)."""
+    621), as a PEP 517 build would report it; what it declares dynamic (the version
+    included), from its backend (`build`)."""
     where = f"'{requirement.name} @ {shown}'"
     if (
         not (path / "pyproject.toml").exists()
@@ -216,10 +213,7 @@ def _directory(
             hint="fix the name or the path in the requirement",
         )
     dynamic = set(project.get("dynamic", []))
-    asks_build = {"dependencies", "optional-dependencies", "requires-python"}
-    if exact_version and build is not None:
-        asks_build.add("version")
-    if dynamic & asks_build:
+    if dynamic & {"dependencies", "optional-dependencies", "requires-python"}:
         if build is None:
             fields = ", ".join(sorted(dynamic & {"dependencies", "optional-dependencies"}))
             raise LockError(
@@ -227,13 +221,14 @@ def _directory(
                 "a PEP 517 build, which this command does not run",
                 hint="declare them statically in its [project] table",
             )
-        try:
-            metadata = parse_core_metadata(build(path), source=shown)
-        except BuildError as err:
-            err.add_note(f"while reading the metadata of {where}")
-            raise
+        metadata = _from_backend(path, shown, where, build)
     else:
-        written = "0" if "version" in dynamic else str(project.get("version", "0"))
+        written = str(project.get("version", "0"))
+        if "version" in dynamic:
+            # The real version, for requirements on it (`alpha>=1.5` from a sibling);
+            # a path dependency's lock entry still leaves it out (its backend decides).
+            built = None if build is None else _from_backend(path, shown, where, build)
+            written = "0" if built is None else str(built.version)
         try:
             metadata_lines = _directory_metadata(project, Version(written))
         except (InvalidVersion, InvalidRequirement) as err:
@@ -247,6 +242,16 @@ def _directory(
         directory=True,
         dynamic_version="version" in dynamic,
     )
+
+
+def _from_backend(
+    path: Path, shown: str, where: str, build: Callable[[Path], bytes]
+) -> CoreMetadata:
+    try:
+        return parse_core_metadata(build(path), source=shown)
+    except BuildError as err:
+        err.add_note(f"while reading the metadata of {where}")
+        raise
 
 
 def _legacy_directory(

@@ -205,15 +205,29 @@ def test_source_uses_undefined_index(tmp_path: Path) -> None:
 def test_source_with_two_kinds(tmp_path: Path) -> None:
     error = fail(tmp_path, '[tool.tether.sources]\nx = { path = "a", url = "https://b" }\n')
     assert error.message == (
-        "`tool.tether.sources.x` must name exactly one of index, path or url (found path and url)"
+        "`tool.tether.sources.x` must name exactly one of index, path, url, git or workspace "
+        "(found path and url)"
     )
 
 
-def test_git_source_is_refused_honestly(tmp_path: Path) -> None:
-    error = fail(tmp_path, '[tool.tether.sources]\nx = { git = "https://g/x.git" }\n')
-    assert error.message == (
-        "`tool.tether.sources.x` is a git source, which tether does not support yet"
+def test_git_sources(tmp_path: Path) -> None:
+    project = load(
+        tmp_path,
+        "[tool.tether.sources]\n"
+        'x = { git = "https://g/x.git", tag = "v1", subdirectory = "a/b/" }\n',
     )
+    (source,) = project.settings.sources["x"]
+    assert (source.git, source.rev, source.subdirectory) == ("https://g/x.git", "v1", "a/b")
+    for text, message in [
+        ('{ git = "https://g/x", tag = "v1", branch = "main" }', "sets tag and branch"),
+        ('{ path = "a", tag = "v1" }', "sets tag, which only a git source has"),
+        ('{ git = "https://g/x", subdirectory = "../up" }', "relative path inside"),
+        ('{ git = "git@github.com:o/r" }', "must be an https://, ssh://, http:// or file://"),
+        ('{ git = "https://g/x", editable = true }', "only a path or workspace source"),
+        ("{ workspace = false }", "a workspace source is `workspace = true`"),
+    ]:
+        error = fail(tmp_path, f"[tool.tether.sources]\nx = {text}\n")
+        assert message in error.message, text
 
 
 def test_source_for_undefined_extra(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tether.cli.context import Context
-from tether.cli.options import add_index_options, index_options
+from tether.cli.options import add_index_options, add_package_options, index_options, package_start
 
 
 def configure(parser: argparse.ArgumentParser, *, removing: bool = False) -> None:
@@ -48,6 +48,7 @@ def configure(parser: argparse.ArgumentParser, *, removing: bool = False) -> Non
     )
     parser.add_argument("--frozen", action="store_true", help="edit pyproject.toml only")
     parser.add_argument("--no-sync", action="store_true", help="lock but do not sync")
+    add_package_options(parser, "edit", all_packages=False)
     add_index_options(parser)
 
 
@@ -55,7 +56,7 @@ def handle(args: argparse.Namespace, ctx: Context, *, removing: bool = False) ->
     from tether.commands.add import EditOptions, add, remove
 
     options = EditOptions(
-        start=ctx.project_start,
+        start=package_start(args, ctx.project_start),
         environ=ctx.environ,
         names=tuple(args.packages),
         index=index_options(args),  # type: ignore[arg-type]

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from tether.cli.context import Context
-from tether.cli.options import add_index_options
+from tether.cli.options import add_index_options, add_package_options, package_start
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +26,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="REQUEST",
         help="the interpreter to build with (default: the first that satisfies requires-python)",
     )
+    add_package_options(parser, "build", all_packages=False)
     add_index_options(parser)
 
 
@@ -33,7 +34,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
     from tether import api
 
     result = api.build(
-        ctx.project_start,
+        package_start(args, ctx.project_start),
         sdist=args.sdist,
         wheel=args.wheel,
         out_dir=args.out_dir,

@@ -8,10 +8,12 @@ from tether.cli.context import Context
 from tether.cli.options import (
     add_index_options,
     add_lock_mode_options,
+    add_package_options,
     add_selection_options,
     add_torch_backend_option,
     arguments_after,
     index_options,
+    package_start,
     selection,
 )
 
@@ -29,6 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_selection_options(parser, "export")
     add_lock_mode_options(parser)
     add_torch_backend_option(parser)
+    add_package_options(parser, "export")
     add_index_options(parser)
 
 
@@ -40,7 +43,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
 
     text = export(
         ExportOptions(
-            start=ctx.project_start,
+            start=package_start(args, ctx.project_start),
             environ=ctx.environ,
             index=index_options(args),  # type: ignore[arg-type]
             hashes=not args.no_hashes,

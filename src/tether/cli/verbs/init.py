@@ -75,6 +75,8 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
         console.debug(f"  created {ctx.shown(path)}")
     for path in result.kept:
         console.info(f"  kept existing {ctx.shown(path)}")
+    if result.workspace is not None:
+        console.info(f"  a member of the workspace at {ctx.shown(result.workspace)}")
     if args.ci:
         from tether.commands.ci import ci_init
         from tether.errors import UsageError

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tether.cli.context import Context
-from tether.cli.options import add_index_options, index_options
+from tether.cli.options import add_index_options, add_package_options, index_options, package_start
 
 if TYPE_CHECKING:
     from tether.commands.lock import LockResult
@@ -48,6 +48,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="lock a PEP 723 script into pylock.<name>.toml beside it (later runs use it)",
     )
+    add_package_options(parser, "lock", all_packages=False)
     add_index_options(parser)
 
 
@@ -104,7 +105,7 @@ def _lock(args: argparse.Namespace, ctx: Context, progress: Callable[[str], None
         LockOptions(
             project=project,
             seed_preferences=seeds,
-            start=ctx.project_start,
+            start=package_start(args, ctx.project_start),
             index=index_options(args),  # type: ignore[arg-type]
             environ=ctx.environ,
             check=args.check,

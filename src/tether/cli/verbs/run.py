@@ -9,7 +9,14 @@ from pathlib import Path
 
 from tether.cli.become import become
 from tether.cli.context import Context
-from tether.cli.options import add_index_options, add_selection_options, index_options, selection
+from tether.cli.options import (
+    add_index_options,
+    add_package_options,
+    add_selection_options,
+    index_options,
+    package_start,
+    selection,
+)
 from tether.errors import UsageError
 
 
@@ -37,6 +44,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="a script's lock must match its block (fail instead of re-locking)",
     )
     add_selection_options(parser, "install")
+    add_package_options(parser, "install")
     add_index_options(parser)
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command and its arguments")
 
@@ -56,7 +64,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
 
     prepared = prepare(
         RunOptions(
-            start=ctx.project_start,
+            start=package_start(args, ctx.project_start),
             environ=ctx.environ,
             command=command,
             with_requirements=tuple(args.with_requirements),

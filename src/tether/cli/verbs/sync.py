@@ -10,9 +10,11 @@ from tether.cli.context import Context
 from tether.cli.options import (
     add_index_options,
     add_lock_mode_options,
+    add_package_options,
     add_selection_options,
     add_torch_backend_option,
     index_options,
+    package_start,
     selection,
 )
 
@@ -49,6 +51,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--compile-bytecode", action="store_true", help="byte-compile what was installed"
     )
     add_torch_backend_option(parser)
+    add_package_options(parser, "install")
     add_index_options(parser)
 
 
@@ -77,7 +80,7 @@ def _sync(
 
     return sync(
         SyncOptions(
-            start=ctx.project_start,
+            start=package_start(args, ctx.project_start),
             environ=ctx.environ,
             index=index_options(args),  # type: ignore[arg-type]
             selection=selection(args),

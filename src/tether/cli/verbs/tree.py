@@ -7,8 +7,10 @@ import argparse
 from tether.cli.context import Context
 from tether.cli.options import (
     add_index_options,
+    add_package_options,
     add_selection_options,
     index_options,
+    package_start,
     selection,
 )
 
@@ -22,6 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--outdated", action="store_true", help="show the latest version where it is newer"
     )
     add_selection_options(parser, "show")
+    add_package_options(parser, "show", all_packages=False)
     add_index_options(parser)
 
 
@@ -30,7 +33,7 @@ def handle(args: argparse.Namespace, ctx: Context) -> int:
 
     lines = tree(
         TreeOptions(
-            start=ctx.project_start,
+            start=package_start(args, ctx.project_start),
             environ=ctx.environ,
             depth=args.depth,
             invert=args.invert,
