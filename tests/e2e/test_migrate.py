@@ -333,6 +333,7 @@ POETRY2 = textwrap.dedent(
     [tool.poetry]
     packages = [{ include = "svc" }]
 
+    # tools for working on the service
     [tool.poetry.group.dev.dependencies]
     testkit = "*"  # test helpers
     """
@@ -356,7 +357,10 @@ def test_a_poetry2_project_reads_its_groups_and_migrates_them(
     assert migrated.exit_code == 0, migrated.stderr
     text = (root / "pyproject.toml").read_text()
     assert text.startswith(POETRY2.split("[tool.poetry]")[0].rstrip("\n") + "\n\n")
-    assert '[dependency-groups]\ndev = [\n    "testkit", # test helpers\n]\n' in text
+    assert (
+        "[dependency-groups]\n# tools for working on the service\n"
+        'dev = [\n    "testkit", # test helpers\n]\n'
+    ) in text  # the comment above the group's table stays with the group
     assert "[tool.poetry]\npackages" in text
     assert "tool.poetry.group" not in text
     # A typo of a PEP 621 key is still an error.

@@ -67,11 +67,9 @@ def test_a_three_member_workspace_locks_once_and_syncs_members(
     assert set(locked) == {"app", "core", "plugin", "testkit", "util", "web"}
     assert locked["core"]["directory"] == {"path": "packages/core", "editable": True}
     assert locked["plugin"]["dependencies"] == [{"name": "core"}]
-    assert locked["app"]["dependencies"] == [
-        {"name": "plugin"},
-        {"name": "testkit"},
-        {"name": "web"},
-    ]
+    # The root's runtime dependencies (its groups are reached from it only when it is
+    # the member synced: a member depending on it does not get them).
+    assert locked["app"]["dependencies"] == [{"name": "plugin"}, {"name": "web"}]
     assert versions(root) == {
         "app": "0.3.0", "core": "0.3.0", "plugin": "0.3.0", "testkit": "1.0", "util": "2.0",
         "web": "2.0",
@@ -183,3 +181,15 @@ def test_a_uv_workspace_works_as_it_is_with_a_dynamic_version(
     beta.write_text(beta.read_text().replace('"alpha>=1.5"', '"alpha>=1.5", "web"'))
     stale = tether(root, index, "lock", "--check")
     assert stale.exit_code == 1
+
+
+def test_a_workspace_source_outside_a_workspace_is_refused(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    root = local_project(tmp_path / "lone", "lone", '"util", "core"')
+    append(root / "pyproject.toml", "[tool.tether.sources]\ncore = { workspace = true }\n")
+    result = tether(root, index, "lock")
+    assert result.exit_code == 1
+    assert "'core' has a workspace source (`workspace = true`), but" in result.stderr
+    assert "is not in a workspace" in result.stderr
+    assert not (root / "pylock.toml").exists()

@@ -103,10 +103,10 @@ def requirement_lines(
     lines: list[str] = []
     for package in sorted(pylock.packages, key=lambda p: (p.name, str(p.version or ""))):
         name = canonicalize_name(package.name)
-        if name == project.name or (only is not None and name not in only):
+        # Not the project itself (in a workspace: the members exported for).
+        itself = project.workspace.chosen() if project.workspace is not None else (project.name,)
+        if name in itself or (only is not None and name not in only):
             continue
-        if project.workspace is not None and name in project.workspace.chosen():
-            continue  # the member exported for, like the project itself
         marker = select(package.marker, extras=extras, groups=groups)
         if marker is False:
             continue

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
@@ -34,7 +35,7 @@ from tether.lock.merge import Sides, has_conflict_markers, pins, provenance, rea
 from tether.lock.pylock import LockedVcs
 from tether.project import ConflictItem, Project, find_pyproject
 from tether.project.fingerprint import inputs
-from tether.project.workspace import open_project
+from tether.project.workspace import open_project, workspace_project
 from tether.provider.index_provider import (
     FetchSession,
     IndexProvider,
@@ -134,7 +135,7 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
     sides = _conflict_sides(path)
     seeds: Mapping[str, str | tuple[str, ...]] = options.seed_preferences
     seeded_from = None
-    if not seeds and project.script is None and not path.exists():
+    if not seeds and project.script is None and not path.exists() and not options.upgrade:
         # A project coming from Poetry or uv: its first lock keeps their versions.
         seeded_from, seeds = foreign_pins(project.root)
     indexes = resolve_indexes(settings.indexes, options.index, options.environ)
@@ -156,7 +157,7 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
         environ=options.environ,
         constraints=settings.build_constraints,
     )
-    project = builds.project(project)
+    project = _filled(project, builds)
     resolved = resolve_project(
         project,
         client,
@@ -531,32 +532,46 @@ def _preferences(
     return {name: frozenset(versions) for name, versions in found.items()}
 
 
+def _filled(project: Project, builds: MetadataBuilds) -> Project:
+    """`project` with what its backend computes filled in; in a workspace, the root's
+    own project is filled, then the workspace combined again (filling the combined
+    project would replace the members it depends on with the root's own list)."""
+    workspace = project.workspace
+    if workspace is None or workspace.root_project is None:
+        return builds.project(project)
+    root = workspace.members[workspace.root_project]
+    members = {**workspace.members, root.name: builds.project(root)}
+    return workspace_project(replace(workspace, members=MappingProxyType(members)))
+
+
 def _own_dependencies(project: Project, names: Iterable[str]) -> set[str]:
-    """The root's dependencies in the lock: in a workspace, the members the lock
-    resolves beside the root are not the root's unless it requires them itself."""
+    """The root's dependencies in the lock. In a workspace, only what the root's own
+    project requires to run (its dependencies and extras): members depending on it
+    reach it, and must not reach its dependency groups (or the other members the
+    lock resolves beside it) through it."""
     if project.workspace is None or project.workspace.root_project is None:
         return set(names)
     own = project.workspace.members[project.workspace.root_project]
     required = {
         canonicalize_name(r.name)
-        for r in (
-            *own.dependencies,
-            *(r for rs in own.optional_dependencies.values() for r in rs),
-            *(r for rs in own.dependency_groups.values() for r in rs),
-        )
+        for r in (*own.dependencies, *(r for rs in own.optional_dependencies.values() for r in rs))
     }
-    members = set(project.workspace.members)
-    return {n for n in names if n not in members or canonicalize_name(n) in required}
+    return {n for n in names if canonicalize_name(n) in required}
 
 
 def _refuse_unsupported(project: Project) -> None:
     settings = project.settings
+    required = {canonicalize_name(r.name) for r, _ in _root_requirements(
+        project, Selection(ALWAYS, frozenset(), frozenset())).requirements}  # fmt: skip
     for name, sources in settings.sources.items():
         for source in sources:
-            if source.workspace and source.path is None:
+            if source.workspace and source.path is None and name in required:
+                where = "is not in a workspace" if project.workspace is None else (
+                    "is in a workspace without a member of that name"
+                )  # fmt: skip
                 raise LockError(
                     f"'{name}' has a workspace source (`workspace = true`), but "
-                    f"{project.pyproject_path} is not in a workspace",
+                    f"{project.pyproject_path} {where}",
                     hint="declare the workspace in the root's pyproject.toml "
                     '([tool.tether.workspace] members = ["packages/*"]), or use a path source',
                 )
@@ -640,8 +655,8 @@ def _with_source(project: Project, requirement: Requirement, selection: Selectio
         item = _source_item(source.extra, source.group)
         if item is not None and item in selection.off:
             continue
-        if source.index is not None:
-            return requirement
+        if source.index is not None or (source.workspace and source.path is None):
+            return requirement  # (a workspace source outside a workspace: refused above)
         location = source.url or (project.root / (source.path or "")).resolve().as_uri()
         if source.git is not None:
             location = GitReference(source.git, source.rev, source.subdirectory).requirement_url()

@@ -256,8 +256,9 @@ def rewrite(text: str, converted: Converted) -> str:
     kept byte for byte, and comments on dependencies move with them."""
     import tomlkit  # noqa: PLC0415 - only for this verb
 
-    sections = split_sections(text)
+    sections = _comments_with_their_table(split_sections(text))
     comments = _dependency_comments(sections)
+    notes = _group_notes(sections)
     head = tomlkit.document()
     project = tomlkit.table()
     for key in PROJECT_ORDER:
@@ -276,6 +277,8 @@ def rewrite(text: str, converted: Converted) -> str:
     if converted.dependency_groups:
         groups = tomlkit.table()
         for name, requirements in converted.dependency_groups.items():
+            for note in notes.get(name, ()):
+                groups.add(tomlkit.comment(note))
             groups.add(name, _array(requirements, comments.get(name, {})))
         head.add("dependency-groups", groups)
     out: list[str] = []
@@ -292,6 +295,8 @@ def rewrite(text: str, converted: Converted) -> str:
                 out.append(_without_translated(section.text))
             elif path[2] not in TRANSLATED:
                 out.append(section.text)
+            elif path[2] != "group":
+                out.append(_leading(section.text)[0])  # comments above it stay
             continue
         out.append(_build_system(section.text) if path == ("build-system",) else section.text)
     if not sections or sections[0].path:
@@ -314,16 +319,21 @@ def rewrite_poetry2(text: str, converted: Converted) -> str:
     pins `[tool.tether]`; `[project]` and every other table stay as written."""
     import tomlkit  # noqa: PLC0415
 
-    sections = split_sections(text)
+    sections = _comments_with_their_table(split_sections(text))
     comments = _dependency_comments(sections)
     out: list[str] = []
     groups_written = False
     groups = tomlkit.table()
+    notes = _group_notes(sections)
     for name, requirements in converted.dependency_groups.items():
+        for note in notes.get(name, ()):
+            groups.add(tomlkit.comment(note))
         groups.add(name, _array(requirements, comments.get(name, {})))
     for position, section in enumerate(sections):
         path = section.path
         if path[:2] == ("tool", "poetry") and len(path) > 2 and path[2] in POETRY2_MOVED:
+            if path[2] != "group":
+                out.append(_leading(section.text)[0])  # comments above it stay
             continue
         if path == ("tool", "poetry"):
             out.append(_without_keys(section.text, POETRY2_MOVED))
@@ -348,6 +358,60 @@ def rewrite_poetry2(text: str, converted: Converted) -> str:
     if converted.tether:
         out.append(_tether_tables(converted))
     return "".join(out).rstrip("\n") + "\n"
+
+
+def _comments_with_their_table(sections: list[Section]) -> list[Section]:
+    """The comment lines just above a table header moved from the end of the section
+    before it into that table's section (joined, the text is the same), so that a
+    comment travels with the table it describes."""
+    moved: list[Section] = []
+    for section in sections:
+        current = section
+        if moved and moved[-1].path and section.path:  # the file's preamble stays on top
+            body, tail = _trailing_comments(moved[-1].text)
+            if tail:
+                previous = moved[-1]
+                moved[-1] = Section(previous.path, previous.is_array, body)
+                current = Section(section.path, section.is_array, tail + section.text)
+        moved.append(current)
+    return moved
+
+
+def _trailing_comments(text: str) -> tuple[str, str]:
+    """`text` split before its last block of comment lines (blank lines around them
+    included); ("", "") tail when it does not end in a comment."""
+    lines = text.splitlines(keepends=True)
+    cut = len(lines)
+    while cut and (not lines[cut - 1].strip() or lines[cut - 1].lstrip().startswith("#")):
+        cut -= 1
+    while cut < len(lines) and not lines[cut].strip():
+        cut += 1  # blank lines after the body stay with it
+    tail = "".join(lines[cut:])
+    if not any(line.lstrip().startswith("#") for line in lines[cut:]):
+        return text, ""
+    return "".join(lines[:cut]), tail
+
+
+def _leading(text: str) -> tuple[str, str]:
+    """A section's comment lines above its header, and the rest."""
+    lines = text.splitlines(keepends=True)
+    cut = 0
+    while cut < len(lines) and (not lines[cut].strip() or lines[cut].lstrip().startswith("#")):
+        cut += 1
+    return "".join(lines[:cut]), "".join(lines[cut:])
+
+
+def _group_notes(sections: list[Section]) -> dict[str, list[str]]:
+    """Comments above a Poetry group's tables, by group: they go above the group in
+    `[dependency-groups]`."""
+    notes: dict[str, list[str]] = {}
+    for section in sections:
+        path = section.path
+        if len(path) >= 4 and path[:3] == ("tool", "poetry", "group"):
+            above = _leading(section.text)[0]
+            lines = [ln.strip().lstrip("#").strip() for ln in above.splitlines() if ln.strip()]
+            notes.setdefault(path[3], []).extend(line for line in lines if line)
+    return notes
 
 
 def _merged_groups(text: str, groups: Any) -> str:

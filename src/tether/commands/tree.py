@@ -40,7 +40,7 @@ def tree(options: TreeOptions) -> list[str]:
     if project.workspace is not None and project.workspace.current is not None:
         # In a member's directory (or `--package`): that member's tree.
         project = project.workspace.members[project.workspace.current]
-        packages.pop(project.name, None)
+    packages.pop(project.name, None)
     children: dict[str, list[str]] = {n: sorted(p.deps) for n, p in packages.items()}
     roots = _roots(project, packages, options)
     latest = _latest(project, packages, options) if options.outdated else {}
@@ -93,7 +93,6 @@ def _packages(project: Project) -> dict[str, _Node]:
         if package.get("version"):
             entry.versions.append(package["version"])
         entry.deps |= {canonicalize_name(d["name"]) for d in package.get("dependencies", [])}
-    found.pop(project.name, None)
     return found
 
 

@@ -161,13 +161,6 @@ def _sources(
     sources: dict[NormalizedName, tuple[Source, ...]] = {}
     for project in (base, *others):
         for name, entries in project.settings.sources.items():
-            if any(s.workspace for s in entries) and name not in workspace.members:
-                raise ProjectError(
-                    f"'{name}' has a workspace source, but the workspace at "
-                    f"{workspace.root} has no member of that name",
-                    path=project.pyproject_path,
-                    hint=f"members: {', '.join(sorted(workspace.members))}",
-                )
             if name in sources or name in workspace.members:
                 continue
             sources[name] = tuple(_rebased(s, project.root, workspace.root) for s in entries)
@@ -202,14 +195,8 @@ def _member_directories(doc: TomlDocument, table: Mapping[str, Any], where: str)
     skip = {p.resolve() for pattern in excluded for p in _glob(root, pattern)}
     found: dict[Path, None] = {}
     for pattern in patterns:
-        matched = [p for p in _glob(root, pattern) if p.is_dir()]
-        if not matched:
-            raise ProjectError(
-                f"workspace member pattern '{pattern}' matches no directory",
-                path=doc.path,
-                hint=f"check `{where}.members`",
-            )
-        for directory in matched:
+        # A pattern that matches nothing adds no member (as uv reads it).
+        for directory in (p for p in _glob(root, pattern) if p.is_dir()):
             if directory.resolve() in skip or directory.resolve() == root.resolve():
                 continue
             if not (directory / "pyproject.toml").is_file():
