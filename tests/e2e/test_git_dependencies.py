@@ -151,6 +151,11 @@ def test_a_tag_in_a_pep508_url_is_locked_to_its_commit_and_installed(
     again = tether(root, index, "sync")
     assert again.exit_code == 0, again.stderr
     assert "mylib" not in again.stderr  # installed from that commit already
+    # pip-tools style: pinned to the commit.
+    (root / "requirements.in").write_text(f"mylib @ {url}\n")
+    compiled = tether(root, index, "pip", "compile", "requirements.in")
+    assert compiled.exit_code == 0, compiled.stderr
+    assert f"mylib @ git+{repo.as_uri()}@{commit}\n" in compiled.stdout
     # A new environment takes the wheel built from that commit from the cache.
     shutil.rmtree(root / ".venv")
     shutil.rmtree(next((root.parent / "cache").glob("git-checkouts-v1/*")))

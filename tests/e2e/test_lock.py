@@ -514,7 +514,8 @@ def test_direct_reference_errors(tmp_path: Path, index: IndexServer) -> None:
     for reference, message in (
         (f"pkg @ {(tmp_path / 'somedir').as_uri()}", "is a directory without pyproject.toml"),
         (f"pkg @ {(tmp_path / 'nope-1.0-py3-none-any.whl').as_uri()}", "cannot read"),
-        ("pkg @ git+https://example.invalid/pkg.git", "is not an http(s) or file URL"),
+        ("pkg @ git+https://example.invalid/pkg.git", "cannot reach the git repository"),
+        ("pkg @ hg+https://example.invalid/pkg", "is not an http(s) or file URL"),
     ):
         root = project(
             tmp_path / "svc",

@@ -93,6 +93,10 @@ def test_a_three_member_workspace_locks_once_and_syncs_members(
     assert every.exit_code == 0, every.stderr
     assert {"app", "core", "plugin", "web"} <= set(versions(root))
 
+
+def test_tree_export_build_add_and_init_per_member(tmp_path: Path, index: IndexServer) -> None:
+    root = three_members(tmp_path / "ws")
+    assert tether(root, index, "lock").exit_code == 0
     tree = tether(root, index, "tree", "--package", "plugin")
     assert tree.exit_code == 0, tree.stderr
     assert tree.stdout.splitlines() == [
@@ -104,6 +108,10 @@ def test_a_three_member_workspace_locks_once_and_syncs_members(
     assert export.exit_code == 0, export.stderr
     lines = [line for line in export.stdout.splitlines() if not line.startswith("#")]
     assert lines == ["util==2.0"]
+
+    built = tether(root, index, "build", "--package", "core", "--wheel")
+    assert built.exit_code == 0, built.stderr
+    assert [w.name for w in (root / "dist").glob("*.whl")] == ["core-0.3.0-py3-none-any.whl"]
 
     # `add --package` edits that member's pyproject.toml and re-locks the workspace.
     added = tether(root, index, "add", "--package", "core", "web")

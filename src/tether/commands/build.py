@@ -46,7 +46,10 @@ def build(options: BuildOptions) -> BuildResult:
     interpreter = find_python(options.python, options.environ, str(project.requires_python))
     indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
     fill = installer(indexes, options.index, options.environ)
-    out_dir = options.out_dir or project.root / "dist"
+    # In a workspace, every member's artifacts go to the root's dist/ (as uv's).
+    from tether.project.workspace import workspace_root  # noqa: PLC0415
+
+    out_dir = options.out_dir or (workspace_root(project.pyproject_path) or project.root) / "dist"
     if not out_dir.is_absolute():
         out_dir = options.start / out_dir
     from_sdist = not options.sdist and not options.wheel  # the default, as `python -m build`

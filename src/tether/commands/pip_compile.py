@@ -25,9 +25,10 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from tether.commands.git_sources import git_fetcher
 from tether.commands.lock import resolve_project
 from tether.commands.python import find_python
-from tether.commands.services import IndexOptions, index_client, resolve_indexes
+from tether.commands.services import IndexOptions, index_client, open_cache, resolve_indexes
 from tether.errors import ProjectError, UsageError
 from tether.fs import atomic_write
 from tether.index.auth import strip_userinfo
@@ -90,6 +91,7 @@ def compile_requirements(options: CompileOptions) -> CompileResult:
         exclude_newer=index.exclude_newer,
         resolver=resolver,
         preferences={} if options.upgrade else _preferences(options),
+        git=git_fetcher(open_cache(options.environ), options.environ, {}),
     )
     packages = [_decided(p, environment) for p in resolved.packages if _applies(p, environment)]
     packages = _with_input_markers(packages, read, python_version, universal=environment is None)
@@ -278,6 +280,11 @@ def _render(
 
 
 def _package_lines(package: LockedPackage, hashes: bool, cwd: Path) -> list[str]:
+    if package.vcs is not None:  # pinned to the commit, as pip-compile writes it
+        vcs = package.vcs
+        sub = f"#subdirectory={vcs.subdirectory}" if vcs.subdirectory else ""
+        marker = f" ; {package.marker}" if package.marker is not None else ""
+        return [f"{package.name} @ git+{vcs.url}@{vcs.commit_id}{sub}{marker}"]
     if package.directory is not None:
         where = (cwd / package.directory).resolve()
         if package.editable:
