@@ -57,6 +57,9 @@ if TYPE_CHECKING:  # urllib3 and TLS load only when a request is made
 # written by another version (or damaged) is a miss.
 _PAGE_MAGIC = b"tether-page\x00" + bytes([marshal.version, *sys.version_info[:2]])
 _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# How long (the last back-off, in seconds) an empty page from a devpi mirror is asked
+# for again before it is believed.
+MIRROR_RETRY_LIMIT = 4.0
 
 
 class MetadataSource(StrEnum):
@@ -199,6 +202,7 @@ class IndexClient:
         if entry is not None and entry.get("last_modified"):
             headers["If-Modified-Since"] = entry["last_modified"]
         response = self.http.get(url, headers=headers)
+        response = self._past_mirror_race(url, headers, response)
         if response.status == 304 and entry is not None:
             stored = {k: v for k, v in entry.items() if k != "parsed"}
             self._store_page_entry(key, {**stored, **_validators(response, now)})
@@ -214,11 +218,31 @@ class IndexClient:
             url=response.url,
             project=project,
         )
-        if not parse_cache_control(response.headers.get("cache-control")).no_store:
+        # An empty page is not kept: on a mirror it may mean "not fetched yet".
+        if page.files and not parse_cache_control(response.headers.get("cache-control")).no_store:
             self._store_page_entry(
                 key, {"page": page_to_record(page), **_validators(response, now)}
             )
         return page
+
+    def _past_mirror_race(
+        self, url: str, headers: dict[str, str], response: HttpResponse
+    ) -> HttpResponse:
+        """devpi-server answers requests that arrive while its mirror first fetches a
+        project from upstream with an empty page (a 200 without links; seen with
+        eight clients at once on devpi-server 6.20): ask again, briefly, before
+        taking "no files" for an answer."""
+        delay = 0.25
+        while (
+            response.status == 200
+            and delay <= MIRROR_RETRY_LIMIT
+            and response.headers.get("x-devpi-api-version")
+            and not _links_anything(response.body)
+        ):
+            time.sleep(delay)
+            delay *= 2
+            response = self.http.get(url, headers=headers)
+        return response
 
     def _read_page_entry(self, key: tuple[str, str]) -> dict[str, Any] | None:
         raw = self.cache.read(Bucket.SIMPLE, *key)
@@ -299,7 +323,11 @@ class IndexClient:
         if first is None:
             first = self.http.get(file.url, headers={"Range": f"bytes=-{TAIL}"})
         if first.status == 200:
+            # The server sent the whole wheel (no range requests: devpi, some proxies).
+            # Verified, it is the archive a sync installs: kept, so it is not sent twice.
             _verify(first.body, file.sha256, what=file.filename, url=file.url)
+            if file.sha256:
+                self.cache.write(Bucket.ARCHIVES, file.sha256, file.filename, data=first.body)
             return read_wheel_metadata(first.body, file), MetadataSource.DOWNLOAD
         if first.status != 206:
             raise _status_error(first, what=file.filename, index_name=None)
@@ -352,6 +380,11 @@ class IndexClient:
         """Keep metadata a build produced, under the file's key: a warm or offline lock
         then never builds again."""
         self.cache.write(Bucket.METADATA, *_metadata_key(file), data=data)
+
+
+def _links_anything(body: bytes) -> bool:
+    """Whether a simple page (HTML or JSON) names at least one file."""
+    return b"<a " in body or b'"filename"' in body
 
 
 def needs_build(metadata: CoreMetadata) -> bool:
