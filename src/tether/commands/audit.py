@@ -15,7 +15,8 @@ from packaging.utils import canonicalize_name
 from tether.commands.basics import IndexOptions, open_cache
 from tether.commands.locations import lock_location
 from tether.errors import LockError, ProjectError, UsageError
-from tether.project import Project, load_project, try_find_pyproject
+from tether.project import Project, try_find_pyproject
+from tether.project.workspace import open_project
 from tether.quality.advisories import Advisory, smallest_fix
 from tether.quality.advisory_sources import (
     OSV_URL,
@@ -81,7 +82,7 @@ class AuditResult:
 
 def audit(options: AuditOptions) -> AuditResult:
     pyproject = try_find_pyproject(options.start)
-    project = load_project(pyproject) if pyproject is not None else None
+    project = open_project(pyproject) if pyproject is not None else None
     configured: Mapping[str, object] = project.settings.quality.get("audit", {}) if project else {}
     releases = _what_to_audit(options, project)
     source = _source(options, configured, project)

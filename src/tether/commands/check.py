@@ -27,7 +27,8 @@ from tether.install.editable_check import editable_problems
 from tether.install.plan import PROTECTED
 from tether.install.wheel import Installed, installed, missing_files
 from tether.lock import read_lock
-from tether.project import Project, find_pyproject, load_project
+from tether.project import Project, find_pyproject
+from tether.project.workspace import open_project
 from tether.python.interpreter import Interpreter, describe
 
 
@@ -51,7 +52,7 @@ class CheckReport:
 def check(options: CheckOptions) -> CheckReport:
     project: Project | None = None
     if options.environment is None:
-        project = load_project(find_pyproject(options.start))
+        project = open_project(find_pyproject(options.start))
         environment = project.environment(options.environ)
     else:
         environment = options.environment.absolute()

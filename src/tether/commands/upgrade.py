@@ -14,7 +14,8 @@ from tether.commands.lock import LockOptions, LockResult, lock
 from tether.commands.services import IndexOptions
 from tether.errors import LockError
 from tether.lock import locked_versions
-from tether.project import find_pyproject, load_project
+from tether.project import find_pyproject
+from tether.project.workspace import open_project
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,7 +43,7 @@ class UpgradeResult:
 
 
 def upgrade(options: UpgradeOptions) -> UpgradeResult:
-    project = load_project(find_pyproject(options.start))
+    project = open_project(find_pyproject(options.start))
     lock_path = lock_location(project)
     before = locked_versions(lock_path)
     named = {canonicalize_name(n): n for n in options.packages}
