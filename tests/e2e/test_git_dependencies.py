@@ -286,3 +286,30 @@ def test_git_errors_say_what_and_what_to_do(
     result = tether(bad, index, "lock")
     assert result.exit_code == 1
     assert "must be an https://, ssh://, http:// or file:// repository URL" in result.stderr
+
+
+def test_add_a_git_url_writes_the_name_and_a_git_source(tmp_path: Path, index: IndexServer) -> None:
+    repo, commit = repository(tmp_path / "repo")
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        "dependencies = []\n"
+    )
+    added = tether(root, index, "add", f"git+{repo.as_uri()}", "--tag", "v0.3.0")
+    assert added.exit_code == 0, added.stderr
+    text = (root / "pyproject.toml").read_text()
+    assert 'dependencies = ["mylib"]' in text  # the name the repository declares
+    assert f'mylib = {{git = "{repo.as_uri()}", tag = "v0.3.0"}}' in text
+    assert locked_vcs(root)["commit-id"] == commit
+    assert python(root, "import mylib; print(mylib.VALUE)") == "0.3.0"
+    # Named, with the revision in the URL (uv's form for `name @ git+…@rev`).
+    named = tether(root, index, "add", f"other @ git+{repo.as_uri()}@main", "--frozen")
+    assert named.exit_code == 0, named.stderr
+    assert (
+        f'other = {{git = "{repo.as_uri()}", rev = "main"}}'
+        in (root / "pyproject.toml").read_text()
+    )
+    refused = tether(root, index, "add", "util", "--tag", "v1")
+    assert refused.exit_code == 2
+    assert "--tag, --branch and --rev apply to git URLs" in refused.stderr

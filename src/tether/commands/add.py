@@ -12,6 +12,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from tether.commands.git_add import GitRevision, git_additions
 from tether.commands.locations import lock_location
 from tether.commands.lock import LockOptions, lock
 from tether.commands.project_lock import editing
@@ -45,6 +46,7 @@ class EditOptions:
     frozen: bool = False  # edit only: no lock, no sync
     no_sync: bool = False
     script: Path | None = None  # `--script FILE`: edit a PEP 723 script's block instead
+    git: GitRevision = field(default_factory=GitRevision)  # --tag/--branch/--rev for git URLs
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,7 +67,9 @@ def add(options: EditOptions) -> EditResult:
 
 def _add(path: Path, section: Section, name: str | None, options: EditOptions) -> EditResult:
     local = _editables(options.editables, path.parent)
-    requirements = [*_parse(options.names, allow_empty=bool(local)), *local.keys()]
+    plain, from_git = git_additions(options.names, options.git, options.environ)
+    given = _parse(plain, allow_empty=bool(local) or bool(from_git))
+    requirements = [*given, *local.keys(), *from_git.keys()]
     original = path.read_text(encoding="utf-8")
     edited = add_requirements(original, requirements, section=section, name=name)
     if options.pin_index is not None:
@@ -74,6 +78,8 @@ def _add(path: Path, section: Section, name: str | None, options: EditOptions) -
         edited = set_sources(
             edited, {r.name: {"path": where, "editable": True} for r, where in local.items()}
         )
+    if from_git:
+        edited = set_sources(edited, {r.name: source for r, source in from_git.items()})
     lock_path = _lock_file(path)
     atomic_write(path, edited)
     if options.frozen:
@@ -82,7 +88,8 @@ def _add(path: Path, section: Section, name: str | None, options: EditOptions) -
     try:
         _lock(path, options)
         bounded = [
-            r if r in local else _bounded(r, lock_path, options.bounds) for r in requirements
+            r if r in local or r in from_git else _bounded(r, lock_path, options.bounds)
+            for r in requirements
         ]
         if bounded != requirements:
             text = add_requirements(edited, bounded, section=section, name=name)

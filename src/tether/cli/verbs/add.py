@@ -33,6 +33,11 @@ def configure(parser: argparse.ArgumentParser, *, removing: bool = False) -> Non
             help="take the packages only from the [[tool.tether.index]] named NAME "
             "(written to [tool.tether.sources])",
         )
+        revision = parser.add_mutually_exclusive_group()
+        for flag, what in (("tag", "a tag"), ("branch", "a branch"), ("rev", "a commit or ref")):
+            revision.add_argument(
+                f"--{flag}", metavar=flag.upper(), help=f"for a git URL: {what} of the repository"
+            )
         parser.add_argument(
             "-e",
             "--editable",
@@ -54,6 +59,7 @@ def configure(parser: argparse.ArgumentParser, *, removing: bool = False) -> Non
 
 def handle(args: argparse.Namespace, ctx: Context, *, removing: bool = False) -> int:
     from tether.commands.add import EditOptions, add, remove
+    from tether.commands.git_add import GitRevision
 
     options = EditOptions(
         start=package_start(args, ctx.project_start),
@@ -68,6 +74,11 @@ def handle(args: argparse.Namespace, ctx: Context, *, removing: bool = False) ->
         frozen=args.frozen,
         no_sync=args.no_sync,
         script=None if args.script is None else ctx.cwd / args.script,
+        git=GitRevision(
+            tag=getattr(args, "tag", None),
+            branch=getattr(args, "branch", None),
+            rev=getattr(args, "rev", None),
+        ),
     )
     result = remove(options) if removing else add(options)
     if removing:
