@@ -21,10 +21,10 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from tether.commands.locations import lock_location
-from tether.commands.run import sync_state
 from tether.errors import InstallError
 from tether.install.editable_check import editable_problems
 from tether.install.plan import PROTECTED
+from tether.install.state import sync_state
 from tether.install.wheel import Installed, installed, missing_files
 from tether.lock import read_lock
 from tether.project import Project, find_pyproject

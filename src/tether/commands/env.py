@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tether.accel import detect
+from tether.commands.freshness import lock_is_fresh
 from tether.commands.locations import lock_location
-from tether.commands.run import in_sync, lock_is_fresh, sync_state, synced_from
+from tether.commands.run import in_sync
 from tether.commands.services import IndexOptions, cache_dir
 from tether.commands.torch_backend import pick_backend
 from tether.errors import PythonNotFound, TetherError
+from tether.install.state import sync_state, synced_from
 from tether.lock import locked_versions
 from tether.project import find_pyproject, load_project
 from tether.python.interpreter import describe

@@ -8,8 +8,6 @@ HTTP code; only a stale lock or environment loads the `sync` machinery.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 from collections.abc import Mapping, Sequence
@@ -17,12 +15,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from tether.commands.freshness import lock_is_fresh
 from tether.commands.locations import lock_location
-from tether.errors import LockError, UsageError
-from tether.install.script_runs import STATE
-from tether.lock.freshness import check_inputs, resolver_options
+from tether.errors import UsageError
+from tether.install.state import sync_state, synced_from
 from tether.project import Project, Selection, find_pyproject
-from tether.project.fingerprint import inputs
 from tether.project.workspace import open_project
 
 
@@ -148,25 +145,6 @@ def _strings(value: object) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def lock_is_fresh(project: Project) -> bool:
-    """The lock exists and was made from pyproject.toml as it is now."""
-    settings = project.settings
-    fingerprints = inputs(
-        project,
-        resolver_options(
-            resolution=settings.resolution.value,
-            prerelease=settings.prerelease.value,
-            exclude_newer=settings.exclude_newer_input(),
-            exclude_newer_package=settings.exclude_newer_package_inputs,
-        ),
-    )
-    try:
-        check_inputs(lock_location(project), fingerprints)
-    except LockError:
-        return False
-    return True
-
-
 def in_sync(
     project: Project,
     environment: Path,
@@ -224,20 +202,3 @@ def _expected_extras(
     asked = environ.get("TETHER_TORCH_BACKEND", "auto").strip() or "auto"
     backend = state.get("torch-backend") if asked == "auto" else asked
     return [backend] if isinstance(backend, str) and backend in backends else None
-
-
-def sync_state(environment: Path) -> dict[str, Any]:
-    """What the environment's last sync recorded (empty when none, or unreadable)."""
-    try:
-        state = json.loads((environment / STATE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return state if isinstance(state, dict) else {}
-
-
-def synced_from(state: Mapping[str, Any], lock_path: Path) -> bool:
-    """Whether that sync installed from this very lock (same bytes)."""
-    try:
-        return bool(state.get("lock-sha256") == hashlib.sha256(lock_path.read_bytes()).hexdigest())
-    except OSError:
-        return False

@@ -26,14 +26,15 @@ from tether.commands.basics import (
     open_cache,
     resolve_indexes,
 )
+from tether.commands.freshness import lock_is_fresh
 from tether.commands.locations import lock_location
-from tether.commands.run import lock_is_fresh, sync_state
 from tether.commands.torch_backend import BackendPick, pick_backend
 from tether.errors import InstallError, LockError, PythonNotFound
 from tether.fs import atomic_write
 from tether.install.plan import Directory, GitPin, InstallPlan, Wanted, plan
 from tether.install.script_runs import STATE
 from tether.install.site_listing import site_listing
+from tether.install.state import sync_state
 from tether.install.wheel import LinkMode, Target, installed, same_filesystem, settled
 from tether.project import Project, Selection, find_pyproject
 from tether.project.workspace import open_project

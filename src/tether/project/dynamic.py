@@ -14,7 +14,7 @@ import json
 import tomllib
 from pathlib import Path
 
-from tether.project.fingerprint import RESOLVED_FIELDS
+from tether.project.fields import RESOLVED_FIELDS
 from tether.project.pyproject import Project
 
 # Files backends commonly read besides the ones a project's own tables name.

@@ -25,6 +25,9 @@ REQUIREMENT_HINT = (
     "\"pywin32>=306; sys_platform == 'win32'\""
 )
 
+# The `[project]` fields a backend may compute that change what the lock holds.
+RESOLVED_FIELDS = frozenset({"dependencies", "optional-dependencies", "requires-python"})
+
 
 def toml_type(value: object) -> str:
     """How TOML calls the type of a parsed value, with its article."""

@@ -7,13 +7,10 @@ import hashlib
 import json
 from typing import Any
 
+from tether.project.fields import RESOLVED_FIELDS
 from tether.project.pyproject import Project
 from tether.project.settings import Source
 from tether.urls import without_userinfo
-
-# The `[project]` fields a backend may compute that change what the lock holds (kept
-# here, not imported, so `tether run`'s freshness check loads nothing more).
-RESOLVED_FIELDS = frozenset({"dependencies", "optional-dependencies", "requires-python"})
 
 
 def inputs(project: Project, options: dict[str, Any]) -> dict[str, str]:
