@@ -184,6 +184,11 @@ def test_a_uv_workspace_works_as_it_is_with_a_dynamic_version(
     assert python(root, "import alpha, beta; print(alpha.VALUE, beta.VALUE)") == "1 1"
     fresh = tether(root, index, "lock", "--check")
     assert fresh.exit_code == 0, fresh.stderr
+    # `tether migrate` makes it a tether workspace; the lock still matches.
+    migrated = tether(root, index, "migrate", "--no-lock")
+    assert migrated.exit_code == 0, migrated.stderr
+    assert '[tool.tether.workspace]\nmembers = ["libs/*"]' in (root / "pyproject.toml").read_text()
+    assert tether(root, index, "lock", "--check").exit_code == 0
     # A member's own dependency change makes the workspace lock stale.
     beta = root / "libs" / "beta" / "pyproject.toml"
     beta.write_text(beta.read_text().replace('"alpha>=1.5"', '"alpha>=1.5", "web"'))

@@ -41,6 +41,7 @@ from tether.project.toml_sections import Section, split_sections
 from tether.project.toml_source import TomlDocument, read_toml
 from tether.project.uv import RENAMED
 from tether.project.uv_rewrite import rewrite_uv
+from tether.project.workspace import workspace_table
 
 TRANSLATED = (
     "name",
@@ -134,7 +135,9 @@ def migrate(options: MigrateOptions) -> MigrateResult:
         text = with_tasks(text, imported)
         warnings += imported.warnings
     # The new manifest must read back as a valid project before anything is written.
-    parse_project(TomlDocument(path=path, text=text, data=tomllib.loads(text)))
+    data = tomllib.loads(text)
+    if "project" in data or workspace_table(data) is None:  # (a virtual workspace root has none)
+        parse_project(TomlDocument(path=path, text=text, data=data))
     if options.dry_run or not (poetry or uv):  # tasks alone change nothing the lock holds
         if not options.dry_run:
             atomic_write(path, text)
@@ -180,7 +183,7 @@ def _has_uv_settings(data: Mapping[str, Any]) -> bool:
     or `dev-dependencies`, which tether reads in place, is nothing to migrate)."""
     uv = data.get("tool", {}).get("uv")
     return isinstance(uv, Mapping) and any(
-        key in RENAMED or key in ("sources", "index") for key in uv
+        key in RENAMED or key in ("sources", "index", "workspace") for key in uv
     )
 
 

@@ -32,6 +32,9 @@ def rewrite_uv(text: str) -> tuple[str, list[str]]:
             out.append(_sources(section, notes))
         elif path == ("tool", "uv", "index") and section.is_array:
             out.append(_index(section, notes, tomlkit))
+        elif path == ("tool", "uv", "workspace"):  # the same keys: members, exclude
+            renamed = _header(section.text, "tool.uv.workspace", "tool.tether.workspace")
+            out.append(renamed + _body(section.text))
         else:
             out.append(section.text)
             notes.append(f"[{'.'.join(path)}] has no tether meaning: kept as it is")
