@@ -218,8 +218,9 @@ class IndexClient:
             url=response.url,
             project=project,
         )
-        # An empty page is not kept: on a mirror it may mean "not fetched yet".
-        if page.files and not parse_cache_control(response.headers.get("cache-control")).no_store:
+        # An empty page is not kept: on a mirror it may mean "not fetched yet". (Its
+        # groups, not `files`: that would build every file of a large page.)
+        if page.groups and not parse_cache_control(response.headers.get("cache-control")).no_store:
             self._store_page_entry(
                 key, {"page": page_to_record(page), **_validators(response, now)}
             )
