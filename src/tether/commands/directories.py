@@ -10,11 +10,12 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
-from tether.build.backend import Installer, build_with_backend
+from tether.build.backend import BuildKind, Installer, build_with_backend
 from tether.cache import Bucket, Cache, digest
 from tether.errors import BuildError, ProjectError
 from tether.index.page import DistFile
@@ -62,10 +63,7 @@ def install_directory(
     current = installed(site).get(canonicalize_name(directory.name))
     url = directory.source.as_uri()
     if current is not None and current.complete and not reinstall:
-        try:
-            direct = json.loads((current.dist_info / "direct_url.json").read_text())
-        except (OSError, ValueError):
-            direct = {}
+        direct = _direct_url(current.dist_info)
         same_place = direct.get("url") == url
         same_mode = bool(direct.get("dir_info", {}).get("editable")) == directory.editable
         same_version = directory.version is None or current.version == directory.version
@@ -73,15 +71,13 @@ def install_directory(
         if same_place and same_mode and same_version and same_build:
             return False
     with tempfile.TemporaryDirectory(prefix="tether-directory-") as scratch:
-        wheel = build_with_backend(
+        wheel = _build(
             "editable" if directory.editable else "wheel",
-            source=directory.source,
-            backend=build_system.backend,
-            backend_path=build_system.backend_path,
-            requires=build_system.requires,
-            python=target.python,
-            out_dir=Path(scratch) / "dist",
-            install_requirements=installer,
+            directory.source,
+            build_system,
+            target,
+            Path(scratch) / "dist",
+            installer=installer,
             environ=environ,
         )
         if current is not None:
@@ -98,6 +94,39 @@ def install_directory(
         if fresh is not None:  # what the next sync compares against (not in RECORD: ours)
             (fresh.dist_info / BUILT_FROM).write_text(build_fingerprint(directory.source))
     return True
+
+
+def _build(
+    kind: BuildKind,
+    source: Path,
+    system: BuildSystem,
+    target: Target,
+    out_dir: Path,
+    *,
+    installer: Installer,
+    environ: Mapping[str, str],
+) -> Path:
+    """`source` built by its own backend (a wheel or a PEP 660 editable) for `target`."""
+    return build_with_backend(
+        kind,
+        source=source,
+        backend=system.backend,
+        backend_path=system.backend_path,
+        requires=system.requires,
+        python=target.python,
+        out_dir=out_dir,
+        install_requirements=installer,
+        environ=environ,
+    )
+
+
+def _direct_url(dist_info: Path) -> dict[str, Any]:
+    """An installed distribution's PEP 610 direct_url.json (empty when absent or bad)."""
+    try:
+        found = json.loads((dist_info / "direct_url.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _built_from(dist_info: Path) -> str | None:
@@ -124,13 +153,13 @@ def install_git(
     assert pin is not None  # noqa: S101 - only git directories come here
     site = Path(interpreter.paths["purelib"])
     current = installed(site).get(canonicalize_name(directory.name))
-    if current is not None and current.complete and not reinstall:
-        try:
-            direct = json.loads((current.dist_info / "direct_url.json").read_text())
-        except (OSError, ValueError):
-            direct = {}
-        if direct == pin.direct_url():
-            return False
+    if (
+        current is not None
+        and current.complete
+        and not reinstall
+        and _direct_url(current.dist_info) == pin.direct_url()
+    ):
+        return False
     try:
         wheel = _git_wheel(pin, interpreter, target, cache, installer, environ)
     except BuildError as err:
@@ -169,17 +198,14 @@ def _git_wheel(  # noqa: PLR0917 - the resources a build needs
         return where / best.filename
     reference = GitReference(pin.url, pin.requested, pin.subdirectory)
     tree = checkout(reference, pin.commit, cache, environ)
-    system = read_build_system(tree.project)
     with tempfile.TemporaryDirectory(prefix="tether-git-build-") as scratch:
-        wheel = build_with_backend(
+        wheel = _build(
             "wheel",
-            source=tree.project,
-            backend=system.backend,
-            backend_path=system.backend_path,
-            requires=system.requires,
-            python=target.python,
-            out_dir=Path(scratch) / "dist",
-            install_requirements=installer,
+            tree.project,
+            read_build_system(tree.project),
+            target,
+            Path(scratch) / "dist",
+            installer=installer,
             environ=environ,
         )
         where.mkdir(parents=True, exist_ok=True)

@@ -523,6 +523,7 @@ def _install_directories(
 
     indexes = resolve_indexes(project.settings.indexes, options.index, options.environ)
     build_installer = installer(indexes, options.index, options.environ)
+    cache = open_cache(options.environ)
     done = []
     for directory in directories:
         if directory.vcs is not None:
@@ -530,7 +531,7 @@ def _install_directories(
                 directory,
                 interpreter,
                 target,
-                cache=open_cache(options.environ),
+                cache=cache,
                 installer=build_installer,
                 environ=options.environ,
                 reinstall=options.reinstall or directory.name in options.reinstall_packages,

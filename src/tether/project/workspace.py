@@ -85,19 +85,14 @@ def open_project(pyproject: Path) -> Project:
 
 
 def load_workspace(root: Path, *, current: Path | None = None) -> Workspace:
-    doc = read_toml(root / "pyproject.toml")
-    found = workspace_table(doc.data)
-    assert found is not None  # noqa: S101 - workspace_root found it
-    where, raw = found
-    table = expect_table(doc, raw, where)
-    check_keys(doc, table, _KEYS, where)
+    doc, directories = _declared_members(root)
     members: dict[NormalizedName, Project] = {}
     root_project = None
     if "project" in doc.data:
         own = parse_project(doc)
         members[own.name] = own
         root_project = own.name
-    for directory in _member_directories(doc, table, where):
+    for directory in directories:
         member = load_project(directory / "pyproject.toml")
         if member.name in members:
             other = members[member.name].root
@@ -188,6 +183,22 @@ def _virtual_root(root: Path) -> Project:
     return replace(project, build_system=None)
 
 
+def _declared_members(root: Path) -> tuple[TomlDocument, list[Path]]:
+    """The root's pyproject.toml and the member directories its workspace table names
+    (no member is read: asking whether a directory is a member needs no more)."""
+    doc = read_toml(root / "pyproject.toml")
+    found = workspace_table(doc.data)
+    assert found is not None  # noqa: S101 - callers found a workspace table there
+    where, raw = found
+    table = expect_table(doc, raw, where)
+    check_keys(doc, table, _KEYS, where)
+    return doc, _member_directories(doc, table, where)
+
+
+def _is_member(root: Path, directory: Path) -> bool:
+    return any(d.resolve() == directory for d in _declared_members(root)[1])
+
+
 def _member_directories(doc: TomlDocument, table: Mapping[str, Any], where: str) -> list[Path]:
     root = doc.path.parent
     patterns = expect_str_list(doc, table.get("members", []), f"{where}.members")
@@ -229,12 +240,10 @@ def workspace_root(pyproject: Path) -> Path | None:
         if not candidate.is_file() or not _declares(candidate):
             continue
         try:
-            workspace = load_workspace(parent)
+            member = _is_member(parent, directory)
         except ProjectError:
             return parent  # a broken workspace: loading it again says what is wrong
-        if any(m.root.resolve() == directory for m in workspace.members.values()):
-            return parent
-        return None  # inside a workspace's tree, but not one of its members
+        return parent if member else None  # (inside its tree, but not a member: None)
     return None
 
 
@@ -257,8 +266,7 @@ def join_workspace(directory: Path) -> Path | None:
         pyproject = parent / "pyproject.toml"
         if not pyproject.is_file() or not _declares(pyproject):
             continue
-        workspace = load_workspace(parent)
-        if any(m.root.resolve() == directory for m in workspace.members.values()):
+        if _is_member(parent, directory):
             return parent
         text = pyproject.read_text(encoding="utf-8")
         document = tomlkit.parse(text)

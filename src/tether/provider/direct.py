@@ -260,11 +260,7 @@ def _legacy_directory(
     """A setup.py project (no pyproject.toml): everything it declares comes from its
     backend (setuptools' legacy PEP 517 fallback)."""
     where = f"'{requirement.name} @ {shown}'"
-    try:
-        metadata = parse_core_metadata(build(path), source=shown)
-    except BuildError as err:
-        err.add_note(f"while reading the metadata of {where}")
-        raise
+    metadata = _from_backend(path, shown, where, build)
     if metadata.name != canonicalize_name(requirement.name):
         raise LockError(
             f"{where} is the project '{metadata.name}'",
