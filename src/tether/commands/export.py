@@ -23,6 +23,7 @@ from tether.commands.services import IndexOptions
 from tether.commands.torch_backend import pick_backend
 from tether.errors import LockError
 from tether.lock import LOCK_NAME, read_lock
+from tether.lock.reach import dependency_names, reached
 from tether.project import Project, Selection, find_pyproject
 from tether.project.workspace import open_project
 from tether.resolve.markers import select
@@ -128,17 +129,10 @@ def _members_reach(project: Project, pylock: Pylock, selection: Selection) -> se
         member = workspace.members[name]
         for group in member.selected_groups(selection):
             todo += [r.name for r in member.dependency_groups.get(canonicalize_name(group), ())]
-    children = {
-        canonicalize_name(p.name): [d.get("name", "") for d in p.dependencies or ()]
-        for p in pylock.packages
+    children: dict[str, list[str]] = {
+        str(canonicalize_name(p.name)): dependency_names(p.dependencies) for p in pylock.packages
     }
-    reached: set[str] = set()
-    while todo:
-        name = canonicalize_name(todo.pop())
-        if name not in reached:
-            reached.add(name)
-            todo += [str(c) for c in children.get(name, ())]
-    return reached
+    return reached(children, todo)
 
 
 def pylock_selection(text: str, extras: Sequence[str], groups: Sequence[str]) -> str:

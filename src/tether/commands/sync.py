@@ -349,22 +349,15 @@ def _declared(
 
 def _closure(selected: list[tuple[Any, Any]], roots: Iterable[str]) -> list[tuple[Any, Any]]:
     """The selected packages `roots` reach through the lock's dependency lists."""
-    by_name: dict[str, list[tuple[Any, Any]]] = {}
-    for entry in selected:
-        by_name.setdefault(canonicalize_name(entry[0].name), []).append(entry)
-    todo = sorted(roots)
-    reached: set[str] = set()
-    while todo:
-        name = todo.pop()
-        if name in reached or name not in by_name:
-            continue
-        reached.add(name)
-        for package, _dist in by_name[name]:
-            for dependency in package.dependencies or ():
-                found = dependency.get("name") if isinstance(dependency, Mapping) else None
-                if isinstance(found, str):
-                    todo.append(canonicalize_name(found))
-    return [entry for entry in selected if canonicalize_name(entry[0].name) in reached]
+    from tether.lock.reach import dependency_names, reached  # noqa: PLC0415
+
+    children: dict[str, list[str]] = {}
+    for package, _dist in selected:
+        children.setdefault(canonicalize_name(package.name), []).extend(
+            dependency_names(package.dependencies)
+        )
+    found = reached(children, roots)
+    return [entry for entry in selected if canonicalize_name(entry[0].name) in found]
 
 
 def _selection_key(
