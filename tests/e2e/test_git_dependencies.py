@@ -262,6 +262,14 @@ def test_git_errors_say_what_and_what_to_do(
     )
     assert not (unknown / "pylock.toml").exists()
 
+    nowhere = service(
+        tmp_path / "nowhere", f"mylib @ git+{repo.as_uri()}@v0.3.0#subdirectory=nowhere"
+    )
+    result = tether(nowhere, index, "lock")
+    assert result.exit_code == 1
+    assert "has no subdirectory 'nowhere'" in result.stderr
+    assert not (nowhere / "pylock.toml").exists()
+
     base, _ = dumb_http
     gone = service(tmp_path / "gone", f"mylib @ git+{base}/missing.git@v1")
     result = tether(gone, index, "lock")
