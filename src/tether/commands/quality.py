@@ -19,6 +19,7 @@ from packaging.utils import canonicalize_name
 from tether.commands.run import RunOptions, ensure_synced, prepare
 from tether.project import Project, find_pyproject, load_project, try_find_pyproject
 from tether.quality.ml_checks import MlFinding
+from tether.quality.tool_command import QualityCommand
 
 CHECKS = {"fmt": "ruff", "lint": "ruff", "typecheck": "mypy", "test": "pytest"}
 
@@ -31,15 +32,6 @@ class QualityOptions:
     arguments: Sequence[str] = ()
     fix: bool = False  # lint --fix
     check_only: bool = False  # fmt --check
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class QualityCommand:
-    program: str
-    argv: list[str]
-    environ: dict[str, str]
-    cwd: Path
-    source: str  # "project" or "tool environment"
 
 
 def prepare_check(options: QualityOptions) -> QualityCommand:

@@ -170,3 +170,64 @@ def _hooks(found: Imported, *, where: str) -> None:
                 task["sequence"] = [command]
             task["sequence"].append(name)
             found.warnings.append(f"{where} {name}: now the last step of {target!r}")
+
+
+def imported_tasks(data: Mapping[str, Any]) -> Imported | None:
+    """PDM's scripts and taskipy's tasks as tether tasks; None when there are neither."""
+    tool = data.get("tool", {})
+    pdm = tool.get("pdm", {}).get("scripts")
+    taskipy = tool.get("taskipy", {})
+    if not isinstance(pdm, Mapping) and not isinstance(taskipy.get("tasks"), Mapping):
+        return None
+    found = Imported()
+    for part in (
+        from_pdm(pdm) if isinstance(pdm, Mapping) else None,
+        from_taskipy(taskipy["tasks"], taskipy.get("settings", {}))
+        if isinstance(taskipy.get("tasks"), Mapping)
+        else None,
+    ):
+        if part is None:
+            continue
+        for name, task in part.tasks.items():
+            if name in found.tasks:
+                found.warnings.append(f"task {name!r} is defined twice; the first is kept")
+                continue
+            found.tasks[name] = task
+        found.warnings += part.warnings
+    return found
+
+
+def with_tasks(text: str, imported: Imported) -> str:
+    """`text` with the imported tasks under `[tool.tether.tasks]` (one already there
+    wins) and the tables they came from removed; comments elsewhere kept."""
+    import tomlkit  # noqa: PLC0415 - only for this verb
+
+    document = tomlkit.parse(text)
+    tool = document["tool"]
+    pdm = tool.get("pdm")
+    if pdm is not None and "scripts" in pdm:
+        del pdm["scripts"]
+        if not pdm:
+            del tool["pdm"]
+    if "taskipy" in tool:
+        for key in ("tasks", "settings"):
+            if key in tool["taskipy"]:
+                del tool["taskipy"][key]
+        if not tool["taskipy"]:
+            del tool["taskipy"]
+    if "tether" not in tool:
+        tool.add("tether", tomlkit.table())
+    if "tasks" not in tool["tether"]:
+        tool["tether"].add("tasks", tomlkit.table())
+    tasks = tool["tether"]["tasks"]
+    for name, task in imported.tasks.items():
+        if name in tasks:
+            imported.warnings.append(f"task {name!r} is already in [tool.tether.tasks]; kept")
+            continue
+        if set(task) == {"cmd"} and isinstance(task["cmd"], str):
+            tasks.add(name, task["cmd"])
+            continue
+        inline = tomlkit.inline_table()
+        inline.update(task)
+        tasks.add(name, inline)
+    return tomlkit.dumps(document)

@@ -7,6 +7,7 @@ legacy `dev-dependencies`) or names as ignored.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from tether.project.toml_sections import Section, split_sections
@@ -104,3 +105,12 @@ def _header(text: str, old: str, new: str) -> str:
 
 def _body(text: str) -> str:
     return text.split("\n", 1)[1] if "\n" in text else ""
+
+
+def has_uv_settings(data: Mapping[str, Any]) -> bool:
+    """`[tool.uv]` with something `rewrite_uv` moves (a table of only `package = false`
+    or `dev-dependencies`, which tether reads in place, is nothing to migrate)."""
+    uv = data.get("tool", {}).get("uv")
+    return isinstance(uv, Mapping) and any(
+        key in RENAMED or key in ("sources", "index", "workspace") for key in uv
+    )
