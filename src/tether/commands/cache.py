@@ -7,36 +7,18 @@ a hard-linked file once.
 
 from __future__ import annotations
 
-import os
-import shutil
-import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from email.parser import BytesParser
-from pathlib import Path
 
 from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
     canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
 )
 
-from tether.cache import Bucket
+from tether.cache import maintenance
 from tether.cache.locking import LOCK_NAME, exclusive
+from tether.cache.maintenance import Removed, children, entries_of, measure, remove
 from tether.commands.basics import keep_wheel_archives
 from tether.commands.services import cache_dir
 from tether.install.layout import LAYOUT_FILE
-
-STALE_TEMPORARY_SECONDS = 3600.0
-
-
-@dataclass(frozen=True, slots=True)
-class Removed:
-    entries: int
-    files: int
-    bytes: int
 
 
 def clean(
@@ -53,8 +35,8 @@ def clean(
         return Removed(0, 0, 0)
     with exclusive(root, timeout=_lock_timeout(environ), on_wait=on_wait):
         if not names:
-            return _remove([child for child in _children(root) if child.name != LOCK_NAME])
-        return _remove(sorted(_entries_of(root, names)))
+            return remove([child for child in children(root) if child.name != LOCK_NAME])
+        return remove(sorted(entries_of(root, names)))
 
 
 def prune(
@@ -70,7 +52,9 @@ def prune(
     if not root.is_dir():
         return Removed(0, 0, 0)
     with exclusive(root, timeout=_lock_timeout(environ), on_wait=on_wait):
-        return _prune(root, now, environ)
+        return maintenance.prune(
+            root, now, keep_archives=keep_wheel_archives(environ), kept_files=(LAYOUT_FILE,)
+        )
 
 
 def _lock_timeout(environ: Mapping[str, str]) -> float:
@@ -80,117 +64,6 @@ def _lock_timeout(environ: Mapping[str, str]) -> float:
         return 300.0
 
 
-def _prune(root: Path, now: float | None, environ: Mapping[str, str]) -> Removed:
-    current = {bucket.value for bucket in Bucket}
-    doomed = [
-        child
-        for child in root.iterdir()
-        if child.is_dir() and (child.name not in current or child.name == Bucket.OVERLAYS.value)
-    ]
-    cutoff = (time.time() if now is None else now) - STALE_TEMPORARY_SECONDS
-    for directory, _dirs, files in os.walk(root):
-        doomed += [
-            Path(directory, name)
-            for name in files
-            if name.startswith(".")
-            and name not in (".lock", LOCK_NAME, LAYOUT_FILE)
-            and _mtime(Path(directory, name)) < cutoff
-        ]
-    if not keep_wheel_archives(environ):
-        # Wheels kept beside their unpacked trees (older tethers kept both): the tree
-        # is all an install needs.
-        doomed += [
-            entry
-            for entry in _children(root / Bucket.ARCHIVES.value)
-            if (root / Bucket.WHEELS.value / entry.name).is_dir()
-            and all(f.name.endswith(".whl") for f in _children(entry))
-        ]
-    return _remove(doomed)
-
-
 def size(environ: Mapping[str, str]) -> tuple[int, int]:
     """(files, bytes) in the cache."""
-    return _measure([cache_dir(environ)])
-
-
-def _entries_of(root: Path, names: set[str]) -> Iterable[Path]:
-    for page in (root / Bucket.SIMPLE.value).glob("*/*.page"):
-        if canonicalize_name(page.stem) in names:
-            yield page
-    for bucket in (Bucket.ARCHIVES, Bucket.BUILT):
-        for entry in _children(root / bucket.value):
-            if any(_archive_name(f.name) in names for f in _children(entry)):
-                yield entry
-                if bucket is Bucket.ARCHIVES:
-                    yield root / Bucket.WHEELS.value / entry.name
-    for tree in _children(root / Bucket.WHEELS.value):
-        if any(_dist_info_name(d) in names for d in tree.glob("*.dist-info")):
-            yield tree
-    for metadata in (root / Bucket.METADATA.value).glob("*/*.metadata"):
-        if _metadata_name(metadata) in names:
-            yield metadata
-
-
-def _children(directory: Path) -> list[Path]:
-    try:
-        return list(directory.iterdir())
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-
-
-def _archive_name(filename: str) -> str | None:
-    try:
-        if filename.endswith(".whl"):
-            return str(parse_wheel_filename(filename)[0])
-        return str(parse_sdist_filename(filename)[0])
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
-
-
-def _dist_info_name(path: Path) -> str:
-    return canonicalize_name(path.name.removesuffix(".dist-info").rsplit("-", 1)[0])
-
-
-def _metadata_name(path: Path) -> str | None:
-    try:
-        with path.open("rb") as stream:
-            name = BytesParser().parse(stream, headersonly=True).get("Name")
-    except OSError:
-        return None
-    return canonicalize_name(name) if name else None
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return float("inf")
-
-
-def _measure(paths: Iterable[Path]) -> tuple[int, int]:
-    seen: set[tuple[int, int]] = set()
-    files = total = 0
-    for path in paths:
-        walked = [(str(path.parent), [], [path.name])] if path.is_file() else os.walk(path)
-        for directory, _dirs, names in walked:
-            for name in names:
-                try:
-                    stat = Path(directory, name).lstat()
-                except OSError:
-                    continue
-                files += 1
-                if (stat.st_dev, stat.st_ino) not in seen:
-                    seen.add((stat.st_dev, stat.st_ino))
-                    total += stat.st_size
-    return files, total
-
-
-def _remove(paths: list[Path]) -> Removed:
-    existing = [p for p in dict.fromkeys(paths) if p.exists() or p.is_symlink()]
-    files, total = _measure(existing)
-    for path in existing:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-    return Removed(entries=len(existing), files=files, bytes=total)
+    return measure([cache_dir(environ)])

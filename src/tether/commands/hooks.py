@@ -5,6 +5,7 @@ project's environment or a cached tool environment) for the runner."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def run_hooks(
     return hook_runner.run_hooks(
         root,
         settings(root, environ),
-        environ,
+        environ or os.environ,  # what local hooks run with
         prepare,
         all_files=all_files,
         fix_files=fix_files,
@@ -59,7 +60,8 @@ def commit_message(
 ) -> str | None:
     root = git_root(start)
     path = message_file if message_file.is_absolute() else root / message_file
-    return hook_runner.commit_message(root, settings(root, environ or {}), path, environ or {})
+    hooks = settings(root, environ or {})
+    return hook_runner.commit_message(root, hooks, path, environ or os.environ)
 
 
 def write_baseline(start: Path) -> tuple[Path, int]:

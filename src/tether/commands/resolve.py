@@ -15,10 +15,10 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from tether.commands.lock import resolve_project
 from tether.commands.services import IndexOptions, index_client, resolve_indexes
 from tether.errors import UsageError
 from tether.lock.freshness import resolver_options
+from tether.locking.resolution import resolve_project
 from tether.project import Project
 from tether.project.settings import Settings
 

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,14 +12,9 @@ from packaging.utils import canonicalize_name
 from tether.commands.locations import lock_location
 from tether.commands.services import IndexOptions
 from tether.errors import LockError
+from tether.lock.tree import Node, locked_graph, render
 from tether.project import Project, Selection, find_pyproject
 from tether.project.workspace import open_project
-
-
-@dataclass(slots=True)
-class _Node:
-    versions: list[str] = field(default_factory=list)
-    deps: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,7 +30,7 @@ class TreeOptions:
 
 def tree(options: TreeOptions) -> list[str]:
     project = open_project(find_pyproject(options.start))
-    packages = _packages(project)
+    packages = locked_graph(lock_location(project))
     if project.workspace is not None and project.workspace.current is not None:
         # In a member's directory (or `--package`): that member's tree.
         project = project.workspace.members[project.workspace.current]
@@ -63,12 +57,12 @@ def tree(options: TreeOptions) -> list[str]:
                 parents.setdefault(kid, []).append(parent)
         for root in roots:
             parents.setdefault(root, []).append(project.name)
-        packages[project.name] = _Node([str(project.version or "")])
-        return _render(target, parents, label, options.depth, level=0)
+        packages[project.name] = Node([str(project.version or "")])
+        return render(target, parents, label, options.depth, level=0)
     lines = [f"{project.display_name} {project.version or ''}".rstrip()]
     shown: set[str] = set()
     for position, root in enumerate(roots):
-        lines += _render(
+        lines += render(
             root,
             children,
             label,
@@ -81,22 +75,7 @@ def tree(options: TreeOptions) -> list[str]:
     return lines
 
 
-def _packages(project: Project) -> dict[str, _Node]:
-    path = lock_location(project)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LockError(f"{path} does not exist", hint="run `tether lock` first") from None
-    found: dict[str, _Node] = {}
-    for package in data.get("packages", []):
-        entry = found.setdefault(canonicalize_name(package["name"]), _Node())
-        if package.get("version"):
-            entry.versions.append(package["version"])
-        entry.deps |= {canonicalize_name(d["name"]) for d in package.get("dependencies", [])}
-    return found
-
-
-def _roots(project: Project, packages: Mapping[str, _Node], options: TreeOptions) -> list[str]:
+def _roots(project: Project, packages: Mapping[str, Node], options: TreeOptions) -> list[str]:
     requirements = [*project.dependencies]
     for group in project.selected_groups(options.selection):
         requirements += project.dependency_groups.get(canonicalize_name(group), ())
@@ -106,9 +85,7 @@ def _roots(project: Project, packages: Mapping[str, _Node], options: TreeOptions
     return sorted({canonicalize_name(r.name) for r in requirements} & set(packages))
 
 
-def _latest(
-    project: Project, packages: Mapping[str, _Node], options: TreeOptions
-) -> dict[str, str]:
+def _latest(project: Project, packages: Mapping[str, Node], options: TreeOptions) -> dict[str, str]:
     """The newest final release of each package that the project could use: from the
     project's indexes, for a Python its requires-python admits."""
     from tether.commands.services import index_client, resolve_indexes  # noqa: PLC0415
@@ -136,35 +113,3 @@ def _pinned_index(project: Project, name: str) -> str | None:
         if source.index is not None and source.extra is None and source.group is None:
             return source.index
     return None
-
-
-def _render(
-    name: str,
-    edges: Mapping[str, list[str]],
-    label: Callable[[str], str],
-    depth: int | None,
-    *,
-    prefix: str = "",
-    last: bool = True,
-    top: bool = True,
-    seen: frozenset[str] = frozenset(),
-    level: int = 1,
-    shown: set[str] | None = None,
-) -> list[str]:
-    """Depth-first drawing; a package whose subtree was already drawn (or a cycle)
-    is marked `(*)` and not expanded again, as uv and cargo do."""
-    shown = set() if shown is None else shown
-    kids = edges.get(name, [])
-    repeated = name in seen or (bool(kids) and name in shown)
-    connector = "" if top else ("└── " if last else "├── ")
-    lines = [f"{prefix}{connector}{label(name)}" + (" (*)" if repeated else "")]
-    if repeated or (depth is not None and level >= depth):
-        return lines
-    shown.add(name)
-    child_prefix = prefix + ("" if top else ("    " if last else "│   "))
-    for position, kid in enumerate(kids):
-        lines += _render(
-            kid, edges, label, depth, prefix=child_prefix, last=position == len(kids) - 1,
-            top=False, seen=seen | {name}, level=level + 1, shown=shown,
-        )  # fmt: skip
-    return lines

@@ -305,7 +305,7 @@ def _run_command(
     environ: Mapping[str, str],
     tools_bin: Path | None,
 ) -> ToolRun:
-    env = dict(environ) if environ else dict(os.environ)
+    env = dict(environ)
     if tools_bin is not None:  # language: python/system hooks see the project's tools first
         env["PATH"] = os.pathsep.join([str(tools_bin), env.get("PATH", "")])
     try:

@@ -171,7 +171,7 @@ def test_a_path_source_with_a_marker_is_a_valid_requirement() -> None:
 
     from packaging.requirements import Requirement
 
-    from tether.commands.lock import _with_source
+    from tether.locking.requirements import with_source
     from tether.project import Project, Settings, Source
     from tether.resolve.condition import ALWAYS
     from tether.resolve.forks import Selection
@@ -183,7 +183,7 @@ def test_a_path_source_with_a_marker_is_a_valid_requirement() -> None:
         version=None,
         settings=Settings(sources={"lib": (Source(path="libs/lib", editable=True),)}),  # type: ignore[dict-item]
     )
-    located = _with_source(
+    located = with_source(
         project,
         Requirement('lib; python_version < "3.14"'),
         Selection(ALWAYS, frozenset(), frozenset()),
