@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from tether.commands.build import BuildResult
     from tether.commands.lock import LockResult
     from tether.commands.publish import PublishResult
-    from tether.commands.resolve import Resolution
     from tether.commands.sync import SyncResult
     from tether.commands.version import VersionResult
+    from tether.locking.bare_requirements import Resolution
 
 __all__ = [
     "TetherError",

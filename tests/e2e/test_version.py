@@ -11,7 +11,7 @@ import pytest
 from tests.e2e.test_add import tether
 from tests.support.cli import run_tether
 from tests.support.index_server import IndexServer
-from tether.commands.version import bumped
+from tether.project.versioning import bumped
 
 pytest_plugins = ["tests.e2e.test_add"]
 

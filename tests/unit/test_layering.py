@@ -35,3 +35,20 @@ def test_no_grab_bag_modules() -> None:
     banned = {"utils", "helpers", "common", "misc", "models"}
     names = {p.stem for p in SRC.rglob("*.py")} | {p.name for p in SRC.rglob("*") if p.is_dir()}
     assert names & banned == set()
+
+
+def test_commands_only_wire() -> None:
+    """`commands/` opens resources and calls the stages (DESIGN.md §2): at most 15 % of
+    the source lines, and no function there longer than 60 lines."""
+    lines = {p: len(p.read_text(encoding="utf-8").splitlines()) for p in SRC.rglob("*.py")}
+    commands = sum(n for p, n in lines.items() if p.parent.name == "commands")
+    assert commands / sum(lines.values()) <= 0.15
+    long = [
+        f"{path.name}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in sorted((SRC / "commands").glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > 60
+    ]
+    assert long == []

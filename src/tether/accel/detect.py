@@ -44,6 +44,19 @@ class Accelerator:
     rocm_version: str | None = None
     gfx_targets: tuple[str, ...] = ()
 
+    def as_dict(self) -> dict[str, object]:
+        """As `tether env info --json` shows it."""
+        return {
+            "kind": self.kind,
+            "source": self.source,
+            "driver-version": self.driver_version,
+            "cuda-version": self.cuda_version,
+            "compute-capabilities": list(self.compute_capabilities),
+            "gpus": list(self.gpu_names),
+            "rocm-version": self.rocm_version,
+            "description": self.describe(),
+        }
+
     def describe(self) -> str:
         if self.kind == "nvidia":
             parts = [f"NVIDIA driver {self.driver_version}"]

@@ -3,14 +3,11 @@ leaves pyproject.toml exactly as it was."""
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-from packaging.version import Version
+from packaging.requirements import Requirement
 
 from tether.commands.git_add import GitRevision, git_additions
 from tether.commands.locations import lock_location
@@ -18,10 +15,10 @@ from tether.commands.lock import LockOptions, lock
 from tether.commands.project_lock import editing
 from tether.commands.services import IndexOptions
 from tether.errors import TetherError, UsageError
-from tether.fs import atomic_write, relative_posix
+from tether.fs import atomic_write
 from tether.lock import LOCK_NAME
 from tether.project import find_pyproject
-from tether.project.discovery import project_name_at
+from tether.project.additions import editable_paths, parse_requirements, with_lower_bound
 from tether.project.edit import (
     Section,
     add_requirements,
@@ -66,9 +63,9 @@ def add(options: EditOptions) -> EditResult:
 
 
 def _add(path: Path, section: Section, name: str | None, options: EditOptions) -> EditResult:
-    local = _editables(options.editables, path.parent)
+    local = editable_paths(options.editables, path.parent)
     plain, from_git = git_additions(options.names, options.git, options.environ)
-    given = _parse(plain, allow_empty=bool(local) or bool(from_git))
+    given = parse_requirements(plain, allow_empty=bool(local) or bool(from_git))
     requirements = [*given, *local.keys(), *from_git.keys()]
     original = path.read_text(encoding="utf-8")
     edited = add_requirements(original, requirements, section=section, name=name)
@@ -88,7 +85,7 @@ def _add(path: Path, section: Section, name: str | None, options: EditOptions) -
     try:
         _lock(path, options)
         bounded = [
-            r if r in local or r in from_git else _bounded(r, lock_path, options.bounds)
+            r if r in local or r in from_git else with_lower_bound(r, lock_path, options.bounds)
             for r in requirements
         ]
         if bounded != requirements:
@@ -160,7 +157,7 @@ def _edit_script(options: EditOptions, *, removing: bool) -> EditResult:
                 )
             requirements: list[Requirement] = []
         else:
-            requirements = _parse(options.names)
+            requirements = parse_requirements(options.names)
             text = add_to_script(original, path, requirements)
         atomic_write(path, text)
         if options.frozen:
@@ -169,7 +166,7 @@ def _edit_script(options: EditOptions, *, removing: bool) -> EditResult:
         lock_before = _read_bytes(lock_path)
         try:
             _lock_script(path, options)
-            bounded = [_bounded(r, lock_path, options.bounds) for r in requirements]
+            bounded = [with_lower_bound(r, lock_path, options.bounds) for r in requirements]
             if bounded != requirements:
                 atomic_write(path, add_to_script(text, path, bounded))
                 _lock_script(path, options)
@@ -189,39 +186,6 @@ def _lock_script(path: Path, options: EditOptions) -> None:
             start=path.parent, index=options.index, environ=options.environ, project=project
         )
     )
-
-
-def _editables(paths: tuple[str, ...], root: Path) -> dict[Requirement, str]:
-    """Each `--editable PATH`: its project name (from its pyproject.toml) and the path as
-    written to the source (relative to the project when it can be)."""
-    found: dict[Requirement, str] = {}
-    for given in paths:
-        directory = Path(given)
-        if not directory.is_absolute():
-            directory = Path.cwd() / directory
-        project_name = project_name_at(directory)
-        if project_name is None:
-            raise UsageError(
-                f"--editable {given}: no pyproject.toml with a [project] name there",
-                hint="point at a project directory (PEP 621)",
-            )
-        found[Requirement(project_name)] = relative_posix(directory, root)
-    return found
-
-
-def _parse(names: tuple[str, ...], *, allow_empty: bool = False) -> list[Requirement]:
-    if not names and not allow_empty:
-        raise UsageError("nothing to add", hint="e.g. tether add 'numpy>=2' httpx")
-    parsed = []
-    for text in names:
-        try:
-            parsed.append(Requirement(text))
-        except InvalidRequirement as err:
-            raise UsageError(
-                f"invalid requirement '{text}': {err}",
-                hint='requirements follow PEP 508, e.g. "numpy>=1.26" or "uvicorn[standard]"',
-            ) from None
-    return parsed
 
 
 def _section(options: EditOptions) -> tuple[Section, str | None]:
@@ -253,30 +217,6 @@ def _sync(path: Path, options: EditOptions) -> bool:
 
     sync(SyncOptions(start=path.parent, environ=options.environ, index=options.index))
     return True
-
-
-def _bounded(requirement: Requirement, lock_path: Path, bounds: str) -> Requirement:
-    """A requirement without a version gets one from the lock (uv's `>=X.Y.Z`)."""
-    if requirement.specifier or requirement.url:
-        return requirement
-    key = canonicalize_name(requirement.name)
-    versions = [
-        Version(p["version"])
-        for p in tomllib.loads(lock_path.read_text(encoding="utf-8")).get("packages", [])
-        if canonicalize_name(p.get("name", "")) == key and p.get("version")
-    ]
-    if not versions:
-        return requirement
-    version = max(versions)
-    specifier = {
-        "lower": f">={version}",
-        "exact": f"=={version}",
-        "compatible": f"~={version.major}.{version.minor}",
-        "major": f">={version},<{version.major + 1}",
-    }[bounds]
-    extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
-    marker = f"; {requirement.marker}" if requirement.marker else ""
-    return Requirement(f"{requirement.name}{extras}{specifier}{marker}")
 
 
 def _read_bytes(path: Path) -> bytes | None:

@@ -18,8 +18,8 @@ from tether.build.backend import BuildKind, build_with_backend
 from tether.build.sdist import build_wheel_from_sdist
 from tether.commands.basics import IndexOptions, resolve_indexes
 from tether.commands.build_env import installer
-from tether.commands.directories import LEGACY_BUILD_SYSTEM
 from tether.commands.python import find_python
+from tether.environment.directories import LEGACY_BUILD_SYSTEM
 from tether.project import find_pyproject, load_project
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from tether.accel import detect
+from tether.accel import Accelerator, detect
 from tether.commands.freshness import lock_is_fresh
 from tether.commands.locations import lock_location
 from tether.commands.run import in_sync
@@ -15,7 +15,7 @@ from tether.commands.torch_backend import pick_backend
 from tether.errors import PythonNotFound, TetherError
 from tether.install.state import sync_state, synced_from
 from tether.lock import locked_versions
-from tether.project import find_pyproject, load_project
+from tether.project import Project, find_pyproject, load_project
 from tether.python.interpreter import describe
 
 
@@ -27,35 +27,11 @@ def info(start: Path, environ: Mapping[str, str]) -> dict[str, object]:
     environment = project.environment(environ)
     lock_path = lock_location(project)
     python = environment / "bin" / "python"
-    interpreter: dict[str, object] | None = None
-    if python.exists():
-        try:
-            found = describe(python)
-            interpreter = {
-                "version": str(found.version),
-                "implementation": found.implementation,
-                "executable": found.executable,
-                "base-prefix": found.base_prefix,
-            }
-        except PythonNotFound:
-            interpreter = None
+    interpreter = _interpreter(python)
     files, total = size(environ)
     backends = project.settings.torch_backends
     accelerator = detect(environ, rocm=any(b.startswith("rocm") for b in backends))
-    torch: dict[str, object] | None = None
-    if backends:
-        try:
-            pick = pick_backend(project, None, environ, accelerator)
-        except TetherError as err:
-            torch = {"declared": list(backends), "selected": None, "reason": err.message}
-        else:
-            assert pick is not None  # noqa: S101 - backends are declared
-            torch = {
-                "declared": list(backends),
-                "selected": pick.backend,
-                "reason": pick.reason,
-                "installed": sync_state(environment).get("torch-backend"),
-            }
+    torch = _torch(project, environ, accelerator, environment)
     return {
         "project": project.display_name,
         "root": str(project.root),
@@ -67,20 +43,47 @@ def info(start: Path, environ: Mapping[str, str]) -> dict[str, object]:
         "lock-fresh": lock_is_fresh(project),
         "synced-from-lock": synced_from(sync_state(environment), lock_path),
         "in-sync": in_sync(project, environment, environ) if lock_path.exists() else False,
-        "accelerator": {
-            "kind": accelerator.kind,
-            "source": accelerator.source,
-            "driver-version": accelerator.driver_version,
-            "cuda-version": accelerator.cuda_version,
-            "compute-capabilities": list(accelerator.compute_capabilities),
-            "gpus": list(accelerator.gpu_names),
-            "rocm-version": accelerator.rocm_version,
-            "description": accelerator.describe(),
-        },
+        "accelerator": accelerator.as_dict(),
         "torch-backend": torch,
         "cache": str(cache_dir(environ)),
         "cache-bytes": total,
         "cache-files": files,
+    }
+
+
+def _interpreter(python: Path) -> dict[str, object] | None:
+    if not python.exists():
+        return None
+    try:
+        found = describe(python)
+    except PythonNotFound:
+        return None
+    return {
+        "version": str(found.version),
+        "implementation": found.implementation,
+        "executable": found.executable,
+        "base-prefix": found.base_prefix,
+    }
+
+
+def _torch(
+    project: Project, environ: Mapping[str, str], accelerator: Accelerator, environment: Path
+) -> dict[str, object] | None:
+    """The declared torch backends, the one this machine gets and why, and the one the
+    environment was synced with."""
+    backends = project.settings.torch_backends
+    if not backends:
+        return None
+    try:
+        pick = pick_backend(project, None, environ, accelerator)
+    except TetherError as err:
+        return {"declared": list(backends), "selected": None, "reason": err.message}
+    assert pick is not None  # noqa: S101 - backends are declared
+    return {
+        "declared": list(backends),
+        "selected": pick.backend,
+        "reason": pick.reason,
+        "installed": sync_state(environment).get("torch-backend"),
     }
 
 

@@ -97,11 +97,10 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
     refuse_unsupported(project)
     sides = conflict_sides(path)
     seeded_from, preferences = _preferences(project, path, sides, options)
-    indexes = resolve_indexes(settings.indexes, options.index, options.environ)
     client = _client(project, options)
     builds = MetadataBuilds(
         requires_python=str(project.requires_python),
-        indexes=indexes,
+        indexes=resolve_indexes(settings.indexes, options.index, options.environ),
         index=options.index,
         environ=options.environ,
         constraints=settings.build_constraints,
@@ -126,15 +125,11 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
         ),
     )
     text = dumps(lock_document(project, resolved, resolver, fingerprints))
-    previous = path.read_text(encoding="utf-8") if path.exists() else None
-    if previous != text:
-        path.parent.mkdir(parents=True, exist_ok=True)  # a script's lock in the cache
-        atomic_write(path, text)
     stats = client.stats
     return LockResult(
         path=path,
         packages=len(resolved.packages) + int(project.is_package),
-        changed=previous != text,
+        changed=_write(path, text),
         seconds=time.monotonic() - started,
         requests=stats.requests if stats else 0,
         bytes_received=stats.bytes_received if stats else 0,
@@ -142,6 +137,16 @@ def _lock(project: Project, options: LockOptions) -> LockResult:
         warnings=(*project.notes, *resolved.warnings),
         seeded_from=seeded_from,
     )
+
+
+def _write(path: Path, text: str) -> bool:
+    """Write the lock when its text changed; whether it did."""
+    previous = path.read_text(encoding="utf-8") if path.exists() else None
+    if previous == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)  # a script's lock in the cache
+    atomic_write(path, text)
+    return True
 
 
 def _fresh(path: Path, fingerprints: dict[str, str], options: LockOptions) -> bool:

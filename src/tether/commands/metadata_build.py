@@ -22,9 +22,9 @@ from tether.build.backend import build_with_backend
 from tether.build.sdist import metadata_from_sdist
 from tether.cache import Bucket, Cache, digest
 from tether.commands.build_env import installer
-from tether.commands.directories import read_build_system
 from tether.commands.python import find_python
 from tether.commands.services import IndexOptions, open_cache
+from tether.environment.directories import read_build_system
 from tether.errors import PythonNotFound
 from tether.index import Index
 from tether.index.core_metadata import parse_core_metadata

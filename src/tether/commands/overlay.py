@@ -16,8 +16,9 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from tether.cache import Bucket
-from tether.commands.build_env import cached_environment, installer
+from tether.commands.build_env import installer
 from tether.commands.services import IndexOptions, open_cache, resolve_indexes
+from tether.environment.cached import cached_environment
 from tether.errors import UsageError
 from tether.project import Project
 from tether.python.interpreter import describe

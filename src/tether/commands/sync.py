@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
@@ -26,14 +25,16 @@ from tether.commands.basics import (
 from tether.commands.freshness import lock_is_fresh
 from tether.commands.locations import lock_location
 from tether.commands.torch_backend import BackendPick, pick_backend
+from tether.environment.notices import copy_warning, environment_warning
 from tether.environment.selection import Picked, pick
 from tether.environment.state import environment_state
 from tether.errors import LockError, PythonNotFound
 from tether.fs import atomic_write
+from tether.install.bytecode import compile_site
 from tether.install.plan import Directory, InstallPlan, plan
 from tether.install.script_runs import STATE
 from tether.install.site_listing import site_listing
-from tether.install.wheel import LinkMode, Target, installed, same_filesystem, settled
+from tether.install.wheel import LinkMode, Target, installed, settled
 from tether.project import Project, Selection, find_pyproject
 from tether.project.workspace import open_project
 from tether.python.interpreter import Interpreter, describe
@@ -123,9 +124,9 @@ def sync(options: SyncOptions) -> SyncResult:
         # Not fsynced: a state file lost to a crash only makes the next sync do the full
         # check, and an fsync right after thousands of links waits for the journal.
         atomic_write(environment / STATE, json.dumps(state, sort_keys=True), durable=False)
-    warnings = [*lock_warnings, *picked.warnings, _environment_warning(project, options.environ)]
+    warnings = [*lock_warnings, *picked.warnings, environment_warning(project, options.environ)]
     if applied is not None and applied.installed and options.link_mode is LinkMode.HARDLINK:
-        warnings.append(_copy_warning(cache.root, environment))
+        warnings.append(copy_warning(cache.root, environment))
     return SyncResult(
         environment=environment,
         interpreter=interpreter,
@@ -165,7 +166,7 @@ def _install(
     )
     applied = _apply(project, install_plan, target, environment, options)
     if options.compile_bytecode and applied is not None:
-        _compile(target)
+        compile_site(target)
     built = _install_directories(project, picked.directories, interpreter, target, options)
     if picked.has_project and project.build_system is not None:
         # Every time: the check is cheap, and a project whose metadata changed (a new
@@ -213,7 +214,7 @@ def _install_directories(
     if not directories:
         return []
     from tether.commands.build_env import installer  # noqa: PLC0415
-    from tether.commands.directories import (  # noqa: PLC0415
+    from tether.environment.directories import (  # noqa: PLC0415
         install_directory,
         install_git,
         read_build_system,
@@ -307,47 +308,12 @@ def apply_plan(
         shutil.rmtree(build_into, ignore_errors=True)
 
 
-def _compile(target: Target) -> None:
-    """Byte-compile site-packages with the environment's own interpreter (first imports
-    of a fresh container or CI image then skip compiling)."""
-    subprocess.run(
-        [str(target.python), "-m", "compileall", "-q", "-j", "0", str(target.purelib)],
-        check=False,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _copy_warning(cache_root: Path, environment: Path) -> str | None:
-    """Hard links cannot cross filesystems: say so once, as uv does, since copying is
-    slower and doubles the disk used."""
-    if same_filesystem(cache_root, environment):
-        return None
-    return (
-        f"the cache ({cache_root}) and the environment are on different filesystems, so "
-        "files were copied instead of hard-linked; set TETHER_CACHE_DIR to a directory on "
-        "the environment's filesystem for faster installs"
-    )
-
-
-def _environment_warning(project: Project, environ: Mapping[str, str]) -> str | None:
-    """An active virtual environment that is not the project's is ignored, and said so."""
-    active = environ.get("VIRTUAL_ENV")
-    if not active:
-        return None
-    if project.script is not None:
-        return None  # a script's environment is its own, whatever is active
-    if Path(active).resolve() == project.environment(environ).resolve():
-        return None
-    return f"ignoring VIRTUAL_ENV={active}: it is not the project's environment"
-
-
 def _install_project(
     project: Project, interpreter: Interpreter, target: Target, options: SyncOptions
 ) -> None:
     """The project itself, editable (PEP 660)."""
     from tether.commands.build_env import installer  # noqa: PLC0415
-    from tether.commands.directories import install_directory  # noqa: PLC0415
+    from tether.environment.directories import install_directory  # noqa: PLC0415
 
     build_system = project.build_system
     assert build_system is not None  # noqa: S101 - checked by the caller

@@ -106,7 +106,8 @@ def tool_environment(
     index: IndexOptions | None = None,
 ) -> Path:
     """The cached environment holding `requirements` (built now if needed)."""
-    from tether.commands.build_env import cached_environment, installer  # noqa: PLC0415
+    from tether.commands.build_env import installer  # noqa: PLC0415
+    from tether.environment.cached import cached_environment  # noqa: PLC0415
 
     interpreter = find_python(python, environ)
     key = hashlib.sha256(

@@ -11,19 +11,15 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from packaging.version import InvalidVersion, Version
 
 from tether.commands.locations import lock_location
 from tether.commands.project_lock import editing
-from tether.errors import ProjectError, UsageError
+from tether.errors import ProjectError
 from tether.fs import atomic_write
 from tether.lock.pylock import set_package_version
 from tether.project import find_pyproject, load_project
 from tether.project.edit import set_project_version
-
-BUMPS = ("major", "minor", "patch", "pre")
+from tether.project.versioning import bumped, dynamic_source, parse_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +58,7 @@ def _version(path: Path, *, value: str | None, bump: str | None, dry_run: bool) 
     old = project.version
     if value is None and bump is None:
         return VersionResult(project.display_name, str(old), None)
-    new = _parse(value) if value is not None else bumped(old, bump or "")
+    new = parse_version(value) if value is not None else bumped(old, bump or "")
     if dry_run:
         return VersionResult(project.display_name, str(old), str(new))
     original = path.read_text(encoding="utf-8")
@@ -76,50 +72,3 @@ def _version(path: Path, *, value: str | None, bump: str | None, dry_run: bool) 
             atomic_write(lock_path, changed)
             updated = True
     return VersionResult(project.display_name, str(old), str(new), lock_updated=updated)
-
-
-def bumped(current: Version, part: str) -> Version:
-    """The next version: `major`/`minor`/`patch` drop pre-, post- and dev-releases;
-    `pre` counts up a pre-release (1.2.0a1 -> 1.2.0a2) or starts one on the next patch
-    (1.2.3 -> 1.2.4a1)."""
-    major, minor, patch = [*current.release, 0, 0, 0][:3]
-    if part == "major":
-        return Version(f"{major + 1}.0.0")
-    if part == "minor":
-        return Version(f"{major}.{minor + 1}.0")
-    if part == "patch":
-        return Version(f"{major}.{minor}.{patch + 1}")
-    if part == "pre":
-        if current.pre is not None:
-            letter, number = current.pre
-            return Version(f"{current.base_version}{letter}{number + 1}")
-        return Version(f"{major}.{minor}.{patch + 1}a1")
-    raise UsageError(f"unknown bump {part!r}", hint=f"use one of {', '.join(BUMPS)}")
-
-
-def dynamic_source(data: Mapping[str, Any]) -> str:
-    """Which tool computes a dynamic version, from the build backend and its table."""
-    tool = data.get("tool", {})
-    backend = str(data.get("build-system", {}).get("build-backend", ""))
-    if "hatch" in tool and "version" in tool["hatch"]:
-        where = tool["hatch"]["version"]
-        detail = where.get("path") or where.get("source") if isinstance(where, dict) else None
-        return f"hatchling ([tool.hatch.version]{f': {detail}' if detail else ''})"
-    if "setuptools_scm" in tool or "setuptools-scm" in tool:
-        return "setuptools-scm (from git tags)"
-    if "setuptools" in tool and "version" in tool["setuptools"].get("dynamic", {}):
-        return "setuptools ([tool.setuptools.dynamic] version)"
-    if "pdm" in tool and "version" in tool["pdm"]:
-        return "pdm-backend ([tool.pdm.version])"
-    if backend.startswith("flit"):
-        return "flit (the module's __version__)"
-    return f"the build backend ({backend or 'setuptools, by default'})"
-
-
-def _parse(text: str) -> Version:
-    try:
-        return Version(text)
-    except InvalidVersion:
-        raise UsageError(
-            f"{text!r} is not a version", hint='versions follow PEP 440, e.g. "1.4.0", "2.0rc1"'
-        ) from None
