@@ -10,10 +10,10 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 from tether.commands.git_add import GitRevision, git_additions
-from tether.commands.locations import lock_location
 from tether.commands.lock import LockOptions, lock
 from tether.commands.project_lock import editing
 from tether.commands.services import IndexOptions
+from tether.environment.freshness import lock_location
 from tether.errors import TetherError, UsageError
 from tether.fs import atomic_write
 from tether.lock import LOCK_NAME

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tether.commands.basics import IndexOptions, open_cache
-from tether.commands.locations import lock_location
+from tether.environment.freshness import lock_location
 from tether.errors import ProjectError, UsageError
 from tether.project import Project, try_find_pyproject
 from tether.project.workspace import open_project

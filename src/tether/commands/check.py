@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from tether.commands.locations import lock_location
+from tether.environment.freshness import lock_location
 from tether.environment.lock_check import lock_mismatches
 from tether.errors import InstallError
 from tether.install.health import file_damage, unmet_requirements

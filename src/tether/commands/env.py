@@ -7,11 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tether.accel import Accelerator, detect
-from tether.commands.freshness import lock_is_fresh
-from tether.commands.locations import lock_location
-from tether.commands.run import in_sync
 from tether.commands.services import IndexOptions, cache_dir
 from tether.commands.torch_backend import pick_backend
+from tether.environment.freshness import in_sync, lock_is_fresh, lock_location
 from tether.errors import PythonNotFound, TetherError
 from tether.install.state import sync_state, synced_from
 from tether.lock import locked_versions

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tether.commands.locations import lock_location
 from tether.commands.lock import LockOptions, lock
 from tether.commands.services import IndexOptions
 from tether.commands.torch_backend import pick_backend
@@ -23,6 +22,7 @@ from tether.environment.export import (
     pylock_selection,
     requirement_lines,
 )
+from tether.environment.freshness import lock_location
 from tether.lock import LOCK_NAME, read_lock
 from tether.project import Selection, find_pyproject
 from tether.project.workspace import open_project

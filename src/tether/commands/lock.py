@@ -14,10 +14,10 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from tether.commands.git_sources import git_fetcher, locked_commits
-from tether.commands.locations import lock_location
 from tether.commands.metadata_build import MetadataBuilds
 from tether.commands.project_lock import editing
 from tether.commands.services import IndexOptions, index_client, open_cache, resolve_indexes
+from tether.environment.freshness import lock_location
 from tether.errors import LockError
 from tether.fs import atomic_write
 from tether.index.client import IndexClient

@@ -13,12 +13,10 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
-from tether.commands.freshness import lock_is_fresh
-from tether.commands.locations import lock_location
+from tether.environment.freshness import in_sync, lock_location, string_items
 from tether.errors import UsageError
-from tether.install.state import sync_state, synced_from
+from tether.install.state import sync_state
 from tether.project import Project, Selection, find_pyproject
 from tether.project.workspace import open_project
 
@@ -113,10 +111,10 @@ def ensure_synced(
     wanted = selection or Selection()
     # What the last sync had and the project still declares (a group since removed
     # from pyproject.toml is not asked for again).
-    had_groups = {g for g in _strings(state.get("groups")) if g in project.dependency_groups}
+    had_groups = {g for g in string_items(state.get("groups")) if g in project.dependency_groups}
     had_extras = {
         e
-        for e in _strings(state.get("extras"))
+        for e in string_items(state.get("extras"))
         if e in project.optional_dependencies and e not in project.settings.torch_backends
     }
     kept = Selection(
@@ -139,66 +137,3 @@ def ensure_synced(
         )
     )
     return True
-
-
-def _strings(value: object) -> list[str]:
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
-def in_sync(
-    project: Project,
-    environment: Path,
-    environ: Mapping[str, str],
-    selection: Selection | None = None,
-) -> bool:
-    """The lock matches pyproject.toml and the environment was synced from this lock
-    with at least the groups and extras wanted (the default ones, plus `selection`):
-    nothing to do."""
-    if not lock_is_fresh(project):
-        return False
-    state = sync_state(environment)
-    wanted = selection or Selection()
-    groups = set(project.selected_groups(wanted))
-    extras = set(project.selected_extras(wanted))
-    return (
-        synced_from(state, lock_location(project))
-        and not state.get("only-groups")
-        and groups <= set(_strings(state.get("groups")))
-        and (expected := _expected_extras(project, state, environ)) is not None
-        and {*expected, *extras} <= set(_strings(state.get("extras")))
-        and (environment / "bin" / "python").exists()
-        and _same_build(project, state)
-        and _has_members(project, state, wanted)
-    )
-
-
-def _has_members(project: Project, state: Mapping[str, Any], wanted: Selection) -> bool:
-    """In a workspace: the last sync installed (at least) the members this run needs."""
-    if project.workspace is None:
-        return True
-    needed = {str(n) for n in project.workspace.chosen(all_packages=wanted.all_packages)}
-    return needed <= set(_strings(state.get("members")))
-
-
-def _same_build(project: Project, state: Mapping[str, Any]) -> bool:
-    """The project (when it is installed) was built from its metadata as it is now: a
-    console script added to [project.scripts] since needs a rebuild."""
-    if project.build_system is None:
-        return True
-    from tether.project.dynamic import build_fingerprint  # noqa: PLC0415
-
-    return bool(state.get("project-build") == build_fingerprint(project.root))
-
-
-def _expected_extras(
-    project: Project, state: Mapping[str, Any], environ: Mapping[str, str]
-) -> list[str] | None:
-    """No extras, but the torch backend: the one asked for in TETHER_TORCH_BACKEND, else
-    the one the last sync detected (detection is the slow path's job). None: no
-    declared backend is known, so the environment cannot be in sync."""
-    backends = project.settings.torch_backends
-    if not backends:
-        return []
-    asked = environ.get("TETHER_TORCH_BACKEND", "auto").strip() or "auto"
-    backend = state.get("torch-backend") if asked == "auto" else asked
-    return [backend] if isinstance(backend, str) and backend in backends else None

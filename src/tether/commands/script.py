@@ -22,9 +22,8 @@ from pathlib import Path
 
 from tether.cache import Bucket
 from tether.commands.basics import IndexOptions, cache_dir
-from tether.commands.freshness import lock_is_fresh
-from tether.commands.locations import lock_location
 from tether.commands.run import Prepared
+from tether.environment.freshness import lock_is_fresh, lock_location
 from tether.errors import LockError
 from tether.fs import atomic_write
 from tether.install.script_runs import MEMO, STATE, block_digest, memo, script_key

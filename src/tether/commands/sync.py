@@ -22,9 +22,8 @@ from tether.commands.basics import (
     open_cache,
     resolve_indexes,
 )
-from tether.commands.freshness import lock_is_fresh
-from tether.commands.locations import lock_location
 from tether.commands.torch_backend import BackendPick, pick_backend
+from tether.environment.freshness import lock_is_fresh, lock_location
 from tether.environment.notices import copy_warning, environment_warning
 from tether.environment.selection import Picked, pick
 from tether.environment.state import environment_state

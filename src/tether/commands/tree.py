@@ -9,8 +9,8 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from tether.commands.locations import lock_location
 from tether.commands.services import IndexOptions
+from tether.environment.freshness import lock_location
 from tether.errors import LockError
 from tether.lock.tree import Node, locked_graph, render
 from tether.project import Project, Selection, find_pyproject

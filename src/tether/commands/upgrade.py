@@ -9,9 +9,9 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from tether.commands.locations import lock_location
 from tether.commands.lock import LockOptions, LockResult, lock
 from tether.commands.services import IndexOptions
+from tether.environment.freshness import lock_location
 from tether.errors import LockError
 from tether.lock import locked_versions
 from tether.project import find_pyproject

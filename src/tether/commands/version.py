@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from tether.commands.locations import lock_location
 from tether.commands.project_lock import editing
+from tether.environment.freshness import lock_location
 from tether.errors import ProjectError
 from tether.fs import atomic_write
 from tether.lock.pylock import set_package_version
