@@ -151,6 +151,7 @@ class IndexProvider:
         self._pages: dict[NormalizedName, Future[_Listing]] = {}
         self._metadata: dict[tuple[NormalizedName, Version], Future[MetadataResult | str]] = {}
         self._edges: dict[tuple[Package, Version], tuple[Edge, ...]] = {}
+        self._answers: dict[tuple[Package, Version], Available | Unavailable] = {}
         # (name, version, why) of each sdist whose metadata build failed
         self.build_failures: list[tuple[str, Version, str]] = []
         self._required = _required_samples(options.required_environments, options.grid)
@@ -246,6 +247,13 @@ class IndexProvider:
         return found
 
     def dependencies(self, package: Package, version: Version) -> Available | Unavailable:
+        # Asked again after every backtrack that undid the decision: answered once.
+        known = self._answers.get((package, version))
+        if known is None:
+            known = self._answers[(package, version)] = self._dependencies(package, version)
+        return known
+
+    def _dependencies(self, package: Package, version: Version) -> Available | Unavailable:
         if package.is_root:
             return Available(self._root_dependencies(package, version))
         listing = self.listing(package.name)

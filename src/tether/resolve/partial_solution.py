@@ -51,6 +51,7 @@ class PartialSolution:
         self._position: dict[Package, int] = {}
         self._order: list[tuple[Package, int]] = []
         self._cursor = 0
+        self._stamp = 0  # the next entry's mark in `_order` (never reused)
         self._pinned: set[Package] = set()
         # Packages to decide before any other (after pinned ones), in the order they
         # were marked: the solver's conflict tracking puts them here.
@@ -104,9 +105,31 @@ class PartialSolution:
             self._position.pop(package, None)
             self._pinned.discard(package)
         self._cursor = 0  # undone decisions may lie behind it
-        for assignment in self.assignments:
-            if assignment.term.package in touched:
-                self._register(assignment.term)
+        # Each touched package's summary is the last intersection its history kept;
+        # those that are positive re-enter the order where their first positive
+        # assignment stands (as registering every remaining assignment again would
+        # place them, without walking the whole solution per backtrack).
+        positives: list[tuple[int, Package, Term]] = []
+        for package in touched:
+            history = self._by_package.get(package)
+            if not history:
+                continue
+            summary = history[-1][1]
+            if summary.positive:
+                first = next(a.index for a, so_far in history if so_far.positive)
+                positives.append((first, package, summary))
+            else:
+                self._negative[package] = summary
+        for _first, package, summary in sorted(positives, key=lambda entry: entry[0]):
+            placed = self._stamp
+            self._stamp += 1
+            self._position[package] = placed
+            self._order.append((package, placed))
+            self._set_positive(package, summary)
+        # Entries of packages re-registered above (or no longer positive) are stale:
+        # dropped, so that the scan from the start does not grow with every backtrack.
+        position = self._position
+        self._order = [(p, mark) for p, mark in self._order if position.get(p) == mark]
 
     def positive_versions(self, package: Package) -> VersionRange | None:
         """The versions `package` may still take when it must be selected (None: it
@@ -182,7 +205,8 @@ class PartialSolution:
         merged = term if negative is None else negative.intersect(term)
         if merged.positive:
             self._negative.pop(package, None)
-            placed = len(self._order)
+            placed = self._stamp
+            self._stamp += 1
             self._position[package] = placed
             self._order.append((package, placed))
             self._set_positive(package, merged)

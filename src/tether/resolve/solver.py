@@ -8,6 +8,7 @@ incompatibility's derivation is the explanation shown to the user.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -81,6 +82,10 @@ class _Solver:
         self._solution = PartialSolution()
         self._incompatibilities: dict[Package, list[Incompatibility]] = {}
         self._known: dict[Package, Sequence[Version]] = {}
+        # `_known` sorted, and the range each fact about a version speaks for: asked on
+        # every decision, the same answer each time.
+        self._ordered: dict[Package, list[Version]] = {}
+        self._depender_ranges: dict[tuple[Package, Version], VersionRange] = {}
         # How often a version of the first package was rejected at once because of the
         # second's decision (uv's conflict tracking, below).
         self._rejections: dict[tuple[Package, Package], int] = {}
@@ -284,10 +289,24 @@ class _Solver:
         the known versions is inside, so the statement is exact for every candidate,
         and messages read "foo <1.1.0 depends on ..." or "every version of foo ..."
         rather than listing gaps between releases."""
-        ordered = sorted(self._known.get(package, ()))
-        if package.is_root or version not in ordered:
+        if package not in self._known:  # (not cached: the versions may become known)
+            return self._range_of(package, version)
+        cached = self._depender_ranges.get((package, version))
+        if cached is None:
+            cached = self._depender_ranges[(package, version)] = self._range_of(package, version)
+        return cached
+
+    def _range_of(self, package: Package, version: Version) -> VersionRange:
+        ordered = self._ordered.get(package)
+        if ordered is None:
+            ordered = sorted(self._known.get(package, ()))
+            if package in self._known:
+                self._ordered[package] = ordered
+        if package.is_root or not ordered:
             return exactly(version)
-        position = ordered.index(version)
+        position = bisect.bisect_left(ordered, version)
+        if position == len(ordered) or ordered[position] != version:
+            return exactly(version)
         versions = FULL
         try:
             if position > 0:
