@@ -50,6 +50,10 @@ if TYPE_CHECKING:
     from tether.vcs.reference import GitReference
 
 PREFETCH_THREADS = 16
+# After this many releases of one package were asked for, the metadata of the next ones
+# (as many as were tried, up to WALK_AHEAD) is fetched ahead (uv batch-prefetches too).
+WALK_AHEAD_AFTER = 10
+WALK_AHEAD = 32
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -152,6 +156,7 @@ class IndexProvider:
         self._metadata: dict[tuple[NormalizedName, Version], Future[MetadataResult | str]] = {}
         self._edges: dict[tuple[Package, Version], tuple[Edge, ...]] = {}
         self._answers: dict[tuple[Package, Version], Available | Unavailable] = {}
+        self._tried: dict[NormalizedName, int] = {}  # releases asked for, by name
         # (name, version, why) of each sdist whose metadata build failed
         self.build_failures: list[tuple[str, Version, str]] = []
         self._required = _required_samples(options.required_environments, options.grid)
@@ -251,7 +256,30 @@ class IndexProvider:
         known = self._answers.get((package, version))
         if known is None:
             known = self._answers[(package, version)] = self._dependencies(package, version)
+            if not package.is_root:
+                self._walk_ahead(canonicalize_name(package.name), version)
         return known
+
+    def _walk_ahead(self, name: NormalizedName, version: Version) -> None:
+        """uv's batch prefetch: a package whose releases are being tried one after
+        another (boto3 walking down to the one whose botocore fits) gets the metadata of
+        the next releases fetched in parallel, instead of one round trip per step."""
+        tried = self._tried[name] = self._tried.get(name, 0) + 1
+        if tried < WALK_AHEAD_AFTER:
+            return
+        listing = self.listing(name)
+        position = next(
+            (i for i, release in enumerate(listing.releases) if release.version == version), None
+        )
+        if position is None:
+            return
+        # As far ahead as the walk has come (at most WALK_AHEAD): a short walk fetches
+        # little that the answer does not need, a long one soon runs in parallel.
+        ahead = min(WALK_AHEAD, tried)
+        for release in listing.releases[position + 1 : position + 1 + ahead]:
+            # Wheels only: an sdist's metadata is a build, done when the solver asks.
+            if release.unusable is None and best_file(release.files).is_wheel:
+                self._metadata_future(name, release, listing)
 
     def _dependencies(self, package: Package, version: Version) -> Available | Unavailable:
         if package.is_root:
