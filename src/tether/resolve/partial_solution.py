@@ -8,6 +8,7 @@ level and recomputes the per-package summaries from what remains.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from packaging.ranges import VersionRange
@@ -52,6 +53,9 @@ class PartialSolution:
         self._order: list[tuple[Package, int]] = []
         self._cursor = 0
         self._stamp = 0  # the next entry's mark in `_order` (never reused)
+        # When each package first entered `_positive`: the order kept across backtracks
+        # (uv's priorities are first-seen and survive backtracking too).
+        self._first_seen: dict[Package, int] = {}
         self._pinned: set[Package] = set()
         # Packages to decide before any other (after pinned ones), in the order they
         # were marked: the solver's conflict tracking puts them here.
@@ -127,9 +131,13 @@ class PartialSolution:
             self._order.append((package, placed))
             self._set_positive(package, summary)
         # Entries of packages re-registered above (or no longer positive) are stale:
-        # dropped, so that the scan from the start does not grow with every backtrack.
-        position = self._position
-        self._order = [(p, mark) for p, mark in self._order if position.get(p) == mark]
+        # dropped, so that the scan from the start does not grow with every backtrack;
+        # the rest in first-seen order.
+        position, seen = self._position, self._first_seen
+        self._order = sorted(
+            ((p, mark) for p, mark in self._order if position.get(p) == mark),
+            key=lambda entry: seen[entry[0]],
+        )
 
     def positive_versions(self, package: Package) -> VersionRange | None:
         """The versions `package` may still take when it must be selected (None: it
@@ -208,10 +216,20 @@ class PartialSolution:
             placed = self._stamp
             self._stamp += 1
             self._position[package] = placed
-            self._order.append((package, placed))
+            first = self._first_seen.setdefault(package, placed)
+            seen_of = self._seen
+            if first == placed or not self._order or seen_of(self._order[-1]) <= first:
+                self._order.append((package, placed))
+            else:  # seen before a backtrack: back in its first-seen place
+                at = bisect.bisect_right(self._order, first, key=seen_of)
+                self._order.insert(at, (package, placed))
+                self._cursor = min(self._cursor, at)
             self._set_positive(package, merged)
         else:
             self._negative[package] = merged
+
+    def _seen(self, entry: tuple[Package, int]) -> int:
+        return self._first_seen[entry[0]]
 
     def _set_positive(self, package: Package, term: Term) -> None:
         self._positive[package] = term
