@@ -563,3 +563,32 @@ def test_the_examples_committed_lock_matches_its_pyproject(tmp_path: Path) -> No
         "lock", "--check", cwd=example, env={"TETHER_CACHE_DIR": str(tmp_path / "cache")}
     )
     assert checked.exit_code == 0, checked.stderr
+
+
+def test_a_long_walk_down_a_packages_releases_finds_the_release_that_fits(
+    tmp_path: Path,
+) -> None:
+    """`walker` N needs `base==N`, and the project caps base below 2: the solver tries
+    walker's releases newest first (their metadata is then fetched ahead, in parallel)
+    down to 1.0, and asks the index for each release's metadata once."""
+    universe = [Dist("base", f"{n}.0") for n in range(1, 31)]
+    universe += [Dist("walker", f"{n}.0", requires=[f"base=={n}.0"]) for n in range(1, 31)]
+    with IndexServer(universe) as server:
+        root = project(
+            tmp_path,
+            """
+            [project]
+            name = "app"
+            version = "0.1"
+            requires-python = ">=3.11"
+            dependencies = ["walker", "base<2"]
+            """,
+        )
+        result = lock(root, server)
+        assert result.exit_code == 0, result.stderr
+        locked = tomllib.loads((root / "pylock.toml").read_text(encoding="utf-8"))
+        versions = {p["name"]: p["version"] for p in locked["packages"]}
+        assert versions == {"walker": "1.0", "base": "1.0"}
+        metadata = [r.path for r in server.requests if r.path.endswith(".metadata")]
+        assert len(metadata) == len(set(metadata))
+        assert any("walker-1.0-" in path for path in metadata)

@@ -109,7 +109,7 @@ def sync(options: SyncOptions) -> SyncResult:
             project,
             environment,
             lock_sha256=picked.lock_sha256,
-            fresh=lambda: fresh if fresh is not None else lock_is_fresh(project),
+            fresh=fresh,
             extras=picked.extras,
             groups=picked.groups,
             torch_backend=None if torch is None else torch.backend,

@@ -59,15 +59,5 @@ def build_requirement_wheels(
                 f"the build requirement {package.name} {version} has no wheel for "
                 f"Python {interpreter.version}; building it from source is not supported yet"
             )
-        wanted.append(
-            Wanted(
-                name=package.name,
-                version=str(version),
-                filename=wheel.filename,
-                url=wheel.url,
-                path=None,
-                sha256=wheel.sha256,
-                size=wheel.size,
-            )
-        )
+        wanted.append(Wanted.from_index(package.name, str(version), wheel))
     return wanted

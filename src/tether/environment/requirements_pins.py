@@ -101,16 +101,7 @@ def pinned_file(
         raise InstallError(
             f"the index gives no sha256 for {best.filename}; refusing to install it unverified"
         )
-    return Wanted(
-        name=requirement.name,
-        version=str(version),
-        filename=best.filename,
-        url=best.url,
-        path=None,
-        sha256=best.sha256,
-        size=best.size,
-        requested=True,
-    )
+    return Wanted.from_index(requirement.name, str(version), best, requested=True)
 
 
 def _best_file(files: tuple[DistFile, ...], interpreter: Interpreter) -> DistFile | None:

@@ -6,9 +6,9 @@ two hashes and parses nothing (tether.cli.fastrun)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
 
+from tether.environment.freshness import lock_is_fresh
 from tether.project import Project
 
 
@@ -33,7 +33,7 @@ def environment_state(
     environment: Path,
     *,
     lock_sha256: str,
-    fresh: Callable[[], bool],
+    fresh: bool | None,
     extras: list[str],
     groups: list[str],
     torch_backend: str | None,
@@ -42,7 +42,8 @@ def environment_state(
     members: tuple[str, ...] | None = None,
 ) -> dict[str, object]:
     """What this sync installed from, so an in-sync `run` can skip all of this. For a
-    default sync from a lock fresh for this pyproject.toml (`fresh`, asked only then),
+    default sync from a lock fresh for this pyproject.toml (`fresh`; None: not yet known, and
+    asked only then),
     also the pyproject's hash:
     `run` then needs two hashes and no parsing (tether.cli.fastrun)."""
     state: dict[str, object] = {
@@ -64,7 +65,7 @@ def environment_state(
         members is None  # the fast path cannot see the members' pyproject.toml files
         and project.script is None
         and _default_selection(project, environment, extras, groups, torch_backend)
-        and fresh()
+        and (fresh if fresh is not None else lock_is_fresh(project))
     ):
         pyproject = project.root / "pyproject.toml"
         state["pyproject-sha256"] = hashlib.sha256(pyproject.read_bytes()).hexdigest()

@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
 from tether.install.wheel import Installed
+
+if TYPE_CHECKING:  # the plan itself loads nothing of the index
+    from tether.index.page import DistFile
 
 # Never removed by an exact sync: the environment's own installer tooling.
 PROTECTED = frozenset({"pip", "setuptools", "wheel"})
@@ -31,6 +35,22 @@ class Wanted:
     sha256: str
     size: int | None
     requested: bool = False  # a direct dependency of the project (PEP 376 REQUESTED)
+
+    @classmethod
+    def from_index(
+        cls, name: str, version: str, file: DistFile, *, requested: bool = False
+    ) -> Wanted:
+        """An archive an index lists (its sha256 checked by the caller)."""
+        return cls(
+            name=name,
+            version=version,
+            filename=file.filename,
+            url=file.url,
+            path=None,
+            sha256=file.sha256 or "",
+            size=file.size,
+            requested=requested,
+        )
 
 
 @dataclass(frozen=True, slots=True)
