@@ -239,13 +239,15 @@ def _lowest(requires_python: str) -> PythonRelease:
 
 
 def _upper(requires_python: str) -> PythonRelease | None:
-    """The exclusive upper bound of `requires_python` as a minor (`<3.11` → 3.11)."""
+    """The exclusive upper bound of `requires_python` as a minor (`<3.11` → 3.11;
+    `<3.11.5` → 3.12: Python 3.11.0 to 3.11.4 run cp311 wheels)."""
     bounds = []
     for single in SpecifierSet(requires_python):
         if single.operator in ("<", "<="):
             release = Version(single.version.removesuffix(".*")).release
             padded = (*release, 0, 0)
-            bounds.append((padded[0], padded[1] + (1 if single.operator == "<=" else 0), 0))
+            within = single.operator == "<=" or any(padded[2:])
+            bounds.append((padded[0], padded[1] + (1 if within else 0), 0))
     return min(bounds) if bounds else None
 
 

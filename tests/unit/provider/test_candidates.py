@@ -165,3 +165,15 @@ def test_required_environments_need_a_wheel_or_an_sdist() -> None:
         ("2.0", "has no wheel for sys_platform == 'linux' (required-environments) and no sdist"),
         ("1.0", None),
     ]
+
+
+def test_wheels_for_the_minor_a_patch_bounded_range_ends_in_fit() -> None:
+    """A fork `>=3.11,<3.11.5` (soupsieve 4.1 asks for 3.11.5) runs cp311 wheels: a
+    release whose wheels start at cp311 fits it (onnxruntime-genai 0.15, which
+    semantic-kernel's onnx extra needs, was refused there)."""
+    files = page(named("demo-0.15-cp311-cp311-manylinux_2_28_x86_64.whl", "0.15"))
+    for python in (">=3.11,<3.11.5", ">=3.10,<=3.11.0"):
+        found = releases(files, Policy(requires_python=python))
+        assert [(str(r.version), r.unusable) for r in found] == [("0.15", None)], python
+    below = releases(files, Policy(requires_python=">=3.10,<3.11"))
+    assert below[0].unusable == "has wheels only for Python 3.11 and newer, and no sdist"
