@@ -53,9 +53,13 @@ class PartialSolution:
         self._order: list[tuple[Package, int]] = []
         self._cursor = 0
         self._stamp = 0  # the next entry's mark in `_order` (never reused)
-        # When each package first entered `_positive`: the order kept across backtracks
-        # (uv's priorities are first-seen and survive backtracking too).
-        self._first_seen: dict[Package, int] = {}
+        # Where each package stands in the decision order, kept across backtracks (uv's
+        # priorities are first-seen and survive backtracking too): its name's place
+        # (an extra stands with its package, as uv orders by name), then its own. A
+        # package is seen when a chosen version names it as a dependency (`see`, in
+        # the order the metadata lists them) or, failing that, when it must be selected.
+        self._first_seen: dict[Package, tuple[int, int]] = {}
+        self._names: dict[str, int] = {}
         self._pinned: set[Package] = set()
         # Packages to decide before any other (after pinned ones), in the order they
         # were marked: the solver's conflict tracking puts them here.
@@ -73,6 +77,12 @@ class PartialSolution:
             if assignment.is_decision and assignment.term.package == package:
                 return assignment.decision_level
         return None
+
+    def see(self, package: Package) -> None:
+        """Give `package` its place in the decision order if it has none yet."""
+        if package not in self._first_seen:
+            name = self._names.setdefault(package.name, len(self._names))
+            self._first_seen[package] = (name, len(self._first_seen))
 
     def prioritise(self, package: Package) -> bool:
         """Decide `package` before the others from now on; False if it already is."""
@@ -183,7 +193,7 @@ class PartialSolution:
         pinned = [p for p in self._pinned if p not in self.decisions]
         if pinned:
             roots = [p for p in pinned if p.is_root]
-            chosen = roots[0] if roots else min(pinned, key=self._position.__getitem__)
+            chosen = roots[0] if roots else min(pinned, key=self._first_seen.__getitem__)
             return self._positive[chosen]
         for package in self._early:
             if package not in self.decisions and package in self._positive:
@@ -216,11 +226,12 @@ class PartialSolution:
             placed = self._stamp
             self._stamp += 1
             self._position[package] = placed
-            first = self._first_seen.setdefault(package, placed)
+            self.see(package)
+            first = self._first_seen[package]
             seen_of = self._seen
-            if first == placed or not self._order or seen_of(self._order[-1]) <= first:
+            if not self._order or seen_of(self._order[-1]) <= first:
                 self._order.append((package, placed))
-            else:  # seen before a backtrack: back in its first-seen place
+            else:  # seen earlier (named by a dependent, or before a backtrack)
                 at = bisect.bisect_right(self._order, first, key=seen_of)
                 self._order.insert(at, (package, placed))
                 self._cursor = min(self._cursor, at)
@@ -228,7 +239,7 @@ class PartialSolution:
         else:
             self._negative[package] = merged
 
-    def _seen(self, entry: tuple[Package, int]) -> int:
+    def _seen(self, entry: tuple[Package, int]) -> tuple[int, int]:
         return self._first_seen[entry[0]]
 
     def _set_positive(self, package: Package, term: Term) -> None:

@@ -218,6 +218,8 @@ class _Solver:
             unusable = Term(package, self._depender_range(package, version))
             self._add_fact(Incompatibility.of([unusable], UnavailableCause(answer.reason)))
             return package
+        for dependency in answer.dependencies:
+            self._solution.see(dependency.package)
         culprits: list[Package] = []
         depender = Term(package, self._depender_range(package, version))
         for dependency in answer.dependencies:

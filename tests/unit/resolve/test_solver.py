@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from tests.unit.resolve.universe import Universe, solve_universe
+from tests.unit.resolve.universe import MemoryProvider, Universe, solve_universe
 from tether.errors import ResolutionError
 from tether.resolve import Available, Dependency, Package, solve
 from tether.resolve.version_set import exactly, from_specifier
@@ -270,3 +270,24 @@ def test_a_stop_hook_ends_the_solve_at_a_decision_with_what_came_before() -> Non
     assert {p.name: str(v) for p, v in stopped.value.decided.items()} == {"a": "1.0"}
     # Asked with the candidate and what the requirements still allow (b>=2: not 1.0).
     assert asked == [("a", "1.0", True), ("b", "3.0", False)]
+
+
+def test_packages_are_decided_in_the_order_their_dependents_list_them() -> None:
+    """uv's first-seen priorities: a version's dependencies are decided in the order its
+    metadata lists them (not the reverse, as propagation would register them), so which
+    of two conflicting dependencies gives way follows the project's own listing."""
+    universe = {"zeta": {"1.0": {}}, "alpha": {"1.0": {}}, "mid": {"1.0": {}}}
+    provider = MemoryProvider({**universe, "root": {"1.0.0": {"zeta": "", "alpha": "", "mid": ""}}})
+    solve(Package.root("root"), Version("1.0.0"), provider)
+    assert provider.asked == ["zeta", "alpha", "mid"]
+
+
+def test_the_first_listed_of_two_conflicting_dependencies_keeps_its_newest() -> None:
+    """`tool` first: tool 2.0 is decided before `lib`, which then gives way (lib 1.0,
+    the release tool 2.0 accepts); listed the other way round, lib keeps 2.0."""
+    universe = {
+        "tool": {"1.0": {"lib": ">=2.0"}, "2.0": {"lib": "<2.0"}},
+        "lib": {"1.0": {}, "2.0": {}},
+    }
+    assert solve_universe(universe, {"tool": "", "lib": ""}) == {"lib": "1.0", "tool": "2.0"}
+    assert solve_universe(universe, {"lib": "", "tool": ""}) == {"lib": "2.0", "tool": "1.0"}
