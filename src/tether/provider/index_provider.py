@@ -322,13 +322,11 @@ class IndexProvider:
     def _root_dependencies(self, root: Package, version: Version) -> tuple[Dependency, ...]:
         dependencies: list[Dependency] = []
         edges: list[Edge] = []
-        # In name order (uv's): which of two direct dependencies is decided first, and
-        # so which gives way when they conflict, must not depend on how the project
-        # happens to list them.
-        ordered = sorted(
-            self._root.requirements, key=lambda entry: canonicalize_name(entry[0].name)
-        )
-        for requirement, marker in ordered:
+        # In the order the project lists them (dependencies, then each extra and group
+        # by name), as uv reads them: the solver decides packages in the order they are
+        # first named, so which of two direct dependencies gives way when they conflict
+        # is the one uv would give up (vllm listed after torch in smolagents).
+        for requirement, marker in self._root.requirements:
             own = substitute(requirement.marker, extra=None)
             if own is False:
                 continue
