@@ -18,14 +18,15 @@ from tether.lock.merge import Sides, has_conflict_markers, pins, read_sides
 
 
 def with_inherited(
-    preferences: Mapping[NormalizedName, frozenset[Version]], inherited: Mapping[str, Version]
+    preferences: Mapping[NormalizedName, frozenset[Version]],
+    inherited: Mapping[str, frozenset[Version]],
 ) -> dict[NormalizedName, frozenset[Version]]:
     """The lock's preferences plus the versions a fork inherits from the one it split
-    from (tried after the lock's own)."""
+    from and from the forks solved before it."""
     merged = dict(preferences)
-    for name, version in inherited.items():
+    for name, versions in inherited.items():
         key = canonicalize_name(name)
-        merged[key] = merged.get(key, frozenset()) | {version}
+        merged[key] = merged.get(key, frozenset()) | versions
     return merged
 
 

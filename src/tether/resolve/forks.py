@@ -92,12 +92,38 @@ def conflict_care(
 @dataclass(frozen=True, slots=True)
 class Fork:
     """A region of environments under one selection, solved on its own. `prefer`: the
-    versions its parent fork had decided before the split, tried first (uv forks in
-    the middle of a solve, so what was decided before the fork point is shared)."""
+    versions tried first, the newest that fits first: what its parent fork had decided
+    before the split (uv forks in the middle of a solve, so what was decided before the
+    fork point is shared), and what the forks solved before it chose."""
 
     region: Condition
     selection: Selection
-    prefer: Mapping[str, Version] = field(default_factory=dict)
+    prefer: Mapping[str, frozenset[Version]] = field(default_factory=dict)
+    # The fork whose division on a dependency's markers made this one (kept by its
+    # Python splits): solved whole again, without dividing, should a part fail.
+    parent: Fork | None = field(default=None, compare=False)
+    divide: bool = True  # whether a dependency's markers may divide it
+
+    def preferring(self, chosen: Mapping[str, frozenset[Version]]) -> Fork:
+        """This fork, also preferring `chosen` (what earlier forks chose, as uv carries
+        each finished fork's versions to the next as preferences) where its parent had
+        not decided."""
+        if not chosen:
+            return self
+        prefer = {**chosen, **self.prefer}
+        return Fork(self.region, self.selection, prefer, self.parent, self.divide)
+
+    def descends_from(self, ancestor: Fork) -> bool:
+        parent = self.parent
+        while parent is not None:
+            if parent is ancestor:
+                return True
+            parent = parent.parent
+        return False
+
+    def undivided(self) -> Fork:
+        """This fork to be solved whole: no division on markers inside it."""
+        return Fork(self.region, self.selection, self.prefer, self.parent, divide=False)
 
     @property
     def condition(self) -> Condition:
@@ -134,9 +160,29 @@ class Fork:
         for upper in [*edges, None]:
             part = self.region & Condition.python(lower, upper)
             if not part.is_never:
-                parts.append(Fork(part, self.selection, self.prefer if prefer is None else prefer))
+                shared = (
+                    self.prefer
+                    if prefer is None
+                    else {name: frozenset({version}) for name, version in prefer.items()}
+                )
+                parts.append(Fork(part, self.selection, shared, self.parent, self.divide))
             lower = upper
         return parts[::-1] or [self]
+
+    def split_on(
+        self, markers: Sequence[Condition], grid: Grid, prefer: Mapping[str, Version]
+    ) -> list[Fork]:
+        """This fork cut where each of `markers` holds or not (the parts that can
+        occur), each preferring `prefer`, what was decided before the split."""
+        shared = {name: frozenset({version}) for name, version in prefer.items()}
+        parts = [
+            Fork(self.region & part, self.selection, shared, parent=self)
+            for part in regions(markers, grid, limit=len(markers))
+            if possible(self.region & part, grid)
+        ]
+        # Newest Pythons first, as everywhere (uv sorts every split so).
+        parts.sort(key=lambda part: part.python_range()[0] or (0, 0, 0), reverse=True)
+        return parts or [self]
 
 
 def possible(condition: Condition, grid: Grid) -> bool:

@@ -2,8 +2,17 @@
 forks that ended with the same versions together. Pure: each fork's provider comes from
 the caller (`open_provider`), so tests run it on in-memory universes.
 
-The loop, per fork (uv's forking, with its Requires-Python forks):
-1. Solve it.
+Forks are solved newest Pythons first, and each prefers the versions the forks solved
+before it chose (uv's requires-python fork strategy and fork preferences): an older
+Python takes what a newer one took wherever that fits. The loop, per fork (uv's
+forking, with its Requires-Python forks):
+1. Solve it. Stop at a decision (and solve the parts instead, sharing what was
+   decided before) where a Python floor inside the fork keeps out the candidate or a
+   newer release, or where the candidate asks for one package with ranges no version
+   meets together under markers that exclude each other (`sqlean-py<3.50` on
+   Windows, `>=3.50` elsewhere): one fork would take both and fall back to an older
+   candidate. Should a part of such a division find no solution, the fork is solved
+   whole instead, as it was before the division.
 2. If it failed, split it where that may help, and solve the parts instead: at the
    Python floors of the releases the failure involves that `Requires-Python` kept out
    (`numpy>=2.3; python_version >= "3.11"` in a `>=3.10` project: above 3.11 it fits,
@@ -20,17 +29,17 @@ A budget bounds the number of forks; past it a fork's answer is taken as it is.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from packaging.ranges import VersionRange
 from packaging.version import Version
 
 from tether.errors import ResolutionError
 from tether.resolve.condition import Condition, Release
-from tether.resolve.forks import Fork, edge_splitters, regions
+from tether.resolve.forks import Fork, edge_splitters, possible, regions
 from tether.resolve.markers import Grid
 from tether.resolve.package import Package
-from tether.resolve.provider import Edge, ForkProvider
+from tether.resolve.provider import Edge, ForkProvider, Unavailable
 from tether.resolve.solver import StopAt, Stopped, solve
 from tether.resolve.version_set import FULL
 
@@ -61,46 +70,88 @@ class UniversalRequest:
 def solve_universal(
     request: UniversalRequest, open_provider: Callable[[Fork], ForkProvider]
 ) -> list[Solved]:
-    pending = list(request.forks)
+    # Newest Pythons first (uv's requires-python fork strategy): what they choose is
+    # then preferred by the forks of older Pythons, where it fits.
+    pending = sorted(request.forks, key=_python_floor, reverse=True)
     done: list[Solved] = []
+    chosen: dict[str, frozenset[Version]] = {}
     opened = 0
     while pending:
-        fork = pending.pop(0)
+        fork = pending.pop(0).preferring(chosen)
         provider = open_provider(fork)
         opened += 1
         room = opened + len(pending) + 1 < request.max_forks
-        trigger: list[Release] = []
+        split = _SplitAt()
         try:
-            stop = _stopper(fork, provider, trigger) if room else None
+            stop = _stopper(fork, provider, split, request.grid) if room else None
             resolution = solve(request.root, request.version, provider, stop=stop)
         except Stopped as stopped:
             # A solve stopped at a split did a fraction of the work: not counted against
-            # the budget (each part splits only at floors inside its own range).
+            # the budget (each part splits only at floors inside its own range, or on
+            # markers that no longer divide it).
             opened -= 1
-            pending[:0] = fork.split_python(trigger, _decided_before(stopped.decided, set()))
+            pending[:0] = split.parts(fork, request.grid, stopped.decided)
             continue
         except ResolutionError as error:
             parts = _after_failure(fork, provider, error, request.grid) if room else [fork]
             if len(parts) > 1:
                 pending[:0] = parts
                 continue
-            if not (fork.condition & request.care).is_never and not fork.condition.is_always:
-                where = fork.condition.text(request.care)
-                if where is not None:
-                    error.add_note(f"while resolving for environments where {where}")
-            raise
+            whole = fork.parent
+            if whole is None:
+                _say_where(error, fork, request.care)
+                raise
+            # A part of a division on markers has no answer: the fork it came from is
+            # solved whole instead, as it was before the division.
+            pending = [whole.undivided(), *(f for f in pending if not f.descends_from(whole))]
+            done = [answer for answer in done if not answer.fork.descends_from(whole)]
+            chosen = _chosen(done)
+            continue
         floors = _python_floors(fork, provider, resolution.versions) if room else {}
         if floors:
-            parts = fork.split_python(
-                floors, _decided_before(resolution.versions, set(floors.values()))
-            )
-        else:
-            parts = [fork]
-        if len(parts) > 1:
-            pending[:0] = parts
+            decided = _decided_before(resolution.versions, set(floors.values()))
+            pending[:0] = fork.split_python(floors, decided)
             continue
         done.append(Solved(fork, resolution.versions, dict(provider.edges), provider))
+        chosen = _chosen(done)
     return done
+
+
+@dataclass(slots=True)
+class _SplitAt:
+    """Where a stopped solve asked to split its fork: at Python floors, or on a
+    dependency's markers."""
+
+    floors: list[Release] = field(default_factory=list)
+    markers: list[Condition] = field(default_factory=list)
+
+    def parts(self, fork: Fork, grid: Grid, decided: Mapping[Package, Version]) -> list[Fork]:
+        shared = _decided_before(decided, set())
+        if self.floors:
+            return fork.split_python(self.floors, shared)
+        return fork.split_on(self.markers, grid, shared)
+
+
+def _say_where(error: ResolutionError, fork: Fork, care: Condition) -> None:
+    if not (fork.condition & care).is_never and not fork.condition.is_always:
+        where = fork.condition.text(care)
+        if where is not None:
+            error.add_note(f"while resolving for environments where {where}")
+
+
+def _chosen(done: Sequence[Solved]) -> dict[str, frozenset[Version]]:
+    """Every version the forks solved so far chose, by name."""
+    chosen: dict[str, set[Version]] = {}
+    for answer in done:
+        for package, version in answer.versions.items():
+            if package.extra is None and not package.is_root:
+                chosen.setdefault(package.name, set()).add(version)
+    return {name: frozenset(versions) for name, versions in chosen.items()}
+
+
+def _python_floor(fork: Fork) -> Release:
+    lower, _upper = fork.python_range()
+    return lower if lower is not None else (0, 0, 0)
 
 
 def merged_regions(solved: Sequence[Solved]) -> list[Condition]:
@@ -133,25 +184,58 @@ def _after_failure(
         return [fork]
     parts = regions(splitters, grid, limit=MAX_SPLITTERS)
     return [
-        Fork(fork.region & part, fork.selection)
+        Fork(fork.region & part, fork.selection, parent=fork.parent, divide=fork.divide)
         for part in parts
         if not (fork.region & part).is_never
     ]
 
 
-def _stopper(fork: Fork, provider: ForkProvider, trigger: list[Release]) -> StopAt:
+def _stopper(fork: Fork, provider: ForkProvider, split: _SplitAt, grid: Grid) -> StopAt:
     """Fork at a decision, as uv does, when the candidate or a newer release is kept
     out only by a Python floor inside the fork (or the candidate's wheels start above
-    its lowest Python): what the solve would do after it is done again in each part
-    anyway. The floor is put in `trigger`."""
+    its lowest Python), or when the candidate asks for one package differently under
+    markers that divide the fork (arize-phoenix: `sqlean-py<3.50` on Windows,
+    `sqlean-py>=3.50` elsewhere on Python 3.14): what the solve would do after it is
+    done again in each part anyway. What to split at is put in `split`."""
 
     def stop(package: Package, version: Version, allowed: VersionRange) -> bool:
         floor = _split_floor(fork, provider, package, version, allowed)
         if floor is not None:
-            trigger.append(floor)
-        return floor is not None
+            split.floors.append(floor)
+            return True
+        if fork.divide:
+            split.markers += _dividing_markers(fork, provider, package, version, grid)
+        return bool(split.markers)
 
     return stop
+
+
+def _dividing_markers(
+    fork: Fork, provider: ForkProvider, package: Package, version: Version, grid: Grid
+) -> list[Condition]:
+    """The markers under which `version` of `package` asks for one package with version
+    ranges no version satisfies together, where those markers exclude each other inside
+    the fork and each can hold there (uv forks on a dependency's markers; ranges that
+    overlap, `>=3.45` here and `>=3.50` there, are served by one version anyway, and a
+    division costs a solve per part)."""
+    if isinstance(provider.dependencies(package, version), Unavailable):
+        return []
+    by_name: dict[str, list[tuple[Condition, VersionRange]]] = {}
+    for edge in provider.edges.get((package, version), ()):
+        if edge.marker is None or edge.versions is None:
+            continue
+        condition = Condition.of(edge.marker)
+        if possible(fork.region & condition, grid):
+            by_name.setdefault(edge.child.name, []).append((condition, edge.versions))
+    found: list[Condition] = []
+    for asked in by_name.values():
+        for index, (condition, versions) in enumerate(asked):
+            for other, other_versions in asked[index + 1 :]:
+                if (versions & other_versions).is_empty and (fork.region & condition).disjoint(
+                    other
+                ):
+                    found += [c for c in (condition, other) if c not in found]
+    return found
 
 
 def _split_floor(

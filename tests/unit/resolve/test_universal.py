@@ -20,6 +20,7 @@ from tether.resolve.forks import (
     conflict_care,
     conflict_selections,
     edge_splitters,
+    possible,
     regions,
     root_splitters,
 )
@@ -42,6 +43,8 @@ class ForkedProvider:
         self.root = [Requirement(r) for r in root]
         self.python = fork.requires_python(project)
         self.grid = Grid.build(self.python, [t] if (t := fork.region.text()) else [])
+        self.prefer = fork.prefer
+        self.region = fork.region
         self._edges: dict[tuple[Package, Version], tuple[Edge, ...]] = {}
 
     @property
@@ -49,7 +52,11 @@ class ForkedProvider:
         return self._edges
 
     def versions(self, package: Package) -> Sequence[Version]:
-        return sorted((Version(v) for v in self.universe.get(package.name, {})), reverse=True)
+        """Newest first, the versions the fork prefers ahead of the rest (as tether's
+        index provider orders them)."""
+        newest = sorted((Version(v) for v in self.universe.get(package.name, {})), reverse=True)
+        preferred = self.prefer.get(package.name, frozenset())
+        return sorted(newest, key=lambda v: v not in preferred)
 
     def _floor(self, package: Package, version: Version) -> Release | None:
         releases = self.universe[package.name]
@@ -64,6 +71,10 @@ class ForkedProvider:
         else:
             if self._floor(package, version) is not None:
                 return Unavailable("requires a newer Python")
+            if package.name.startswith("win-wheels") and not possible(
+                WINDOWS & self.region, self.grid
+            ):
+                return Unavailable("has no wheel for the platforms this lock serves here")
             releases = self.universe[package.name]
             requirements = [
                 Requirement(r)
@@ -135,6 +146,8 @@ def resolve(
         result.setdefault(name, []).append((str(version), condition.text(care)))
     return result
 
+
+WINDOWS = Condition.of("sys_platform == 'win32'")
 
 NUMPY = {
     "2.0.2": (">=3.9", []),
@@ -236,3 +249,58 @@ def test_conflict_selections_and_their_care_set() -> None:
     assert len(required) == 2  # one backend is always on
     care = conflict_care([[cpu, gpu]], required=[cpu, gpu])
     assert Condition.of('"gpu" not in extras').text(care) == '"cpu" in extras'
+
+
+def test_forks_of_older_pythons_prefer_what_newer_ones_chose() -> None:
+    """uv solves the newest Pythons first and carries each finished fork's versions to
+    the next as preferences: numpy 2.3 (3.11+) asks for helper<2, so helper 1.0 serves
+    every Python, not helper 1.0 above 3.11 and 2.0 below."""
+    universe = {
+        "numpy": {"2.0.2": (">=3.9", []), "2.3.5": (">=3.11", ["helper<2"])},
+        "helper": {"1.0": (">=3.9", []), "2.0": (">=3.9", [])},
+    }
+    assert resolve(universe, ["numpy", "helper"]) == {
+        "helper": [("1.0", None)],
+        "numpy": [
+            ("2.0.2", 'python_full_version < "3.11"'),
+            ("2.3.5", 'python_full_version >= "3.11"'),
+        ],
+    }
+
+
+SQLEAN_SPLIT = [
+    "sqlean<3.50; sys_platform == 'win32'",
+    "sqlean>=3.50; sys_platform != 'win32'",
+]
+
+
+def test_a_dependency_asked_for_differently_under_exclusive_markers_divides_the_fork() -> None:
+    """arize-phoenix asks for sqlean-py<3.50 on Windows and >=3.50 elsewhere: uv forks
+    there, so the newest arize-phoenix serves every platform (one fork would take both
+    requirements at once and fall back to an older release)."""
+    universe = {
+        "phoenix": {"1.0": (">=3.9", SQLEAN_SPLIT), "0.9": (">=3.9", ["sqlean"])},
+        "sqlean": {"3.49": (">=3.9", []), "3.50": (">=3.9", [])},
+    }
+    assert resolve(universe, ["phoenix"]) == {
+        "phoenix": [("1.0", None)],
+        "sqlean": [("3.49", 'sys_platform == "win32"'), ("3.50", 'sys_platform != "win32"')],
+    }
+
+
+def test_a_divided_fork_whose_part_has_no_answer_is_solved_whole() -> None:
+    """A part of the division too narrow for some release (no wheel for its platforms)
+    fails: the fork is solved as it was before the division, not given up."""
+    universe = {
+        "phoenix": {
+            "1.0": (">=3.9", [*SQLEAN_SPLIT, "win-wheels"]),
+            "0.9": (">=3.9", ["sqlean", "win-wheels"]),
+        },
+        "sqlean": {"3.49": (">=3.9", []), "3.50": (">=3.9", [])},
+        "win-wheels": {"1.0": (">=3.9", [])},
+    }
+    assert resolve(universe, ["phoenix"]) == {
+        "phoenix": [("0.9", None)],
+        "sqlean": [("3.50", None)],
+        "win-wheels": [("1.0", None)],
+    }
