@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from packaging.markers import Marker
 from packaging.ranges import VersionRange
 from packaging.version import Version
 
@@ -220,21 +221,21 @@ def _dividing_markers(
     division costs a solve per part)."""
     if isinstance(provider.dependencies(package, version), Unavailable):
         return []
-    by_name: dict[str, list[tuple[Condition, VersionRange]]] = {}
+    by_name: dict[str, list[tuple[Marker, VersionRange]]] = {}
     for edge in provider.edges.get((package, version), ()):
-        if edge.marker is None or edge.versions is None:
-            continue
-        condition = Condition.of(edge.marker)
-        if possible(fork.region & condition, grid):
-            by_name.setdefault(edge.child.name, []).append((condition, edge.versions))
+        if edge.marker is not None and edge.versions is not None:
+            by_name.setdefault(edge.child.name, []).append((edge.marker, edge.versions))
     found: list[Condition] = []
     for asked in by_name.values():
-        for index, (condition, versions) in enumerate(asked):
-            for other, other_versions in asked[index + 1 :]:
-                if (versions & other_versions).is_empty and (fork.region & condition).disjoint(
-                    other
-                ):
-                    found += [c for c in (condition, other) if c not in found]
+        for index, (marker, versions) in enumerate(asked):
+            for other_marker, other_versions in asked[index + 1 :]:
+                # Cheapest test first: most pairs overlap (`>=1.2` and `>=1.4`).
+                if not (versions & other_versions).is_empty:
+                    continue
+                mine, theirs = Condition.of(marker), Condition.of(other_marker)
+                here, there = fork.region & mine, fork.region & theirs
+                if here.disjoint(theirs) and possible(here, grid) and possible(there, grid):
+                    found += [c for c in (mine, theirs) if c not in found]
     return found
 
 
