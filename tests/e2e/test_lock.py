@@ -586,8 +586,7 @@ def test_a_long_walk_down_a_packages_releases_finds_the_release_that_fits(
         )
         result = lock(root, server)
         assert result.exit_code == 0, result.stderr
-        locked = tomllib.loads((root / "pylock.toml").read_text(encoding="utf-8"))
-        versions = {p["name"]: p["version"] for p in locked["packages"]}
+        versions = {name: entry["version"] for name, entry in packages(root).items()}
         assert versions == {"walker": "1.0", "base": "1.0"}
         metadata = [r.path for r in server.requests if r.path.endswith(".metadata")]
         assert len(metadata) == len(set(metadata))

@@ -42,10 +42,9 @@ def environment_state(
     members: tuple[str, ...] | None = None,
 ) -> dict[str, object]:
     """What this sync installed from, so an in-sync `run` can skip all of this. For a
-    default sync from a lock fresh for this pyproject.toml (`fresh`; None: not yet known, and
-    asked only then),
-    also the pyproject's hash:
-    `run` then needs two hashes and no parsing (tether.cli.fastrun)."""
+    default sync from a lock fresh for this pyproject.toml (`fresh`; None: not known
+    yet, and then asked only for a default sync), also the pyproject's hash: `run`
+    then needs two hashes and no parsing (tether.cli.fastrun)."""
     state: dict[str, object] = {
         "lock-sha256": lock_sha256,
         "extras": extras,

@@ -150,33 +150,28 @@ class Fork:
         return not (self.region & below).is_never and not (self.region & above).is_never
 
     def split_python(
-        self, bounds: Iterable[Release], prefer: Mapping[str, Version] | None = None
+        self, bounds: Iterable[Release], prefer: Mapping[str, frozenset[Version]] | None = None
     ) -> list[Fork]:
         """This fork cut at each Python bound inside its range, highest part first (a
         failure there is explained without the releases older Pythons cannot use)."""
         edges = sorted({b for b in bounds if self.inside(b)})
+        shared = self.prefer if prefer is None else prefer
         parts = []
         lower: Release | None = None
         for upper in [*edges, None]:
             part = self.region & Condition.python(lower, upper)
             if not part.is_never:
-                shared = (
-                    self.prefer
-                    if prefer is None
-                    else {name: frozenset({version}) for name, version in prefer.items()}
-                )
                 parts.append(Fork(part, self.selection, shared, self.parent, self.divide))
             lower = upper
         return parts[::-1] or [self]
 
     def split_on(
-        self, markers: Sequence[Condition], grid: Grid, prefer: Mapping[str, Version]
+        self, markers: Sequence[Condition], grid: Grid, prefer: Mapping[str, frozenset[Version]]
     ) -> list[Fork]:
         """This fork cut where each of `markers` holds or not (the parts that can
         occur), each preferring `prefer`, what was decided before the split."""
-        shared = {name: frozenset({version}) for name, version in prefer.items()}
         parts = [
-            Fork(self.region & part, self.selection, shared, parent=self)
+            Fork(self.region & part, self.selection, prefer, parent=self)
             for part in regions(markers, grid, limit=len(markers))
             if possible(self.region & part, grid)
         ]

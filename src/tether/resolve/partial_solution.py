@@ -120,29 +120,23 @@ class PartialSolution:
             self._pinned.discard(package)
         self._cursor = 0  # undone decisions may lie behind it
         # Each touched package's summary is the last intersection its history kept;
-        # those that are positive re-enter the order where their first positive
-        # assignment stands (as registering every remaining assignment again would
-        # place them, without walking the whole solution per backtrack).
-        positives: list[tuple[int, Package, Term]] = []
+        # those that are positive re-enter the order, which is then put back in
+        # first-seen order (without walking the whole solution per backtrack). Entries
+        # of packages re-registered here (or no longer positive) are stale: dropped, so
+        # that the scan from the start does not grow with every backtrack.
         for package in touched:
             history = self._by_package.get(package)
             if not history:
                 continue
             summary = history[-1][1]
-            if summary.positive:
-                first = next(a.index for a, so_far in history if so_far.positive)
-                positives.append((first, package, summary))
-            else:
+            if not summary.positive:
                 self._negative[package] = summary
-        for _first, package, summary in sorted(positives, key=lambda entry: entry[0]):
+                continue
             placed = self._stamp
             self._stamp += 1
             self._position[package] = placed
             self._order.append((package, placed))
             self._set_positive(package, summary)
-        # Entries of packages re-registered above (or no longer positive) are stale:
-        # dropped, so that the scan from the start does not grow with every backtrack;
-        # the rest in first-seen order.
         position, seen = self._position, self._first_seen
         self._order = sorted(
             ((p, mark) for p, mark in self._order if position.get(p) == mark),

@@ -251,16 +251,18 @@ def _split_floor(
     return _first_inside(fork, [f for f in (own, *ahead, wheels) if f is not None])
 
 
-def _decided_before(versions: Mapping[Package, Version], triggers: set[str]) -> dict[str, Version]:
+def _decided_before(
+    versions: Mapping[Package, Version], triggers: set[str]
+) -> dict[str, frozenset[Version]]:
     """The versions decided before the first package that caused a split (the
     resolution lists its decisions in order): what the parts of the split share, as
     they would had the split happened at that point of the solve, as in uv."""
-    found: dict[str, Version] = {}
+    found: dict[str, frozenset[Version]] = {}
     for package, version in versions.items():
         if package.name in triggers:
             break
         if package.extra is None and not package.is_root:
-            found[package.name] = version
+            found[package.name] = frozenset({version})
     return found
 
 
