@@ -58,10 +58,20 @@ class Policy:
 
 
 class Release:
-    """One version the resolver may consider. Its files become objects on first use:
-    of the hundreds of releases a page lists, the resolver looks at a few."""
+    """One version the resolver may consider. Judged (Requires-Python, wheels for the
+    platforms served) and its files made objects on first use: of the hundreds of
+    releases a page lists, the resolver looks at a few, and judging every file of
+    every release was 1.5 s of a cold lock of ml-research."""
 
-    __slots__ = ("_files", "_rows", "python_floor", "unusable", "version", "wheel_floor")
+    __slots__ = (
+        "_files",
+        "_policy",
+        "_python_floor",
+        "_rows",
+        "_unusable",
+        "_wheel_floor",
+        "version",
+    )
 
     def __init__(
         self,
@@ -72,117 +82,87 @@ class Release:
         rows: tuple[Row, ...] | None = None,
         python_floor: PythonRelease | None = None,
         wheel_floor: PythonRelease | None = None,
+        policy: Policy | None = None,  # given: `rows` are judged against it on first use
     ) -> None:
         self.version = version
-        # Usable, but its wheels (no sdist) start above the lowest Python served.
-        self.wheel_floor = wheel_floor
-        self.unusable = unusable
-        # Kept out by Requires-Python only: the lowest Python its files admit, where a
-        # fork of the lock above it could use it.
-        self.python_floor = python_floor
+        self._wheel_floor = wheel_floor
+        self._unusable = unusable
+        self._python_floor = python_floor
         self._rows = rows
         self._files = files if rows is None else None
+        self._policy = policy
+
+    @property
+    def unusable(self) -> str | None:
+        """Why the resolver must not pick it (for messages); None when it may."""
+        if self._policy is not None:
+            self._judge(self._policy)
+        return self._unusable
+
+    @property
+    def python_floor(self) -> PythonRelease | None:
+        """Kept out by Requires-Python only: the lowest Python its files admit, where a
+        fork of the lock above it could use it."""
+        if self._policy is not None:
+            self._judge(self._policy)
+        return self._python_floor
+
+    @property
+    def wheel_floor(self) -> PythonRelease | None:
+        """Usable, but its wheels (no sdist) start above the lowest Python served."""
+        if self._policy is not None:
+            self._judge(self._policy)
+        return self._wheel_floor
 
     @property
     def files(self) -> tuple[DistFile, ...]:
+        if self._policy is not None:
+            self._judge(self._policy)
         if self._files is None:
             self._files = tuple(file_of(row, self.version) for row in self._rows or ())
         return self._files
+
+    def metadata_file(self) -> DistFile:
+        """`best_file` of the release, without making an object of each of its files (a
+        torch release lists 30 wheels, and the resolver reads one)."""
+        if self._policy is not None:
+            self._judge(self._policy)
+        rows = self._rows
+        if self._files is not None or not rows:
+            return best_file(self.files)
+        universal = [row for row in rows if row[0].endswith("-none-any.whl")]
+        wheels = [row for row in rows if row[0].endswith(".whl")]
+        return file_of((universal or wheels or list(rows))[0], self.version)
+
+    def _judge(self, policy: Policy) -> None:
+        # The provider's threads may judge one release at once: both get the same
+        # answer, and `_policy` is cleared only after the answer is in place.
+        rows, self._unusable, self._python_floor, self._wheel_floor = _judged(
+            self._rows or (), policy, self.version
+        )
+        self._rows = rows
+        self._policy = None
 
     def __repr__(self) -> str:
         return f"Release({self.version!s}, unusable={self.unusable!r})"
 
 
 def releases(page: ProjectPage, policy: Policy) -> list[Release]:
-    """The usable releases, most preferred first. Works on the page's rows: thousands
-    of files, checked for yanking, upload time and Requires-Python without making an
-    object for each."""
+    """The releases in the order the resolver tries them, most preferred first. Works
+    on the page's rows (thousands of files, and asked again for each fork of the lock):
+    a release is left out only when all its files came after `exclude-newer`, which the
+    first in-time file settles; everything else is judged when the release is asked."""
     found: list[Release] = []
     cutoff = None if policy.exclude_newer is None else micros(policy.exclude_newer)
-    requires_python = policy.requires_python
+    never = policy.prereleases == "never"
     for version, rows in page.groups:
-        yanked_ok = version in policy.allow_yanked
-        in_time = [
-            row
-            for row in rows
-            if cutoff is None or row[UPLOADED] is None or row[UPLOADED] <= cutoff
-        ]
-        kept = [row for row in in_time if row[YANKED] is False or yanked_ok]
-        if version.is_prerelease and policy.prereleases == "never":
+        if never and version.is_prerelease:
             continue
-        if not kept:
-            if in_time:  # every file yanked: kept, unusable, so that errors say it exists
-                found.append(Release(version, rows=tuple(in_time), unusable=_yanked(in_time)))
+        if cutoff is not None and not any(
+            row[UPLOADED] is None or row[UPLOADED] <= cutoff for row in rows
+        ):
             continue
-        if not (policy.wheels and policy.builds):
-            kinds = [row for row in kept if row[0].endswith(".whl") == policy.wheels]
-            if not kinds:
-                found.append(Release(version, rows=tuple(kept), unusable=_why_no_kind(policy)))
-                continue
-            kept = kinds
-        usable = [
-            row
-            for row in kept
-            if not row[REQUIRES_PYTHON]
-            or not requires_python
-            or _covers(row[REQUIRES_PYTHON], requires_python)
-        ]
-        wheels_only = bool(usable) and all(row[0].endswith(".whl") for row in usable)
-        span = _wheel_span(usable) if wheels_only else None
-        misfit = None if span is None else _misfit(span, requires_python)
-        lowest = _lowest(requires_python)
-        floor = None if span is None else span[0]
-        above = floor if floor is not None and floor > lowest else None
-        if misfit is not None:
-            # No sdist, and no wheel for any Python this lock (or fork) serves (uv's
-            # rule): torch 1.10 (cp36-cp39) for >=3.10. Wheels above the range name a
-            # floor where a fork could use them.
-            found.append(
-                Release(
-                    version,
-                    rows=tuple(usable),
-                    unusable=misfit,
-                    python_floor=above,
-                )
-            )
-        elif wheels_only and not _fits_somewhere(usable, policy.platforms):
-            found.append(
-                Release(
-                    version,
-                    rows=tuple(usable),
-                    unusable="has no wheel for the platforms this lock serves here, and no sdist",
-                )
-            )
-        elif usable:
-            lacking = _lacking(usable, policy.required) if wheels_only else None
-            found.append(
-                Release(
-                    version,
-                    rows=tuple(usable),
-                    unusable=None
-                    if lacking is None
-                    else f"has no wheel for {lacking} (required-environments) and no sdist",
-                    # Wheels only from a Python above the range's lowest, no sdist
-                    # (onnxruntime 1.20 ships cp310+, says no Requires-Python): the
-                    # universal resolution splits there, so the Pythons below get a
-                    # release they can install.
-                    wheel_floor=floor
-                    if floor is not None and floor > _lowest(requires_python)
-                    else None,
-                )
-            )
-        else:
-            pythons = sorted({row[REQUIRES_PYTHON] or "" for row in kept})
-            floors = [f for f in map(specifier_floor, pythons) if f is not None]
-            found.append(
-                Release(
-                    version,
-                    rows=tuple(kept),
-                    unusable=f"requires Python {' or '.join(pythons)}, but the project "
-                    f"supports {policy.project_python or policy.requires_python}",
-                    python_floor=min(floors) if floors else None,
-                )
-            )
+        found.append(Release(version, rows=rows, policy=policy))
     found.sort(key=lambda r: r.version, reverse=not policy.lowest)
     if policy.prereleases == "last":
         found.sort(key=lambda r: r.version.is_prerelease)  # stable: keeps the order within
@@ -192,6 +172,72 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
         # Python floor would take it (so a re-lock forks as the first lock did).
         found.sort(key=lambda r: r.version not in policy.preferred)
     return found
+
+
+_Judged = tuple[tuple[Row, ...], str | None, PythonRelease | None, PythonRelease | None]
+
+
+def _judged(rows: Sequence[Row], policy: Policy, version: Version) -> _Judged:
+    """(the rows to use, why unusable, python floor, wheel floor) of a release whose
+    files are `rows`: yanked files (PEP 592) only when pinned, files uploaded after
+    `exclude-newer` never, then Requires-Python and the wheels' platforms."""
+    cutoff = None if policy.exclude_newer is None else micros(policy.exclude_newer)
+    in_time = tuple(
+        row for row in rows if cutoff is None or row[UPLOADED] is None or row[UPLOADED] <= cutoff
+    )
+    yanked_ok = version in policy.allow_yanked
+    kept: Sequence[Row] = tuple(row for row in in_time if row[YANKED] is False or yanked_ok)
+    if not kept:  # every file yanked: kept, unusable, so that errors say it exists
+        return in_time, _yanked(in_time), None, None
+    requires_python = policy.requires_python
+    if not (policy.wheels and policy.builds):
+        kinds = tuple(row for row in kept if row[0].endswith(".whl") == policy.wheels)
+        if not kinds:
+            return tuple(kept), _why_no_kind(policy), None, None
+        kept = kinds
+    usable = tuple(
+        row
+        for row in kept
+        if not row[REQUIRES_PYTHON]
+        or not requires_python
+        or _covers(row[REQUIRES_PYTHON], requires_python)
+    )
+    if not usable:
+        pythons = sorted({row[REQUIRES_PYTHON] or "" for row in kept})
+        floors = [f for f in map(specifier_floor, pythons) if f is not None]
+        needs = (
+            f"requires Python {' or '.join(pythons)}, but the project "
+            f"supports {policy.project_python or policy.requires_python}"
+        )
+        return tuple(kept), needs, min(floors) if floors else None, None
+    wheels_only = all(row[0].endswith(".whl") for row in usable)
+    span = _wheel_span(usable) if wheels_only else None
+    lowest = _lowest(requires_python)
+    floor = None if span is None else span[0]
+    misfit = None if span is None else _misfit(span, requires_python)
+    if misfit is not None:
+        # No sdist, and no wheel for any Python this lock (or fork) serves (uv's
+        # rule): torch 1.10 (cp36-cp39) for >=3.10. Wheels above the range name a
+        # floor where a fork could use them.
+        above = floor if floor is not None and floor > lowest else None
+        return usable, misfit, above, None
+    if wheels_only and not _fits_somewhere(usable, policy.platforms):
+        return (
+            usable,
+            "has no wheel for the platforms this lock serves here, and no sdist",
+            None,
+            None,
+        )
+    lacking = _lacking(usable, policy.required) if wheels_only else None
+    why = (
+        None
+        if lacking is None
+        else f"has no wheel for {lacking} (required-environments) and no sdist"
+    )
+    # Wheels only from a Python above the range's lowest, no sdist (onnxruntime 1.20
+    # ships cp310+, says no Requires-Python): the universal resolution splits there, so
+    # the Pythons below get a release they can install.
+    return usable, why, None, floor if floor is not None and floor > lowest else None
 
 
 def _wheel_span(rows: Sequence[Row]) -> tuple[PythonRelease, PythonRelease | None] | None:

@@ -35,7 +35,7 @@ from tether.index.client import (
 from tether.index.client import Unavailable as Unbuilt
 from tether.index.core_metadata import parse_core_metadata
 from tether.index.page import DistFile, ProjectPage
-from tether.provider.candidates import Policy, Release, best_file, releases
+from tether.provider.candidates import Policy, Release, releases
 from tether.provider.direct import DirectArchive, DirectBuilds, fetch_direct
 from tether.resolve import Available, Dependency, Package, Unavailable
 from tether.resolve.condition import Release as PythonRelease
@@ -278,7 +278,7 @@ class IndexProvider:
         ahead = min(WALK_AHEAD, tried)
         for release in listing.releases[position + 1 : position + 1 + ahead]:
             # Wheels only: an sdist's metadata is a build, done when the solver asks.
-            if release.unusable is None and best_file(release.files).is_wheel:
+            if release.unusable is None and release.metadata_file().is_wheel:
                 self._metadata_future(name, release, listing)
 
     def _dependencies(self, package: Package, version: Version) -> Available | Unavailable:
@@ -462,9 +462,9 @@ class IndexProvider:
         listing = _Listing(found.index, found.page, releases(found.page, policy))
         if self._options.on_package is not None:
             self._options.on_package(name)
-        usable = [r for r in listing.releases if r.unusable is None]
-        if usable:  # the version the solver will most likely try first
-            self._metadata_future(name, usable[0], listing)
+        first = next((r for r in listing.releases if r.unusable is None), None)
+        if first is not None:  # the version the solver will most likely try first
+            self._metadata_future(name, first, listing)
         return listing
 
     def _prefetch_matching(self, name: NormalizedName, requirement: Requirement) -> None:
@@ -506,7 +506,7 @@ class IndexProvider:
         known = self._metadata.get(key)  # without the lock first, as in _listing_future
         if known is not None:
             return known
-        file = best_file(release.files)
+        file = release.metadata_file()
         with self._lock:
             future = self._metadata.get(key)
             if future is None:

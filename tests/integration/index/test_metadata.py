@@ -16,7 +16,13 @@ from tether.cache import Bucket
 from tether.errors import IndexFetchError
 from tether.index.client import IndexClient, MetadataResult, MetadataSource, Unavailable
 from tether.index.page import DistFile, ProjectPage
-from tether.index.remote_zip import TAIL, entries_in_tail, read_directory, read_entry
+from tether.index.remote_zip import (
+    TAIL,
+    dist_info_entries_in_tail,
+    entries_in_tail,
+    read_directory,
+    read_entry,
+)
 
 DEMO = Dist(
     "demo",
@@ -85,6 +91,37 @@ def test_range_requests_when_there_is_no_metadata_file(make_client: MakeClient) 
     others = [rng for path, rng in requests if not path.endswith(".metadata")]
     assert others
     assert all(rng is not None and rng.startswith("bytes=") for rng in others)
+
+
+def test_metadata_inside_the_tail_costs_one_range_request(make_client: MakeClient) -> None:
+    """A small wheel lies whole in the tail (and a large one's METADATA usually does,
+    `.dist-info/` being written last): the entry is read from the bytes in hand."""
+    with IndexServer([DEMO], advertise_metadata=False, serve_metadata=False) as server:
+        result = fetch_metadata(make_client(server))
+        ranges = [rng for path, rng in file_requests(server) if not path.endswith(".metadata")]
+    assert result.source is MetadataSource.RANGE
+    check_demo(result)
+    assert ranges == [f"bytes=-{TAIL}"]
+
+
+def test_a_host_that_never_serves_unlisted_metadata_is_no_longer_asked(
+    make_client: MakeClient,
+) -> None:
+    """Each ask for an unlisted `.metadata` is a request: after a few misses the host is
+    read with range requests alone (the answers are the same)."""
+    dists = [Dist("demo", f"1.{n}", requires=[f"dep{n}"]) for n in range(12)]
+    with IndexServer(dists, advertise_metadata=False, serve_metadata=False) as server:
+        client = make_client(server)
+        page = client.project_page("demo", client.indexes[0])
+        assert isinstance(page, ProjectPage)
+        for file in sorted(page.files, key=lambda f: f.version):
+            result = client.metadata(file, page=page)
+            assert isinstance(result, MetadataResult)
+            assert [str(r) for r in result.metadata.requires_dist] == [
+                f"dep{file.version.release[1]}"
+            ]
+        asked = [path for path, _ in file_requests(server) if path.endswith(".metadata")]
+    assert len(asked) == 8
 
 
 def test_advertised_but_missing_metadata_falls_back_to_ranges(make_client: MakeClient) -> None:
@@ -236,6 +273,24 @@ def test_entries_in_tail_and_read_entry(compression: int) -> None:
     calls, fetch = ranged(content)
     assert read_entry(entries[-1], fetch, len(content)) == members["pkg-1.0.dist-info/METADATA"]  # type: ignore[arg-type]
     assert len(calls) == 1
+
+
+def test_dist_info_entries_are_read_without_the_rest_of_the_tail() -> None:
+    members = {f"pkg/f{i}.py": b"x" * 50 for i in range(2000)}
+    members["pkg-1.0.dist-info/METADATA"] = b"Metadata-Version: 2.1\nName: pkg\n"
+    members["pkg-1.0.dist-info/RECORD"] = b""
+    content = zip_bytes(members)
+    entries = dist_info_entries_in_tail(content[-TAIL:], len(content))
+    assert [e.name for e in entries or []] == [
+        "pkg-1.0.dist-info/METADATA",
+        "pkg-1.0.dist-info/RECORD",
+    ]
+    # No .dist-info/ in the tail's directory: all the entries it holds, as before.
+    plain = zip_bytes({f"pkg/f{i}.py": b"x" for i in range(10)})
+    assert [e.name for e in dist_info_entries_in_tail(plain, len(plain)) or []] == [
+        f"pkg/f{i}.py" for i in range(10)
+    ]
+    assert dist_info_entries_in_tail(b"not a zip at all", 16) is None
 
 
 def test_read_directory_when_metadata_is_not_at_the_end() -> None:

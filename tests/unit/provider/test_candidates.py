@@ -76,6 +76,19 @@ def test_best_file_prefers_a_universal_wheel() -> None:
     assert best_file([sdist]) is sdist
 
 
+def test_the_metadata_file_of_a_release_is_its_best_file() -> None:
+    """Read from the page's rows, one file made: the same file `best_file` picks."""
+    sdist = DistFile(filename="demo-1.0.tar.gz", url="s", version=Version("1.0"))
+    native = DistFile(
+        filename="demo-1.0-cp312-cp312-win_amd64.whl", url="n", version=Version("1.0")
+    )
+    for files in ([sdist, native, wheel("1.0")], [sdist, native], [sdist]):
+        (release,) = releases(page(*files), Policy())
+        assert release.metadata_file() == best_file(release.files)
+    (only_sdist,) = releases(page(sdist), Policy())
+    assert only_sdist.metadata_file() == sdist
+
+
 def test_exclude_newer_to_the_microsecond_and_files_made_only_for_what_is_read() -> None:
     cutoff = datetime(2024, 6, 1, 12, 0, 0, tzinfo=UTC)
     at_cutoff = wheel("1.0", upload_time=cutoff, sha256="aa", requires_python=">=3.8")
