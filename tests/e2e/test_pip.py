@@ -88,20 +88,27 @@ def test_compile_pins_annotates_and_matches_lock(tmp_path: Path, index: IndexSer
     )
     assert index.index_url not in text  # credentials could be in it: never written
 
-    # The same inputs as a project give the same versions.
+    # The same inputs as a project: `uv lock` decides a project's dependencies by name
+    # (api first: api 3.0, web 1.0), `uv pip compile` a file's in order (web first), and
+    # so does tether. (uv 0.13.9 on this index gives exactly these two answers.)
     (root / "pyproject.toml").write_text(
         '[project]\nname = "svc"\nversion = "0"\nrequires-python = ">=3.11"\n'
         'dependencies = ["web", "api"]\n[tool.tether]\nconstraints = ["util<3"]\n'
     )
     assert tether(root, index, "lock").exit_code == 0
     locked = tomllib.loads((root / "pylock.toml").read_text())
+    assert {p["name"]: p["version"] for p in locked["packages"]} == {
+        "api": "3.0",
+        "util": "1.0",
+        "web": "1.0",
+        "winonly": "1.0",
+    }
     universal = tether(
         root, index, "pip", "compile", "requirements.in", "-c", "constraints.txt",
         "--universal", "--no-annotate", "--no-header",
     )  # fmt: skip
     assert universal.exit_code == 0, universal.stderr
     pins = dict(line.split(" ;")[0].split("==") for line in universal.stdout.splitlines())
-    assert pins == {p["name"]: p["version"] for p in locked["packages"]}
     assert pins == {"api": "1.0", "util": "2.0", "web": "2.0", "winonly": "1.0"}
 
 

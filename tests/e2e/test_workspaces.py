@@ -150,8 +150,8 @@ def test_conflicting_members_say_which_member_wants_what(
     result = tether(root, index, "lock")
     assert result.exit_code == 1
     assert (
-        "every version of plugin depends on util<2 and every version of core depends on "
-        "util>=2, plugin is incompatible with core"
+        "every version of core depends on util>=2 and every version of plugin depends on "
+        "util<2, core is incompatible with plugin"
     ) in result.stderr
     assert not (root / "pylock.toml").exists()
 

@@ -88,6 +88,7 @@ def compile_requirements(options: CompileOptions) -> CompileResult:
         resolver=resolver,
         preferences={} if options.upgrade else _preferences(options),
         git=git_fetcher(open_cache(options.environ), options.environ, {}),
+        listed_order=True,
     )
     packages = [decided(p, environment) for p in resolved.packages if applies(p, environment)]
     packages = with_input_markers(packages, read, python_version, universal=environment is None)

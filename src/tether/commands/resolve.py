@@ -66,6 +66,7 @@ def resolve(options: ResolveOptions) -> Resolution:
             exclude_newer=options.index.exclude_newer,
         ),
         preferences={},
+        listed_order=True,
     )
     packages = tuple(
         ResolvedPackage(

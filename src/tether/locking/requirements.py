@@ -5,6 +5,8 @@ references wherever they appear in the graph, and index pins."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
@@ -81,16 +83,33 @@ def index_pins(project: Project, selection: Selection) -> dict[NormalizedName, s
     return pins
 
 
-def root_requirements(project: Project, selection: Selection) -> RootRequirements:
+def root_requirements(
+    project: Project, selection: Selection, *, listed_order: bool = False
+) -> RootRequirements:
     """The project's requirements, the extras and groups `selection` turns off left out,
-    and packages with a path or URL source turned into direct references."""
-    entries: list[tuple[Requirement, Marker | None]] = [(r, None) for r in project.dependencies]
+    and packages with a path or URL source turned into direct references.
+
+    In uv's order, which decides which of two conflicting requirements gives way (the
+    solver decides packages in the order they are first named): the dependencies, then
+    each extra and each group by name, each of them sorted by package name as `uv lock`
+    reads a project; with `listed_order`, each in the order given (`uv pip compile`
+    reads requirements files so)."""
+
+    def _by_name(requirements: Iterable[Requirement]) -> list[Requirement]:
+        if listed_order:
+            return list(requirements)
+        return sorted(requirements, key=lambda r: canonicalize_name(r.name))
+
+    entries: list[tuple[Requirement, Marker | None]] = [
+        (r, None) for r in _by_name(project.dependencies)
+    ]
     for extra, requirements in sorted(project.optional_dependencies.items()):
         if ("extras", str(extra)) not in selection.off:
-            entries += [(r, Marker(f"'{extra}' in extras")) for r in requirements]
+            entries += [(r, Marker(f"'{extra}' in extras")) for r in _by_name(requirements)]
     for group, requirements in sorted(project.dependency_groups.items()):
         if ("dependency_groups", str(group)) not in selection.off:
-            entries += [(r, Marker(f"'{group}' in dependency_groups")) for r in requirements]
+            marker = Marker(f"'{group}' in dependency_groups")
+            entries += [(r, marker) for r in _by_name(requirements)]
     expanded = [e for r, m in entries for e in _itself(project, r, m, selection, frozenset())]
     located = [(with_source(project, r, selection), m) for r, m in expanded]
     return RootRequirements(name=project.name, requirements=tuple(located))

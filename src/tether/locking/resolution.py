@@ -82,9 +82,13 @@ def resolve_project(
     preferences: Mapping[NormalizedName, frozenset[Version]],
     on_package: Callable[[str], None] | None = None,
     git: Callable[[GitReference], GitCheckout] | None = None,
+    listed_order: bool = False,
 ) -> Resolved:
     """Resolve `project` for every environment it supports (`resolve.universal`) into
-    locked packages. Shared by `tether lock` and `tether pip compile`."""
+    locked packages. Shared by `tether lock` and `tether pip compile`. `listed_order`:
+    the root's requirements are decided in the order given (requirements files, as `uv
+    pip compile` reads them), not sorted by name in each section (a project, as `uv
+    lock` reads it)."""
     settings = project.settings
     requires_python = str(project.requires_python)
     grid = Grid.build(requires_python, [str(m) for m in settings.environments])
@@ -138,7 +142,7 @@ def resolve_project(
         fork_grid = Grid.build(fork_python, fork_environments(settings.environments, region))
         return IndexProvider(
             client,
-            root_requirements(project, fork.selection),
+            root_requirements(project, fork.selection, listed_order=listed_order),
             replace(
                 provider_options,
                 grid=fork_grid,

@@ -322,10 +322,10 @@ class IndexProvider:
     def _root_dependencies(self, root: Package, version: Version) -> tuple[Dependency, ...]:
         dependencies: list[Dependency] = []
         edges: list[Edge] = []
-        # In the order the project lists them (dependencies, then each extra and group
-        # by name), as uv reads them: the solver decides packages in the order they are
-        # first named, so which of two direct dependencies gives way when they conflict
-        # is the one uv would give up (vllm listed after torch in smolagents).
+        # In the order `root` gives them (uv's: dependencies, then each extra and group
+        # by name, each sorted by package name): the solver decides packages in the
+        # order they are first named, so which of two direct dependencies gives way
+        # when they conflict is the one uv would give up.
         for requirement, marker in self._root.requirements:
             own = substitute(requirement.marker, extra=None)
             if own is False:
