@@ -158,9 +158,7 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
     for version, rows in page.groups:
         if never and version.is_prerelease:
             continue
-        if cutoff is not None and not any(
-            row[UPLOADED] is None or row[UPLOADED] <= cutoff for row in rows
-        ):
+        if cutoff is not None and not _any_in_time(rows, cutoff):
             continue
         found.append(Release(version, rows=rows, policy=policy))
     found.sort(key=lambda r: r.version, reverse=not policy.lowest)
@@ -172,6 +170,13 @@ def releases(page: ProjectPage, policy: Policy) -> list[Release]:
         # Python floor would take it (so a re-lock forks as the first lock did).
         found.sort(key=lambda r: r.version not in policy.preferred)
     return found
+
+
+def _any_in_time(rows: tuple[Row, ...], cutoff: int) -> bool:
+    first = rows[0][UPLOADED] if rows else None  # the common answer, without a generator
+    if first is None or first <= cutoff:
+        return bool(rows)
+    return any(row[UPLOADED] is None or row[UPLOADED] <= cutoff for row in rows)
 
 
 _Judged = tuple[tuple[Row, ...], str | None, PythonRelease | None, PythonRelease | None]
