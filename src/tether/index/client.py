@@ -39,6 +39,7 @@ from tether.index.core_metadata import CoreMetadata, parse_core_metadata
 from tether.index.freshness import CacheControl, CachePolicy, is_fresh, parse_cache_control
 from tether.index.page import (
     ACCEPT,
+    UPLOADED,
     DistFile,
     ProjectPage,
     page_from_record,
@@ -190,8 +191,13 @@ class IndexClient:
             control = CacheControl(
                 max_age=entry.get("max_age"), no_cache=bool(entry.get("no_cache"))
             )
+            newest = entry.get("newest")
             fresh = is_fresh(
-                fetched_at=float(entry["fetched_at"]), control=control, now=now, policy=self.policy
+                fetched_at=float(entry["fetched_at"]),
+                control=control,
+                now=now,
+                policy=self.policy,
+                newest_upload=float(newest) / 1e6 if isinstance(newest, int) else None,
             )
             if fresh or self.policy.offline:
                 return _page_of(entry)
@@ -223,9 +229,8 @@ class IndexClient:
         # An empty page is not kept: on a mirror it may mean "not fetched yet". (Its
         # groups, not `files`: that would build every file of a large page.)
         if page.groups and not parse_cache_control(response.headers.get("cache-control")).no_store:
-            self._store_page_entry(
-                key, {"page": page_to_record(page), **_validators(response, now)}
-            )
+            record = {"page": page_to_record(page), "newest": _newest(page)}
+            self._store_page_entry(key, {**record, **_validators(response, now)})
         return page
 
     def _past_mirror_race(
@@ -470,3 +475,10 @@ def _status_error(response: HttpResponse, *, what: str, index_name: str | None) 
     from tether.index.http import status_error  # noqa: PLC0415 - loaded with the HTTP stack
 
     return status_error(response, what=what, index_name=index_name)
+
+
+def _newest(page: ProjectPage) -> int | None:
+    """The latest upload time the page lists (microseconds since the epoch): a page that
+    lists one after `exclude-newer` needs no asking again for that lock."""
+    stamps = [row[UPLOADED] for _, rows in page.groups for row in rows if row[UPLOADED]]
+    return max(stamps) if stamps else None

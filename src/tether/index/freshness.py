@@ -5,9 +5,13 @@ max-age`, `no-cache`, `no-store`). Many indexes send none (the PyPI mirror our m
 reach sends no Cache-Control, ETag or Last-Modified), so a page without headers is fresh
 for a configurable window: 10 minutes, what PyPI itself sends.
 
-With `exclude-newer`, a page fetched after that instant already lists every file the
-resolver may use (later uploads are excluded anyway; only yanking can still change), so
-it stays fresh forever and a warm lock needs no network at all.
+With `exclude-newer`, a page that lists a file uploaded after that instant already
+lists every file the resolver may use (later uploads are excluded anyway; only yanking
+can still change), so it stays fresh forever and a warm lock needs no network for it.
+Being fetched after the instant is not enough: a mirror can serve a page that lags
+(this workplace's PyPI mirror served huggingface-hub's page on 7 December without the
+2.5.0 uploaded on 26 November, so a lock at `exclude-newer = 2026-12-01` kept 2.4.0
+where uv, asking again, took 2.5.0). The page's own newest upload is the proof.
 """
 
 from __future__ import annotations
@@ -61,11 +65,24 @@ def parse_cache_control(header: str | None) -> CacheControl:
     return CacheControl(max_age=max_age, no_cache=no_cache, no_store=no_store)
 
 
-def is_fresh(*, fetched_at: float, control: CacheControl, now: float, policy: CachePolicy) -> bool:
-    """Whether a page fetched at `fetched_at` (epoch seconds) may be used as it is."""
+def is_fresh(
+    *,
+    fetched_at: float,
+    control: CacheControl,
+    now: float,
+    policy: CachePolicy,
+    newest_upload: float | None = None,
+) -> bool:
+    """Whether a page fetched at `fetched_at` (epoch seconds) may be used as it is;
+    `newest_upload`: the latest upload time the page lists (epoch seconds)."""
     if policy.refresh:
         return False
-    if policy.exclude_newer is not None and fetched_at >= policy.exclude_newer.timestamp():
+    if (
+        policy.exclude_newer is not None
+        and newest_upload is not None
+        and newest_upload >= policy.exclude_newer.timestamp()
+        and fetched_at >= newest_upload
+    ):
         return True
     if control.no_cache:
         return False

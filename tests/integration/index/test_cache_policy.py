@@ -107,20 +107,43 @@ def test_offline_with_a_warm_cache(make_client: MakeClient, clock: Clock) -> Non
     assert missing.what == "the page of 'never-seen'"
 
 
-def test_exclude_newer_makes_a_later_fetch_fresh_forever(
+def test_exclude_newer_makes_a_page_that_lists_a_later_upload_fresh_forever(
     make_client: MakeClient, clock: Clock
 ) -> None:
     cutoff = datetime.fromtimestamp(clock.now - 3600, tz=UTC)
-    with IndexServer([Dist("demo", "1.0")], cache_control="max-age=0") as server:
+    after = datetime.fromtimestamp(clock.now - 60, tz=UTC)
+    dists = [Dist("demo", "1.0", upload_time=cutoff), Dist("demo", "2.0", upload_time=after)]
+    with IndexServer(dists, cache_control="max-age=0") as server:
         client = make_client(server, policy=CachePolicy(exclude_newer=cutoff))
         read_page(client)
         clock.now += 30 * 86400
         read_page(client)
         assert len(page_requests(server)) == 1
-        # A cutoff after the fetch gives no such guarantee.
+        # A cutoff after the page's newest upload gives no such guarantee.
         later = datetime.fromtimestamp(clock.now, tz=UTC)
         read_page(make_client(server, policy=CachePolicy(exclude_newer=later)))
         assert len(page_requests(server)) == 2
+
+
+def test_a_page_fetched_after_the_cutoff_may_still_lag(
+    make_client: MakeClient, clock: Clock
+) -> None:
+    """A mirror can serve a page without a file uploaded (upstream) before the cutoff:
+    fetched after the cutoff, such a page is not fresh forever, and the next lock past
+    its max-age sees the file the mirror caught up with."""
+    cutoff = datetime.fromtimestamp(clock.now - 3600, tz=UTC)
+    old = datetime.fromtimestamp(clock.now - 10 * 86400, tz=UTC)
+    before = datetime.fromtimestamp(clock.now - 5 * 86400, tz=UTC)
+    with IndexServer([Dist("demo", "1.0", upload_time=old)]) as server:
+        client = make_client(server, policy=CachePolicy(exclude_newer=cutoff))
+        first = read_page(client)
+        assert isinstance(first, ProjectPage)
+        assert [str(v) for v in first.versions()] == ["1.0"]
+        server.add(Dist("demo", "1.1", upload_time=before))  # the mirror catches up
+        clock.now += 601
+        second = read_page(client)
+        assert isinstance(second, ProjectPage)
+        assert [str(v) for v in second.versions()] == ["1.1", "1.0"]
 
 
 def test_no_store_is_not_cached(make_client: MakeClient) -> None:

@@ -27,12 +27,15 @@ def test_parse_cache_control(header: str | None, expected: CacheControl) -> None
     assert parse_cache_control(header) == expected
 
 
-def fresh(age: float, control: CacheControl | None = None, **policy: object) -> bool:
+def fresh(
+    age: float, control: CacheControl | None = None, newest: float | None = None, **policy: object
+) -> bool:
     return is_fresh(
         fetched_at=NOW - age,
         control=control or CacheControl(),
         now=NOW,
         policy=CachePolicy(**policy),  # type: ignore[arg-type]
+        newest_upload=newest,
     )
 
 
@@ -55,10 +58,16 @@ def test_refresh_beats_everything() -> None:
 
 
 def test_exclude_newer() -> None:
+    """Fresh forever once the page lists an upload after the cutoff: then it lists every
+    file before it. Being fetched after the cutoff is not proof (a mirror may lag)."""
     before = datetime.fromtimestamp(NOW - 10 * 86400, tz=UTC)
-    assert fresh(86400, CacheControl(no_cache=True), exclude_newer=before)
+    newest = NOW - 5 * 86400
+    assert fresh(86400, CacheControl(no_cache=True), exclude_newer=before, newest=newest)
+    assert not fresh(86400, CacheControl(no_cache=True), exclude_newer=before)
+    older = NOW - 20 * 86400
+    assert not fresh(86400, CacheControl(no_cache=True), exclude_newer=before, newest=older)
     after = datetime.fromtimestamp(NOW, tz=UTC)
-    assert not fresh(86400, exclude_newer=after)
+    assert not fresh(86400, exclude_newer=after, newest=newest)
 
 
 def test_a_clock_that_went_backwards_is_not_fresh() -> None:
