@@ -120,7 +120,10 @@ class HttpClient:
                 self._sleep(attempt, None)
                 continue
             except SSLError as err:
-                raise _tls_error(target, err) from None
+                if not transient_tls(err) or attempt > self.settings.retries:
+                    raise _tls_error(target, err) from None
+                self._sleep(attempt, None)
+                continue
             except Urllib3Error as err:  # anything else urllib3 raises: not retried
                 raise self._give_up(target, err, attempt) from None
             if response.status == 401 and not tried_auth:
@@ -152,7 +155,9 @@ class HttpClient:
                     raise self._give_up(target, err, attempt) from None
                 self._sleep(attempt, None)
             except SSLError as err:
-                raise _tls_error(target, err) from None
+                if not transient_tls(err) or attempt > self.settings.retries:
+                    raise _tls_error(target, err) from None
+                self._sleep(attempt, None)
             except Urllib3Error as err:  # anything else urllib3 raises: not retried
                 raise self._give_up(target, err, attempt) from None
             except _RetryableStatus as status:
@@ -448,6 +453,31 @@ def status_error(response: HttpResponse, *, what: str, index_name: str | None) -
         status=response.status,
         hint="the index is having problems; try again later, or use --offline",
     )
+
+
+# What a failed certificate check or a plain-HTTP server (TLS spoken to it) says: final.
+_FINAL_TLS = (
+    "CERTIFICATE_VERIFY_FAILED",
+    "certificate verify failed",
+    "doesn't match",
+    "WRONG_VERSION_NUMBER",
+    "UNSUPPORTED_PROTOCOL",
+    "NO_PROTOCOLS_AVAILABLE",
+)
+
+
+def transient_tls(err: BaseException) -> bool:
+    """Whether a TLS failure is worth another try: a connection lost midway (an EOF in
+    violation of the protocol, a bad record from a proxy: a benchmark's cold lock
+    failed on one) is; a certificate the check refused, or a server that does
+    not speak TLS, is not (asking again gives the same answer)."""
+    cause: BaseException | None = err
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return False
+        cause = cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None
+    text = str(err)
+    return not any(marker in text for marker in _FINAL_TLS)
 
 
 def _tls_error(url: str, err: SSLError) -> IndexFetchError:
