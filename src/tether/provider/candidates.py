@@ -95,29 +95,25 @@ class Release:
     @property
     def unusable(self) -> str | None:
         """Why the resolver must not pick it (for messages); None when it may."""
-        if self._policy is not None:
-            self._judge(self._policy)
+        self._settle()
         return self._unusable
 
     @property
     def python_floor(self) -> PythonRelease | None:
         """Kept out by Requires-Python only: the lowest Python its files admit, where a
         fork of the lock above it could use it."""
-        if self._policy is not None:
-            self._judge(self._policy)
+        self._settle()
         return self._python_floor
 
     @property
     def wheel_floor(self) -> PythonRelease | None:
         """Usable, but its wheels (no sdist) start above the lowest Python served."""
-        if self._policy is not None:
-            self._judge(self._policy)
+        self._settle()
         return self._wheel_floor
 
     @property
     def files(self) -> tuple[DistFile, ...]:
-        if self._policy is not None:
-            self._judge(self._policy)
+        self._settle()
         if self._files is None:
             self._files = tuple(file_of(row, self.version) for row in self._rows or ())
         return self._files
@@ -125,14 +121,15 @@ class Release:
     def metadata_file(self) -> DistFile:
         """`best_file` of the release, without making an object of each of its files (a
         torch release lists 30 wheels, and the resolver reads one)."""
-        if self._policy is not None:
-            self._judge(self._policy)
+        self._settle()
         rows = self._rows
         if self._files is not None or not rows:
             return best_file(self.files)
-        universal = [row for row in rows if row[0].endswith("-none-any.whl")]
-        wheels = [row for row in rows if row[0].endswith(".whl")]
-        return file_of((universal or wheels or list(rows))[0], self.version)
+        return file_of(rows[_best_index([row[0] for row in rows])], self.version)
+
+    def _settle(self) -> None:
+        if self._policy is not None:
+            self._judge(self._policy)
 
     def _judge(self, policy: Policy) -> None:
         # The provider's threads may judge one release at once: both get the same
@@ -342,9 +339,16 @@ def _why_no_kind(policy: Policy) -> str:
 def best_file(files: Sequence[DistFile]) -> DistFile:
     """The file whose metadata stands for the release: a universal wheel, any wheel,
     then the sdist (metadata is the same across a release's files in practice)."""
-    universal = [f for f in files if f.filename.endswith("-none-any.whl")]
-    wheels = [f for f in files if f.is_wheel]
-    return (universal or wheels or list(files))[0]
+    return files[_best_index([f.filename for f in files])]
+
+
+def _best_index(filenames: Sequence[str]) -> int:
+    """Where `best_file`'s choice stands among `filenames`."""
+    for suffix in ("-none-any.whl", ".whl"):
+        found = next((i for i, name in enumerate(filenames) if name.endswith(suffix)), None)
+        if found is not None:
+            return found
+    return 0
 
 
 @lru_cache(maxsize=4096)
