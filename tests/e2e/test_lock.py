@@ -37,6 +37,8 @@ UNIVERSE = [
     Dist("dated", "1.0", upload_time=datetime(2024, 1, 1, tzinfo=UTC)),
     Dist("dated", "2.0", upload_time=datetime(2025, 1, 1, tzinfo=UTC)),
     Dist("onlypre", "1.0b1"),
+    Dist("mac-bridge", "1.0", requires=["mac-framework; platform_release >= '20.0'"]),
+    Dist("mac-framework", "1.0"),
 ]
 
 
@@ -144,6 +146,40 @@ def test_lock_writes_a_valid_universal_pylock(tmp_path: Path, index: IndexServer
         )
     }
     assert with_all == chosen | {"winonly", "testkit", "dated"}
+
+
+def test_a_dependency_on_the_kernel_release_is_locked_under_its_marker(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    """pyobjc asks for each framework with `platform_release >= "NN"`: the lock cannot
+    know an OS kernel's release, so such a dependency is locked under its marker and the
+    installing machine decides (browser-use lost 126 pyobjc frameworks uv locks)."""
+    root = project(
+        tmp_path,
+        """\
+        [project]
+        name = "svc"
+        version = "0.1.0"
+        requires-python = ">=3.11"
+        dependencies = ["mac-bridge; sys_platform == 'darwin'"]
+        """,
+    )
+    result = lock(root, index)
+    assert result.exit_code == 0, result.stderr
+    locked = packages(root)
+    assert locked["mac-framework"]["marker"] == (
+        'sys_platform == "darwin" and platform_release >= "20.0"'
+    )
+    pylock = Pylock.from_dict(tomllib.loads((root / "pylock.toml").read_text()))
+    mac = {**default_environment(), "sys_platform": "darwin", "python_version": "3.12",
+           "python_full_version": "3.12.1"}  # fmt: skip
+    chosen = {
+        release: {
+            p.name for p, _ in pylock.select(environment={**mac, "platform_release": release})
+        }  # type: ignore[arg-type]
+        for release in ("24.1.0", "19.6.0")
+    }
+    assert chosen == {"24.1.0": {"mac-bridge", "mac-framework"}, "19.6.0": {"mac-bridge"}}
 
 
 def test_lock_is_deterministic_and_unchanged_on_relock(tmp_path: Path, index: IndexServer) -> None:

@@ -212,19 +212,34 @@ STRING_VARIABLES = frozenset(
 )
 
 
-def _literals(node: Any) -> set[tuple[str, str]]:
-    """(variable, value) pairs a marker compares platform variables with."""
+# Variables the grid cannot know (the OS kernel's release and build string): every
+# grid point holds "" for them, so a marker that asks about them (pyobjc's
+# `platform_release >= "20.0"` for each framework) is tried with values around its own.
+FREE_VARIABLES = frozenset({"platform_release", "platform_version"})
+
+
+def _literals(node: Any, variables: frozenset[str] = STRING_VARIABLES) -> set[tuple[str, str]]:
+    """(variable, value) pairs a marker compares `variables` with."""
     found: set[tuple[str, str]] = set()
     if isinstance(node, tuple):
         left, _op, right = node
         for variable, value in ((left, right), (right, left)):
-            if type(variable).__name__ == "Variable" and variable.value in STRING_VARIABLES:
+            if type(variable).__name__ == "Variable" and variable.value in variables:
                 found.add((variable.value, value.value))
     elif isinstance(node, list):
         for item in node:
             if not isinstance(item, str):
-                found |= _literals(item)
+                found |= _literals(item, variables)
     return found
+
+
+def _tried_values(variable: str, value: str) -> list[str]:
+    """Values to give `variable` in a search for a point where a comparison with
+    `value` holds: the value itself, for a platform; for a free variable also just
+    above it (`> "20.0"`) and an empty one (`< "20"`, `!=`)."""
+    if variable not in FREE_VARIABLES:
+        return [value]
+    return [value, f"{value}.1", f"{value}1", "0", ""]
 
 
 def _known(variable: str, value: str) -> bool:
@@ -240,18 +255,20 @@ def _possible_elsewhere(grid: Grid, marker: str) -> bool:
     it holds, and a macOS point called Linux is no real environment."""
     parsed = Marker(marker)
     limits = [Marker(e) for e in grid.environments]
-    for variable, value in _literals(parsed._markers):
+    literals = _literals(parsed._markers, STRING_VARIABLES | FREE_VARIABLES)
+    for variable, value in sorted(literals):
         if _known(variable, value):
             continue
-        for base in grid.points:
-            point = {**base, variable: value}
-            try:
-                if parsed.evaluate(point) and (
-                    not limits or any(m.evaluate(point) for m in limits)
-                ):
-                    return True
-            except Exception:  # noqa: BLE001, S112 - an undefined comparison cannot hold
-                continue
+        for tried in _tried_values(variable, value):
+            for base in grid.points:
+                point = {**base, variable: tried}
+                try:
+                    if parsed.evaluate(point) and (
+                        not limits or any(m.evaluate(point) for m in limits)
+                    ):
+                        return True
+                except Exception:  # noqa: BLE001, S112 - an undefined comparison cannot hold
+                    continue
     return False
 
 

@@ -50,6 +50,27 @@ def test_grid_for_one_exact_interpreter_has_its_version() -> None:
     assert {p["platform_python_implementation"] for p in grid.points} == {"CPython"}
 
 
+@pytest.mark.parametrize(
+    "marker",
+    [
+        'platform_release >= "20.0"',
+        'platform_release > "20.0"',
+        'platform_release < "20"',
+        '"microsoft" in platform_release',
+        'platform_version == "#1 SMP" and sys_platform == "linux"',
+    ],
+)
+def test_a_marker_on_the_kernel_release_can_hold(marker: str) -> None:
+    """The grid cannot know `platform_release` / `platform_version` (every point holds
+    ""): a comparison on them may hold somewhere, so its requirement is kept."""
+    assert Grid.build(">=3.10").possible(Marker(marker))
+
+
+def test_a_kernel_release_does_not_make_an_impossible_platform_possible() -> None:
+    marker = 'platform_release >= "20" and sys_platform == "linux" and sys_platform == "win32"'
+    assert not Grid.build(">=3.10").possible(Marker(marker))
+
+
 def test_evaluate_each_answers_per_environment() -> None:
     environments = [
         {"sys_platform": platform, "python_version": python, "python_full_version": python}
