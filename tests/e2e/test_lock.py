@@ -182,6 +182,41 @@ def test_a_dependency_on_the_kernel_release_is_locked_under_its_marker(
     assert chosen == {"24.1.0": {"mac-bridge", "mac-framework"}, "19.6.0": {"mac-bridge"}}
 
 
+def test_two_extras_that_clash_are_named_with_a_hint_to_declare_them(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    """Requirements of two extras no single version set meets: the message names the
+    extras (as uv does) and says how to declare them as alternatives; declared, the
+    lock succeeds with one fork each."""
+    body = """\
+        [project]
+        name = "svc"
+        version = "0.1.0"
+        requires-python = ">=3.11"
+
+        [project.optional-dependencies]
+        old = ["helper<2"]
+        new = ["app-lib>=2"]
+        """
+    root = project(tmp_path, body)
+    result = lock(root, index)
+    assert result.exit_code == 1
+    assert "svc[new] depends on app-lib>=2" in result.stderr
+    assert "svc[old] depends on helper<2" in result.stderr
+    assert (
+        "svc[new] and svc[old] cannot be installed together; if they are never meant to be, "
+        "declare them as conflicting in pyproject.toml: `[tool.tether] conflicts = "
+        '[[{ extra = "new" }, { extra = "old" }]]`'
+    ) in result.stderr
+    assert not (root / "pylock.toml").exists()
+    declared = body + '\n[tool.tether]\nconflicts = [[{ extra = "new" }, { extra = "old" }]]\n'
+    root = project(tmp_path / "declared", declared)
+    result = lock(root, index)
+    assert result.exit_code == 0, result.stderr
+    locked = tomllib.loads((root / "pylock.toml").read_text())["packages"]
+    assert sorted(p["version"] for p in locked if p["name"] == "helper") == ["1.0", "2.0"]
+
+
 def test_lock_is_deterministic_and_unchanged_on_relock(tmp_path: Path, index: IndexServer) -> None:
     root = project(tmp_path, BASIC)
     assert lock(root, index).exit_code == 0

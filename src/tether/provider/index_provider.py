@@ -9,6 +9,7 @@ appear as PEP 751 `extras` / `dependency_groups` markers on the root's edges).
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -334,7 +335,8 @@ class IndexProvider:
             environment_part = None if own is True else own
             if environment_part is not None and not self._options.grid.possible(environment_part):
                 continue
-            self._add(requirement, combined, dependencies, edges)
+            via = _section(root.name, marker)
+            self._add(requirement, combined, dependencies, edges, via=via)
         self._edges[(root, version)] = tuple(edges)
         return tuple(dependencies)
 
@@ -344,6 +346,8 @@ class IndexProvider:
         marker: Marker | None,
         dependencies: list[Dependency],
         edges: list[Edge],
+        *,
+        via: str | None = None,
     ) -> None:
         name = canonicalize_name(requirement.name)
         if name == self._root.name and not requirement.url:
@@ -352,7 +356,7 @@ class IndexProvider:
             # package of that name is taken from an index. The extras it names are the
             # project's, which the root already resolves.
             versions = from_specifier(str(requirement.specifier))
-            dependencies.append(Dependency(Package.root(name), versions))
+            dependencies.append(Dependency(Package.root(name), versions, via))
             edges.append(Edge(Package.root(name), marker, versions))
             return
         if requirement.url and name not in self._references:
@@ -367,7 +371,7 @@ class IndexProvider:
             Package(name, canonicalize_name(extra)) for extra in sorted(requirement.extras)
         ]
         for target in targets:
-            dependencies.append(Dependency(target, versions))
+            dependencies.append(Dependency(target, versions, via))
             edges.append(Edge(target, marker, versions))
         self._fetch_ahead(name, requirement)
 
@@ -649,3 +653,17 @@ def _is_pre(version: str) -> bool:
         return Version(version.rstrip(".*")).is_prerelease
     except ValueError:
         return False
+
+
+_SECTION = re.compile(r"""^['"]([^'"]+)['"] in (extras|dependency_groups)$""")
+
+
+def _section(project: str, marker: Marker | None) -> str | None:
+    """How messages name the part of the project a root requirement comes from: its
+    extra (`svc[gpu]`) or dependency group (`svc:dev`, uv's spelling); None for the
+    project's own dependencies."""
+    found = _SECTION.match(str(marker)) if marker is not None else None
+    if found is None:
+        return None
+    name, kind = found.groups()
+    return f"{project}[{name}]" if kind == "extras" else f"{project}:{name}"

@@ -21,7 +21,11 @@ class RootCause:
 
 @dataclass(frozen=True, slots=True)
 class DependencyCause:
-    """terms[0] (the depender) depends on the complement of terms[1] (the dependee)."""
+    """terms[0] (the depender) depends on the complement of terms[1] (the dependee).
+    `via`: how messages name the depender when an extra or group of the project asks
+    (`svc[gpu]`), else None."""
+
+    via: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

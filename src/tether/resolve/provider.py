@@ -23,8 +23,12 @@ from tether.resolve.package import Package
 
 @dataclass(frozen=True, slots=True)
 class Dependency:
+    """`package` in `versions` is needed. `via`: for the project's own requirements,
+    the extra or group that asks (`svc[gpu]`, `svc:dev`), which messages name."""
+
     package: Package
     versions: VersionRange
+    via: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

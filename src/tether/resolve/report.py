@@ -45,13 +45,22 @@ class _Phrases:
             return f"{term.package} ({text})"
         return f"{term.package}{text}"
 
+    def subject(self, incompatibility: Incompatibility, term: Term) -> str:
+        """`term` as the subject of `incompatibility`: the project's extra or group
+        that asks (`svc[gpu]`) where one does, so that a clash between two extras says
+        which two."""
+        cause = incompatibility.cause
+        if term.package.is_root and isinstance(cause, DependencyCause) and cause.via:
+            return cause.via
+        return self.terse(term, allow_every=True)
+
     def describe(self, incompatibility: Incompatibility) -> str:
         cause = incompatibility.cause
         terms = incompatibility.terms
         if isinstance(cause, DependencyCause) and len(terms) == 2:
             depender, dependee = terms
             return (
-                f"{self.terse(depender, allow_every=True)} depends on "
+                f"{self.subject(incompatibility, depender)} depends on "
                 f"{self.terse(dependee.negate())}"
             )
         if isinstance(cause, NoVersionsCause):
@@ -123,7 +132,9 @@ class _Phrases:
         this_negatives = " or ".join(self.terse(t.negate()) for t in this.terms if not t.positive)
         other_negatives = " or ".join(self.terse(t.negate()) for t in other.terms if not t.positive)
         verb = "depends on" if _both_dependencies(this, other) else "requires"
-        subject = self.terse(this_positive, allow_every=True)
+        subject = self.subject(this, this_positive)
+        if subject != self.subject(other, other_positive):  # two extras: say each
+            return None
         if this_negatives == other_negatives:  # never "both X and X"
             return f"{subject} {verb} {_line(this_negatives, this_line or other_line)}"
         return (
@@ -171,7 +182,7 @@ class _Phrases:
             text = f"if {' or '.join(self.terse(t) for t in prior_positives)} then "
         else:
             verb = _verb(prior)
-            text = f"{self.terse(prior_positives[0], allow_every=True)} {verb} "
+            text = f"{self.subject(prior, prior_positives[0])} {verb} "
         text += _line(self.terse(prior_negative.negate()), prior_line)
         latter_negatives = " or ".join(
             self.terse(t.negate()) for t in latter.terms if not t.positive
@@ -198,7 +209,7 @@ class _Phrases:
         if len(positives) > 1:
             text = f"if {' or '.join(self.terse(t) for t in positives)} then "
         else:
-            text = f"{self.terse(positives[0], allow_every=True)} {_verb(prior)} "
+            text = f"{self.subject(prior, positives[0])} {_verb(prior)} "
         if isinstance(latter.cause, NoVersionsCause):
             text += f"{self.terse(negative.negate())} which doesn't match any versions"
         elif isinstance(latter.cause, UnavailableCause):

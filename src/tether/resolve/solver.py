@@ -9,6 +9,7 @@ incompatibility's derivation is the explanation shown to the user.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -106,8 +107,7 @@ class _Solver:
             raise ResolutionError(
                 "no versions satisfy the requirements",
                 explanation=explain(failure.incompatibility),
-                hint="loosen one of the requirements named above, or check which "
-                "versions the index has with `tether index versions NAME`",
+                hint=_hint(failure.incompatibility),
                 packages=_involved(failure.incompatibility),
             ) from None
         versions = {p: v for p, v in self._solution.decisions.items() if not p.is_root}
@@ -226,7 +226,7 @@ class _Solver:
             incompatibility = self._add_fact(
                 Incompatibility.of(
                     [depender, Term(dependency.package, dependency.versions, positive=False)],
-                    DependencyCause(),
+                    DependencyCause(dependency.via),
                 )
             )
             if all(
@@ -337,9 +337,11 @@ class _Solver:
             return incompatibility
         past = self._facts.get(key)
         if past is not None:
+            # The first fact's cause stays: the newest release's (the solver tries
+            # those first), whose details a merged "failed to build" line shows.
             first, *rest = incompatibility.terms
             merged_first = Term(first.package, past.terms[0].versions | first.versions)
-            incompatibility = Incompatibility.of([merged_first, *rest], incompatibility.cause)
+            incompatibility = Incompatibility.of([merged_first, *rest], past.cause)
             for term in past.terms:
                 known = self._incompatibilities.get(term.package, [])
                 self._incompatibilities[term.package] = [i for i in known if i is not past]
@@ -359,8 +361,63 @@ def _fact_key(incompatibility: Incompatibility) -> tuple[object, ...] | None:
     if isinstance(cause, DependencyCause) and len(terms) == 2 and terms[0].positive:
         return ("depends", terms[0].package, terms[1].package, terms[1].versions)
     if isinstance(cause, UnavailableCause) and len(terms) == 1:
-        return ("unusable", terms[0].package, cause.reason)
+        return ("unusable", terms[0].package, reason_kind(cause.reason))
     return None
+
+
+def reason_kind(reason: str) -> str:
+    """What a reason says without its particulars (the file, the build's output):
+    "failed to build from its sdist (foo-1.0.tar.gz): ..." → "failed to build from
+    its sdist". Releases unusable for the same kind of reason are one fact, so twenty
+    failed sdist builds read as one line (with the newest one's details)."""
+    return _ARCHIVE.sub("", reason).split(": ", 1)[0]
+
+
+# The file a reason names: "(foo-1.0.tar.gz)". Other parentheses say why ("was yanked
+# (broken build)"), and stay.
+_ARCHIVE = re.compile(r" \([^()]*\.(?:tar\.gz|tar\.bz2|tgz|zip|whl)\)")
+
+
+def _hint(failure: Incompatibility) -> str:
+    """What to do: when requirements of two extras or groups of the project clash, they
+    may be alternatives never installed together (`cpu` / `cu126`), which the project
+    can declare; otherwise loosen a requirement."""
+    loosen = (
+        "loosen one of the requirements named above, or check which versions the index "
+        "has with `tether index versions NAME`"
+    )
+    sections = sorted(_vias(failure))
+    if len(sections) < 2:
+        return loosen
+    tables = ", ".join(_conflict_entry(via) for via in sections)
+    return (
+        f"{' and '.join(sections)} cannot be installed together; if they are never meant "
+        f"to be, declare them as conflicting in pyproject.toml: `[tool.tether] conflicts = "
+        f"[[{tables}]]`; otherwise {loosen}"
+    )
+
+
+def _conflict_entry(via: str) -> str:
+    if via.endswith("]"):
+        return f'{{ extra = "{via[via.index("[") + 1 : -1]}" }}'
+    return f'{{ group = "{via.split(":", 1)[1]}" }}'
+
+
+def _vias(incompatibility: Incompatibility) -> set[str]:
+    """The extras and groups of the project whose requirements the failure uses."""
+    found: set[str] = set()
+    pending, seen = [incompatibility], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        cause = current.cause
+        if isinstance(cause, ConflictCause):
+            pending += [cause.conflict, cause.other]
+        elif isinstance(cause, DependencyCause) and cause.via is not None:
+            found.add(cause.via)
+    return found
 
 
 def _involved(incompatibility: Incompatibility) -> frozenset[str]:

@@ -50,6 +50,22 @@ def test_unavailable_versions_say_why() -> None:
     )
 
 
+def test_failed_builds_of_many_releases_are_one_statement() -> None:
+    """lm-eval's gptqmodel: twenty sdists that each fail to build, each with its own
+    file and output, read as one line about the range (with the newest's details),
+    not twenty."""
+    versions = [f"1.{i}" for i in range(20)]
+    universe = {"gptq": {v: {} for v in versions}}
+    unavailable = {
+        ("gptq", v): f"failed to build from its sdist (gptq-{v}.tar.gz): no torch ({v})"
+        for v in versions
+    }
+    assert explanation(universe, {"gptq": ">=1.0"}, unavailable=unavailable) == (
+        "Because root depends on gptq>=1.0 which failed to build from its sdist "
+        "(gptq-1.19.tar.gz): no torch (1.19), version solving failed."
+    )
+
+
 def test_one_line_per_distinct_requirement_not_per_release() -> None:
     """The fastapi/pydantic case: 40 releases, two distinct requirements on pydantic.
     Facts that differ only in the depender's version are merged, so the explanation
