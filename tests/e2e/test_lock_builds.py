@@ -128,6 +128,65 @@ def test_a_failing_backend_is_named_with_its_last_lines(tmp_path: Path, index: I
     assert "warning: broken 2.0 was skipped: it failed to build from its sdist" in fallback.stderr
 
 
+@pytest.mark.parametrize("table", ["tool.tether", "tool.uv"])
+def test_declared_dependency_metadata_locks_an_sdist_without_building_it(
+    tmp_path: Path, index: IndexServer, table: str
+) -> None:
+    """flash-attn's case: an sdist whose build cannot run at lock time. The project
+    declares its requirements (uv's dependency-metadata, read from either table): the
+    lock uses them, builds nothing, and still records the sdist to install from."""
+    root = project(
+        tmp_path / "svc",
+        f"""\
+        [project]
+        name = "svc"
+        version = "0.1.0"
+        requires-python = ">=3.11"
+        dependencies = ["broken>=2"]
+
+        [[{table}.dependency-metadata]]
+        name = "broken"
+        version = "2.0"
+        requires-dist = ["helper>=1"]
+        """,
+    )
+    result = tether(root, index, "lock")
+    assert result.exit_code == 0, result.stderr
+    packages = locked(root)
+    assert packages["broken"][0]["version"] == "2.0"
+    assert packages["broken"][0]["sdist"]["name"] == "broken-2.0.tar.gz"
+    assert packages["broken"][0]["dependencies"] == [{"name": "helper"}]
+    assert "helper" in packages
+    assert "failed to build" not in result.stderr
+    if table == "tool.uv":  # `tether migrate` moves the table; the lock stays fresh
+        migrated = tether(root, index, "migrate", "--no-lock")
+        assert migrated.exit_code == 0, migrated.stderr
+        assert "[[tool.tether.dependency-metadata]]" in (root / "pyproject.toml").read_text()
+        assert tether(root, index, "lock", "--check").exit_code == 0
+    # The declaration is an input of the lock: changing it makes the lock stale.
+    text = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(text.replace('"helper>=1"', '"helper>=1", "mylib"'))
+    stale = tether(root, index, "lock", "--check")
+    assert stale.exit_code == 1
+    assert "dependency-metadata" in stale.stderr or "tool.tether" in stale.stderr
+
+
+def test_a_bad_dependency_metadata_entry_is_a_located_error(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    body = (
+        '[project]\nname = "svc"\nversion = "0.1.0"\n\n'
+        '[[tool.tether.dependency-metadata]]\nname = "broken"\nrequires-dist = ["helper>>1"]\n'
+    )
+    root = project(tmp_path / "svc", body)
+    result = tether(root, index, "lock")
+    assert result.exit_code == 1, result.stderr
+    assert 'invalid requirement "helper>>1"' in result.stderr
+    assert "tool.tether.dependency-metadata[0].requires-dist[0]" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (root / "pyproject.toml").read_text() == body
+
+
 BACKEND = '''\
 """A backend that computes metadata as setuptools' `dynamic` and setuptools-scm do:
 dependencies from requirements.txt, the version from a file."""

@@ -73,6 +73,7 @@ class MetadataSource(StrEnum):
     RANGE = "range-requests"
     DOWNLOAD = "full-download"
     BUILD = "pep517-build"  # an sdist's metadata, from its build backend
+    DECLARED = "dependency-metadata"  # what the project declares in its place
 
 
 @dataclass(frozen=True, slots=True)

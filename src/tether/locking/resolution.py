@@ -17,6 +17,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from tether.index.client import IndexClient
+from tether.index.declared import by_name
 from tether.lock import LockedPackage
 from tether.locking.entries import condition_texts, lock_entries, skipped_builds, yanked
 from tether.locking.file_hashes import with_hashes
@@ -105,6 +106,7 @@ def resolve_project(
         resolution=str(resolver["resolution"]),
         constraints={canonicalize_name(r.name): r for r in settings.constraints},
         overrides={canonicalize_name(r.name): r for r in settings.overrides},
+        declared=by_name(settings.dependency_metadata),
         on_package=on_package,
         preferences=dict(preferences),
         project_python=requires_python,

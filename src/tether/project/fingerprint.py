@@ -7,6 +7,7 @@ import hashlib
 import json
 from typing import Any
 
+from tether.project.dependency_metadata import describe
 from tether.project.fields import RESOLVED_FIELDS
 from tether.project.pyproject import Project
 from tether.project.settings import Source
@@ -45,6 +46,8 @@ def inputs(project: Project, options: dict[str, Any]) -> dict[str, str]:
         },
         "resolver": options,
     }
+    if settings.dependency_metadata:  # (only when set: older locks stay fresh)
+        sections["tool.tether"]["dependency-metadata"] = describe(settings.dependency_metadata)
     digests = {key: _digest(value) for key, value in sections.items()}
     if project.workspace is not None:
         # What each member declares: its dependencies are not in the root's tables.

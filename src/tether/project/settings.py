@@ -22,7 +22,9 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 from tether.index.config import Index, index_chain
+from tether.index.declared import DeclaredMetadata
 from tether.project.cooldown import cutoff
+from tether.project.dependency_metadata import parse_dependency_metadata
 from tether.project.fields import (
     check_keys,
     expect_bool,
@@ -110,6 +112,8 @@ class Settings:
     )
     constraints: tuple[Requirement, ...] = ()
     overrides: tuple[Requirement, ...] = ()
+    # Requirements declared in place of a package's own (uv's dependency-metadata).
+    dependency_metadata: tuple[DeclaredMetadata, ...] = ()
     conflicts: tuple[tuple[ConflictItem, ...], ...] = ()
     indexes: tuple[Index, ...] = ()
     sources: Mapping[NormalizedName, tuple[Source, ...]] = field(
@@ -159,6 +163,7 @@ SETTINGS_KEYS = frozenset(
         "exclude-newer-package",
         "constraints",
         "overrides",
+        "dependency-metadata",
         "conflicts",
         "index",
         "sources",
@@ -232,6 +237,9 @@ def parse_settings(
         exclude_newer_package_inputs=per_package_inputs,
         constraints=parse_requirements(doc, data.get("constraints", []), f"{where}.constraints"),
         overrides=parse_requirements(doc, data.get("overrides", []), f"{where}.overrides"),
+        dependency_metadata=parse_dependency_metadata(
+            doc, data.get("dependency-metadata", []), f"{where}.dependency-metadata"
+        ),
         conflicts=_parse_conflicts(doc, data.get("conflicts", []), extras, groups),
         indexes=indexes,
         sources=_parse_sources(doc, data.get("sources", {}), indexes, extras, groups),

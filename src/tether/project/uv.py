@@ -19,6 +19,7 @@ RENAMED = {
     "default-groups": "default-groups",
     "constraint-dependencies": "constraints",
     "override-dependencies": "overrides",
+    "dependency-metadata": "dependency-metadata",
     "conflicts": "conflicts",
     "environments": "environments",
     "required-environments": "required-environments",

@@ -36,6 +36,11 @@ def rewrite_uv(text: str) -> tuple[str, list[str]]:
         elif path == ("tool", "uv", "workspace"):  # the same keys: members, exclude
             renamed = _header(section.text, "tool.uv.workspace", "tool.tether.workspace")
             out.append(renamed + _body(section.text))
+        elif path == ("tool", "uv", "dependency-metadata") and section.is_array:
+            # The same keys: name, version, requires-dist, requires-python, provides-extra.
+            new = "tool.tether.dependency-metadata"
+            out.append(_header(section.text, "tool.uv.dependency-metadata", new))
+            out.append(_body(section.text))
         else:
             out.append(section.text)
             notes.append(f"[{'.'.join(path)}] has no tether meaning: kept as it is")

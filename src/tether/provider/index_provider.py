@@ -35,6 +35,7 @@ from tether.index.client import (
 )
 from tether.index.client import Unavailable as Unbuilt
 from tether.index.core_metadata import parse_core_metadata
+from tether.index.declared import DeclaredMetadata, declared_metadata
 from tether.index.page import DistFile, ProjectPage
 from tether.provider.candidates import Policy, Release, releases
 from tether.provider.direct import DirectArchive, DirectBuilds, fetch_direct
@@ -121,6 +122,8 @@ class ProviderOptions:
     sources: Mapping[NormalizedName, Requirement] = field(default_factory=dict)
     constraints: Mapping[NormalizedName, Requirement] = field(default_factory=dict)
     overrides: Mapping[NormalizedName, Requirement] = field(default_factory=dict)
+    # Metadata the project declares in place of a package's own (dependency-metadata).
+    declared: Mapping[NormalizedName, tuple[DeclaredMetadata, ...]] = field(default_factory=dict)
     preferences: Mapping[NormalizedName, frozenset[Version]] = field(default_factory=dict)
     project_python: str = ""  # the project's requires-python, for messages
     # An sdist's core metadata from its build backend (None: sdists whose metadata
@@ -289,7 +292,20 @@ class IndexProvider:
         release = next(r for r in listing.releases if r.version == version)
         if release.unusable is not None:
             return Unavailable(release.unusable)
-        result = self._metadata_future(canonicalize_name(package.name), release, listing).result()
+        name = canonicalize_name(package.name)
+        declared = declared_metadata(self._options.declared.get(name, ()), version)
+        if declared is not None:
+            result: MetadataResult | str = MetadataResult(declared, MetadataSource.DECLARED)
+            if declared.requires_python is not None and not any(
+                declared.requires_python.contains(p["python_full_version"], prereleases=True)
+                for p in self._options.grid.points
+            ):
+                return Unavailable(
+                    f"requires Python {declared.requires_python} (dependency-metadata), but "
+                    f"the project supports {self._options.project_python}"
+                )
+        else:
+            result = self._metadata_future(name, release, listing).result()
         if not isinstance(result, MetadataResult):
             return Unavailable(str(result))
         metadata = result.metadata
