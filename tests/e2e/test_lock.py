@@ -404,15 +404,15 @@ def test_path_sources_and_unsupported_ones(tmp_path: Path, index: IndexServer) -
     # app-lib 2.0 needs helper>=2: the vendored 9.0 serves it too.
     assert (locked["helper"]["version"], locked["app-lib"]["version"]) == ("9.0", "2.0")
     (root / "pyproject.toml").write_text(
-        BASIC
-        + '\n[tool.tether.sources]\nhelper = { index = "x", marker = "os_name == \'nt\'" }\n'
-        + '\n[[tool.tether.index]]\nname = "x"\nurl = "https://x.invalid/simple"\n'
+        direct
+        + '\n[tool.tether.sources]\nhelper = { path = "../vendor/helper-9.0-py3-none-any.whl",'
+        + " marker = \"os_name == 'nt'\" }\n"
     )
     result = lock(root, index)
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        "error: the source for 'helper' is a marker-conditional source, which `tether lock` "
-        "does not support yet\n"
+        "error: the source for 'helper' is a marker-conditional path, URL or git source, "
+        "which `tether lock` does not support yet\n"
     )
 
 
@@ -475,6 +475,104 @@ def test_conflicting_extras_pin_torch_to_their_own_index(tmp_path: Path) -> None
         chosen = {p.name: str(p.version) for p, _ in pylock.select(extras=[extra])}
         assert chosen == {"numpy": "2.1.0", "torch": expected}
     assert {p.name for p, _ in pylock.select(extras=[])} == {"numpy"}
+
+
+def test_index_sources_with_markers_take_torch_from_one_index_per_platform(
+    tmp_path: Path,
+) -> None:
+    """uv's PyTorch guide: CUDA builds from one index on Linux, CPU builds from another
+    elsewhere. The lock forks on the sources' markers and holds both, each with its
+    index; an install on each platform selects its own."""
+    with (
+        IndexServer([Dist("torch", "2.4.0+cpu", requires=["numpy"])]) as cpu,
+        IndexServer([Dist("torch", "2.4.0+cu128", requires=["numpy"])]) as cuda,
+        IndexServer([Dist("torch", "2.4.0", requires=["numpy"]), Dist("numpy", "2.1.0")]) as pypi,
+    ):
+        root = project(
+            tmp_path,
+            f"""\
+            [project]
+            name = "trainer"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = ["torch>=2.4"]
+
+            [tool.uv.sources]
+            torch = [
+                {{ index = "pytorch-cpu", marker = "sys_platform != 'linux'" }},
+                {{ index = "pytorch-cu128", marker = "sys_platform == 'linux'" }},
+            ]
+
+            [[tool.uv.index]]
+            name = "pytorch-cpu"
+            url = "{cpu.index_url}"
+            explicit = true
+
+            [[tool.uv.index]]
+            name = "pytorch-cu128"
+            url = "{cuda.index_url}"
+            explicit = true
+            """,
+        )
+        result = lock(root, pypi)
+        assert result.exit_code == 0, result.stderr
+        data = tomllib.loads((root / "pylock.toml").read_text())
+    torches = sorted(
+        (p["version"], p["index"], p["marker"]) for p in data["packages"] if p["name"] == "torch"
+    )
+    assert torches == [
+        ("2.4.0+cpu", cpu.index_url, 'sys_platform != "linux"'),
+        ("2.4.0+cu128", cuda.index_url, 'sys_platform == "linux"'),
+    ]
+    pylock = Pylock.from_dict(data)
+    linux = {**default_environment(), "sys_platform": "linux", "python_version": "3.12",
+             "python_full_version": "3.12.1"}  # fmt: skip
+    for platform, expected in (("linux", "2.4.0+cu128"), ("darwin", "2.4.0+cpu")):
+        environment = {**linux, "sys_platform": platform}
+        chosen = {p.name: str(p.version) for p, _ in pylock.select(environment=environment)}  # type: ignore[arg-type]
+        assert chosen == {"numpy": "2.1.0", "torch": expected}
+
+
+def test_a_local_build_without_macos_wheels_leaves_macos_its_base_release(
+    tmp_path: Path,
+) -> None:
+    """PyTorch's CPU index: `2.4.0+cpu` has Linux and Windows wheels, `2.4.0` the macOS
+    ones. As uv does, the lock forks so that macOS takes 2.4.0 and the others +cpu,
+    instead of a lock with no torch macOS can install."""
+    builds = [
+        Dist("torch", "2.4.0+cpu", tags=["py3-none-manylinux_2_28_x86_64", "py3-none-win_amd64"]),
+        Dist("torch", "2.4.0", tags=["py3-none-macosx_11_0_arm64"]),
+    ]
+    with (
+        IndexServer(builds) as cpu,
+        IndexServer([Dist("torch", "2.4.0"), Dist("numpy", "2.1.0")]) as pypi,
+    ):
+        root = project(
+            tmp_path,
+            f"""\
+            [project]
+            name = "trainer"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = ["torch>=2.4"]
+
+            [tool.tether.sources]
+            torch = {{ index = "pytorch-cpu" }}
+
+            [[tool.tether.index]]
+            name = "pytorch-cpu"
+            url = "{cpu.index_url}"
+            explicit = true
+            """,
+        )
+        result = lock(root, pypi)
+        assert result.exit_code == 0, result.stderr
+        data = tomllib.loads((root / "pylock.toml").read_text())
+    torches = sorted((p["version"], p["marker"]) for p in data["packages"] if p["name"] == "torch")
+    assert torches == [
+        ("2.4.0", 'sys_platform == "darwin"'),
+        ("2.4.0+cpu", 'sys_platform != "darwin"'),
+    ]
 
 
 def test_root_requirements_that_differ_by_marker_fork(tmp_path: Path, index: IndexServer) -> None:

@@ -76,7 +76,7 @@ def lock_entries(
 ) -> tuple[tuple[LockedPackage, ...], set[str]]:
     """Each (package, version) any fork chose, needed where the union of the forks'
     conditions for it says."""
-    found: dict[tuple[str, str | None], tuple[LockedPackage, Condition]] = {}
+    found: dict[tuple[str, str | None, str | None], tuple[LockedPackage, Condition]] = {}
     root_dependencies: set[str] = set()
     for answer in solved:
         provider = answer.provider
@@ -100,7 +100,8 @@ def lock_entries(
                     for source in project.settings.sources.get(canonicalize_name(package.name), ())
                 ),
             )
-            key = (entry.name, entry.version)
+            # The same version from two indexes (a source marker's) is two entries.
+            key = (entry.name, entry.version, entry.index)
             known = found.get(key)
             found[key] = (entry, condition if known is None else known[1] | condition)
         root_dependencies |= {e.child.name for e in answer.edges.get((root, root_version), ())}

@@ -61,25 +61,56 @@ def refuse_unsupported(project: Project) -> None:
                     hint="declare the workspace in the root's pyproject.toml "
                     '([tool.tether.workspace] members = ["packages/*"]), or use a path source',
                 )
-            if source.marker:
-                kind = "marker-conditional"
+            if source.marker and source.index is None:
                 raise LockError(
-                    f"the source for '{name}' is a {kind} source, which `tether lock` "
-                    "does not support yet",
-                    hint="pin the package to one index unconditionally for now",
+                    f"the source for '{name}' is a marker-conditional path, URL or git "
+                    "source, which `tether lock` does not support yet",
+                    hint="give the package one such source without a marker; a marker "
+                    'on an index source (`{ index = "pytorch-cu128", marker = '
+                    "\"sys_platform == 'linux'\" }`) is supported",
                 )
 
 
-def index_pins(project: Project, selection: Selection) -> dict[NormalizedName, str]:
-    """Per package, the first index source that applies under `selection`: an extra's or
-    a group's source applies unless the selection turns that extra or group off."""
+def source_markers(project: Project) -> list[Condition]:
+    """The markers of index sources (`torch` from a CUDA index on Linux, a CPU index
+    elsewhere): the lock forks on each, so that every fork takes one index."""
+    found: list[Condition] = []
+    for sources in project.settings.sources.values():
+        for source in sources:
+            if source.index is None or source.marker is None:
+                continue
+            condition = Condition.of(source.marker)
+            if condition not in found and ~condition not in found:
+                found.append(condition)
+    return found
+
+
+def index_pins(
+    project: Project, selection: Selection, region: Condition = ALWAYS
+) -> dict[NormalizedName, str]:
+    """Per package, the first index source that applies under `selection` in the fork
+    `region`: an extra's or a group's source applies unless the selection turns that
+    extra or group off; one with a marker where the whole region meets the marker (the
+    lock forks on source markers, so a region meets one wholly or not at all)."""
     pins: dict[NormalizedName, str] = {}
     for name, sources in project.settings.sources.items():
         for source in sources:
             item = _source_item(source.extra, source.group)
-            if source.index is not None and (item is None or item not in selection.off):
-                pins[name] = source.index
-                break
+            if source.index is None or (item is not None and item in selection.off):
+                continue
+            if source.marker is not None:
+                condition = Condition.of(source.marker)
+                if (region & condition).is_never:
+                    continue
+                if not (region & ~condition).is_never:
+                    raise LockError(
+                        f"the index source of '{name}' applies where {source.marker}, "
+                        "but the lock could not fork there (too many markers to fork on)",
+                        hint="give fewer index sources a marker, or use extras with "
+                        "`conflicts` for the variants",
+                    )
+            pins[name] = source.index
+            break
     return pins
 
 

@@ -28,6 +28,7 @@ from tether.locking.requirements import (
     own_condition,
     placed_sources,
     root_requirements,
+    source_markers,
     toggle,
 )
 from tether.locking.shadowing import shadowed
@@ -119,10 +120,17 @@ def resolve_project(
         no_build_package=frozenset(settings.no_build_package),
         no_binary_package=frozenset(settings.no_binary_package),
     )
-    splitters = root_splitters(
-        (canonicalize_name(requirement.name), own_condition(requirement))
-        for requirement, _ in root_requirements(project, everything).requirements
-    )
+    # Index sources with markers first: each fork must lie wholly inside or outside
+    # each such marker (`index_pins`), whatever the fork budget leaves of the rest.
+    splitters = source_markers(project)
+    splitters += [
+        c
+        for c in root_splitters(
+            (canonicalize_name(requirement.name), own_condition(requirement))
+            for requirement, _ in root_requirements(project, everything).requirements
+        )
+        if c not in splitters and ~c not in splitters
+    ]
     # Each required environment is a fork of its own (uv's): a package needed only on
     # one platform is checked for wheels only there.
     splitters += [
@@ -148,7 +156,7 @@ def resolve_project(
             replace(
                 provider_options,
                 grid=fork_grid,
-                pins=index_pins(project, fork.selection),
+                pins=index_pins(project, fork.selection, fork.region),
                 sources=placed_sources(project, fork.selection),
                 preferences=with_inherited(provider_options.preferences, fork.prefer),
             ),

@@ -174,6 +174,9 @@ class IndexProvider:
             if options.grid.reaches_unlisted()
             else _samples(p for p in options.grid.points if _listed(p))
         )
+        self._by_public: dict[NormalizedName, dict[str, list[Release]]] = {}
+        # The OSes this fork serves (a local version's builds are judged against them).
+        self._oses = tuple(sorted({p["sys_platform"] for p in options.grid.points}))
         direct = [r for r, _ in root.requirements]
         self._explicit_pre = frozenset(
             canonicalize_name(r.name)
@@ -228,6 +231,68 @@ class IndexProvider:
             ):
                 found.append(release.python_floor)
         return found
+
+    def base_platforms(
+        self, package: Package, version: Version, allowed: VersionRange
+    ) -> tuple[str, ...]:
+        """For a local version (torch 2.9.0+cpu) whose files miss OSes of this fork that
+        the release without the label (2.9.0, the CPU index's macOS build) serves: those
+        OSes, where uv forks so that each gets a build it can install."""
+        if version.local is None or package.extra is not None:
+            return ()
+        base = self._base_release(package, version)
+        if base is None or not allowed.contains(base.version, prereleases=True):
+            return ()
+        own = _oses_served(self.release(package.name, version).files)
+        if not own & set(self._oses):
+            return ()  # it serves none of them: the base release is taken instead
+        theirs = _oses_served(base.files)
+        return tuple(o for o in self._oses if o not in own and o in theirs)
+
+    def _sibling_serves_instead(self, package: Package, release: Release) -> Version | None:
+        """uv's rule for local builds: a release with files for none of this fork's OSes
+        gives way to a build of the same public version that serves them (2.9.0 on
+        macOS, not 2.9.0+cpu; 2.9.0+cpu elsewhere, not the macOS-only 2.9.0)."""
+        if package.extra is not None:
+            return None
+        siblings = self._builds(package.name).get(release.version.public, ())
+        if len(siblings) < 2:  # one build of this version: the common case
+            return None
+        oses = set(self._oses)
+        if _oses_served(release.files) & oses:
+            return None
+        return next(
+            (
+                r.version
+                for r in siblings
+                if r.version != release.version
+                and r.unusable is None
+                and _oses_served(r.files) & oses
+            ),
+            None,
+        )
+
+    def _builds(self, name: str) -> dict[str, list[Release]]:
+        """The releases of `name` by public version (several where local builds exist)."""
+        key = canonicalize_name(name)
+        found = self._by_public.get(key)
+        if found is None:
+            found = {}
+            for r in self.listing(name).releases:
+                found.setdefault(r.version.public, []).append(r)
+            self._by_public[key] = found
+        return found
+
+    def _base_release(self, package: Package, version: Version) -> Release | None:
+        public = Version(version.public)
+        return next(
+            (
+                r
+                for r in self.listing(package.name).releases
+                if r.version == public and r.unusable is None
+            ),
+            None,
+        )
 
     def wheel_floor(self, package: Package, version: Version) -> PythonRelease | None:
         return self.release(package.name, version).wheel_floor
@@ -292,6 +357,12 @@ class IndexProvider:
         release = next(r for r in listing.releases if r.version == version)
         if release.unusable is not None:
             return Unavailable(release.unusable)
+        sibling = self._sibling_serves_instead(package, release)
+        if sibling is not None:
+            return Unavailable(
+                f"has wheels only for other platforms than this fork's, which {sibling} "
+                "serves (a build of the same release)"
+            )
         name = canonicalize_name(package.name)
         declared = declared_metadata(self._options.declared.get(name, ()), version)
         if declared is not None:
@@ -610,6 +681,25 @@ def _shared(lock: threading.Lock, known: dict[K, Future[V]], key: K, compute: Ca
         except BaseException as err:  # noqa: BLE001 - handed to every waiter
             future.set_exception(err)
     return future.result()
+
+
+_OS_OF_TAG = (("macosx", "darwin"), ("win", "win32"), ("manylinux", "linux"),
+              ("musllinux", "linux"), ("linux", "linux"))  # fmt: skip
+_EVERY_OS = frozenset({"darwin", "win32", "linux", "*"})
+
+
+def _oses_served(files: Iterable[DistFile]) -> frozenset[str]:
+    """The OSes (sys_platform) some file installs on: every one for an sdist or a
+    platform-independent wheel."""
+    found: set[str] = set()
+    for file in files:
+        if not file.is_wheel:
+            return _EVERY_OS
+        for platform in file.filename[:-4].rsplit("-", 1)[-1].split("."):
+            if platform == "any":
+                return _EVERY_OS
+            found.update(os for prefix, os in _OS_OF_TAG if platform.startswith(prefix))
+    return frozenset(found)
 
 
 _LISTED = frozenset(

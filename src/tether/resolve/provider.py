@@ -85,6 +85,14 @@ class ForkProvider(Provider, Protocol):
         most preferred first."""
         ...
 
+    def base_platforms(
+        self, package: Package, version: Version, allowed: VersionRange
+    ) -> tuple[str, ...]:
+        """For a local version (`2.9.0+cpu`) with no file for some OSes of this fork
+        that its base release (`2.9.0`, inside `allowed`) serves: those OSes
+        (sys_platform values), to fork on; () otherwise."""
+        ...
+
     def wheel_floor(self, package: Package, version: Version) -> Release | None:
         """For a release with wheels only, none for the fork's lowest Python: the
         Python its wheels start at (None otherwise)."""

@@ -206,6 +206,12 @@ def _stopper(fork: Fork, provider: ForkProvider, split: _SplitAt, grid: Grid) ->
             return True
         if fork.divide:
             split.markers += _dividing_markers(fork, provider, package, version, grid)
+            # uv's local-version fork: torch 2.9.0+cpu has no macOS wheel, 2.9.0 has.
+            for os in provider.base_platforms(package, version, allowed):
+                marker = Condition.of(Marker(f"sys_platform == '{os}'"))
+                inside = fork.region & marker
+                if possible(inside, grid) and possible(fork.region & ~marker, grid):
+                    split.markers.append(marker)
         return bool(split.markers)
 
     return stop

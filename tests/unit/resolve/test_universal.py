@@ -112,6 +112,11 @@ class ForkedProvider:
     def wheel_floor(self, package: Package, version: Version) -> Release | None:
         return None
 
+    def base_platforms(
+        self, package: Package, version: Version, allowed: VersionRange
+    ) -> tuple[str, ...]:
+        return ()
+
     def python_floor(self, package: Package, version: Version) -> Release | None:
         return self._floor(package, version)
 
