@@ -243,10 +243,10 @@ class IndexProvider:
         base = self._base_release(package, version)
         if base is None or not allowed.contains(base.version, prereleases=True):
             return ()
-        own = _oses_served(self.release(package.name, version).files)
-        if not own & set(self._oses):
+        own = self._served(self.release(package.name, version))
+        if not own:
             return ()  # it serves none of them: the base release is taken instead
-        theirs = _oses_served(base.files)
+        theirs = self._served(base)
         return tuple(o for o in self._oses if o not in own and o in theirs)
 
     def _sibling_serves_instead(self, package: Package, release: Release) -> Version | None:
@@ -258,19 +258,21 @@ class IndexProvider:
         siblings = self._builds(package.name).get(release.version.public, ())
         if len(siblings) < 2:  # one build of this version: the common case
             return None
-        oses = set(self._oses)
-        if _oses_served(release.files) & oses:
+        if self._served(release):
             return None
         return next(
             (
                 r.version
                 for r in siblings
-                if r.version != release.version
-                and r.unusable is None
-                and _oses_served(r.files) & oses
+                if r.version != release.version and r.unusable is None and self._served(r)
             ),
             None,
         )
+
+    def _served(self, release: Release) -> frozenset[str]:
+        """The OSes of this fork some file of `release` installs on."""
+        served = _oses_served(release.files)
+        return frozenset(self._oses) if served is None else served & frozenset(self._oses)
 
     def _builds(self, name: str) -> dict[str, list[Release]]:
         """The releases of `name` by public version (several where local builds exist)."""
@@ -285,14 +287,8 @@ class IndexProvider:
 
     def _base_release(self, package: Package, version: Version) -> Release | None:
         public = Version(version.public)
-        return next(
-            (
-                r
-                for r in self.listing(package.name).releases
-                if r.version == public and r.unusable is None
-            ),
-            None,
-        )
+        builds = self._builds(package.name).get(version.public, ())
+        return next((r for r in builds if r.version == public and r.unusable is None), None)
 
     def wheel_floor(self, package: Package, version: Version) -> PythonRelease | None:
         return self.release(package.name, version).wheel_floor
@@ -685,19 +681,18 @@ def _shared(lock: threading.Lock, known: dict[K, Future[V]], key: K, compute: Ca
 
 _OS_OF_TAG = (("macosx", "darwin"), ("win", "win32"), ("manylinux", "linux"),
               ("musllinux", "linux"), ("linux", "linux"))  # fmt: skip
-_EVERY_OS = frozenset({"darwin", "win32", "linux", "*"})
 
 
-def _oses_served(files: Iterable[DistFile]) -> frozenset[str]:
-    """The OSes (sys_platform) some file installs on: every one for an sdist or a
-    platform-independent wheel."""
+def _oses_served(files: Iterable[DistFile]) -> frozenset[str] | None:
+    """The OSes (sys_platform) some file installs on, from the wheels' platform tags;
+    None (every one) for an sdist or a platform-independent wheel."""
     found: set[str] = set()
     for file in files:
         if not file.is_wheel:
-            return _EVERY_OS
+            return None
         for platform in file.filename[:-4].rsplit("-", 1)[-1].split("."):
             if platform == "any":
-                return _EVERY_OS
+                return None
             found.update(os for prefix, os in _OS_OF_TAG if platform.startswith(prefix))
     return frozenset(found)
 
