@@ -275,13 +275,17 @@ class IndexProvider:
         return frozenset(self._oses) if served is None else served & frozenset(self._oses)
 
     def _builds(self, name: str) -> dict[str, list[Release]]:
-        """The releases of `name` by public version (several where local builds exist)."""
+        """The releases of `name` that share a public version with another (local
+        builds: torch 2.9.0 and 2.9.0+cpu), by that version; empty for most packages
+        (`public` costs 2 µs a call: only asked where a local label exists)."""
         key = canonicalize_name(name)
         found = self._by_public.get(key)
         if found is None:
             found = {}
-            for r in self.listing(name).releases:
-                found.setdefault(r.version.public, []).append(r)
+            releases = self.listing(name).releases
+            if any(r.version.local is not None for r in releases):
+                for r in releases:
+                    found.setdefault(r.version.public, []).append(r)
             self._by_public[key] = found
         return found
 
