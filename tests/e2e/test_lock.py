@@ -416,6 +416,18 @@ def test_path_sources_and_unsupported_ones(tmp_path: Path, index: IndexServer) -
     )
 
 
+def _torches(data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(version, index, marker) of each torch entry of a lock, sorted."""
+    return sorted(
+        (p["version"], p["index"], p["marker"]) for p in data["packages"] if p["name"] == "torch"
+    )
+
+
+def _explicit_index(table: str, name: str, url: str) -> str:
+    """An explicit `[[TABLE.index]]` entry (`tool.tether` or `tool.uv`), as TOML."""
+    return f'\n[[{table}.index]]\nname = "{name}"\nurl = "{url}"\nexplicit = true\n'
+
+
 def test_conflicting_extras_pin_torch_to_their_own_index(tmp_path: Path) -> None:
     """The PyTorch pattern: `cpu` and `cu126` extras that cannot be installed together,
     each taking torch from its own (explicit) index, both in one lock."""
@@ -426,7 +438,8 @@ def test_conflicting_extras_pin_torch_to_their_own_index(tmp_path: Path) -> None
     ):
         root = project(
             tmp_path,
-            f"""\
+            textwrap.dedent(
+                """\
             [project]
             name = "trainer"
             version = "0.1.0"
@@ -438,31 +451,22 @@ def test_conflicting_extras_pin_torch_to_their_own_index(tmp_path: Path) -> None
             cu126 = ["torch==2.4.0"]
 
             [tool.tether]
-            conflicts = [[{{ extra = "cpu" }}, {{ extra = "cu126" }}]]
-
-            [[tool.tether.index]]
-            name = "pytorch-cpu"
-            url = "{cpu.index_url}"
-            explicit = true
-
-            [[tool.tether.index]]
-            name = "pytorch-cu126"
-            url = "{cuda.index_url}"
-            explicit = true
+            conflicts = [[{ extra = "cpu" }, { extra = "cu126" }]]
 
             [tool.tether.sources]
             torch = [
-                {{ index = "pytorch-cpu", extra = "cpu" }},
-                {{ index = "pytorch-cu126", extra = "cu126" }},
+                { index = "pytorch-cpu", extra = "cpu" },
+                { index = "pytorch-cu126", extra = "cu126" },
             ]
-            """,
+            """
+            )
+            + _explicit_index("tool.tether", "pytorch-cpu", cpu.index_url)
+            + _explicit_index("tool.tether", "pytorch-cu126", cuda.index_url),
         )
         result = lock(root, pypi)
         assert result.exit_code == 0, result.stderr
         data = tomllib.loads((root / "pylock.toml").read_text())
-    torches = sorted(
-        (p["version"], p["index"], p["marker"]) for p in data["packages"] if p["name"] == "torch"
-    )
+    torches = _torches(data)
     # The conflict says cpu and cu126 are never both on: the shortest marker is enough.
     assert torches == [
         ("2.4.0+cpu", cpu.index_url, '"cpu" in extras'),
@@ -490,7 +494,8 @@ def test_index_sources_with_markers_take_torch_from_one_index_per_platform(
     ):
         root = project(
             tmp_path,
-            f"""\
+            textwrap.dedent(
+                """\
             [project]
             name = "trainer"
             version = "0.1.0"
@@ -499,27 +504,18 @@ def test_index_sources_with_markers_take_torch_from_one_index_per_platform(
 
             [tool.uv.sources]
             torch = [
-                {{ index = "pytorch-cpu", marker = "sys_platform != 'linux'" }},
-                {{ index = "pytorch-cu128", marker = "sys_platform == 'linux'" }},
+                { index = "pytorch-cpu", marker = "sys_platform != 'linux'" },
+                { index = "pytorch-cu128", marker = "sys_platform == 'linux'" },
             ]
-
-            [[tool.uv.index]]
-            name = "pytorch-cpu"
-            url = "{cpu.index_url}"
-            explicit = true
-
-            [[tool.uv.index]]
-            name = "pytorch-cu128"
-            url = "{cuda.index_url}"
-            explicit = true
-            """,
+            """
+            )
+            + _explicit_index("tool.uv", "pytorch-cpu", cpu.index_url)
+            + _explicit_index("tool.uv", "pytorch-cu128", cuda.index_url),
         )
         result = lock(root, pypi)
         assert result.exit_code == 0, result.stderr
         data = tomllib.loads((root / "pylock.toml").read_text())
-    torches = sorted(
-        (p["version"], p["index"], p["marker"]) for p in data["packages"] if p["name"] == "torch"
-    )
+    torches = _torches(data)
     assert torches == [
         ("2.4.0+cpu", cpu.index_url, 'sys_platform != "linux"'),
         ("2.4.0+cu128", cuda.index_url, 'sys_platform == "linux"'),
@@ -549,7 +545,8 @@ def test_a_local_build_without_macos_wheels_leaves_macos_its_base_release(
     ):
         root = project(
             tmp_path,
-            f"""\
+            textwrap.dedent(
+                """\
             [project]
             name = "trainer"
             version = "0.1.0"
@@ -557,13 +554,10 @@ def test_a_local_build_without_macos_wheels_leaves_macos_its_base_release(
             dependencies = ["torch>=2.4"]
 
             [tool.tether.sources]
-            torch = {{ index = "pytorch-cpu" }}
-
-            [[tool.tether.index]]
-            name = "pytorch-cpu"
-            url = "{cpu.index_url}"
-            explicit = true
-            """,
+            torch = { index = "pytorch-cpu" }
+            """
+            )
+            + _explicit_index("tool.tether", "pytorch-cpu", cpu.index_url),
         )
         result = lock(root, pypi)
         assert result.exit_code == 0, result.stderr
