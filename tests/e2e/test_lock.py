@@ -384,7 +384,7 @@ def test_offline_with_a_cold_cache(tmp_path: Path, index: IndexServer) -> None:
     assert "offline, and the cache has no copy of the page of" in result.stderr
 
 
-def test_path_sources_and_unsupported_ones(tmp_path: Path, index: IndexServer) -> None:
+def test_path_sources_with_and_without_a_marker(tmp_path: Path, index: IndexServer) -> None:
     from tests.support.dists import build_wheel
 
     (tmp_path / "vendor").mkdir()
@@ -403,17 +403,30 @@ def test_path_sources_and_unsupported_ones(tmp_path: Path, index: IndexServer) -
     assert locked["helper"]["archive"]["path"] == "../vendor/helper-9.0-py3-none-any.whl"
     # app-lib 2.0 needs helper>=2: the vendored 9.0 serves it too.
     assert (locked["helper"]["version"], locked["app-lib"]["version"]) == ("9.0", "2.0")
+    # With a marker, the vendored wheel serves Windows only, the index the rest (uv's
+    # platform-specific sources): two entries, each under its side of the marker.
     (root / "pyproject.toml").write_text(
         direct
         + '\n[tool.tether.sources]\nhelper = { path = "../vendor/helper-9.0-py3-none-any.whl",'
         + " marker = \"os_name == 'nt'\" }\n"
     )
     result = lock(root, index)
-    assert result.exit_code == 1
-    assert result.stderr.startswith(
-        "error: the source for 'helper' is a marker-conditional path, URL or git source, "
-        "which `tether lock` does not support yet\n"
-    )
+    assert result.exit_code == 0, result.stderr
+    data = tomllib.loads((root / "pylock.toml").read_text())
+    helpers = [p for p in data["packages"] if p["name"] == "helper"]
+    assert [(p["version"], p["marker"]) for p in helpers] == [
+        ("2.0", 'os_name != "nt"'),
+        ("9.0", 'os_name == "nt"'),
+    ]
+    assert helpers[0]["index"] == index.index_url
+    assert helpers[1]["archive"]["path"] == "../vendor/helper-9.0-py3-none-any.whl"
+    pylock = Pylock.from_dict(data)
+    for os_name, platform, expected in (("nt", "win32", "9.0"), ("posix", "linux", "2.0")):
+        environment = {**default_environment(), "os_name": os_name, "sys_platform": platform,
+                       "python_version": "3.12", "python_full_version": "3.12.1"}  # fmt: skip
+        chosen = {p.name: str(p.version) for p, _ in pylock.select(environment=environment)}  # type: ignore[arg-type]
+        assert chosen["helper"] == expected
+    assert lock(root, index, "--check").exit_code == 0
 
 
 def _torches(data: dict[str, Any]) -> list[tuple[str, str, str]]:

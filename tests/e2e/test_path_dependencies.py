@@ -13,7 +13,7 @@ from packaging.pylock import Pylock
 
 from tests.e2e.test_add import tether
 from tests.e2e.test_sync import python, versions
-from tests.support.dists import BACKEND_SOURCE
+from tests.support.dists import BACKEND_SOURCE, Dist
 from tests.support.index_server import IndexServer
 
 pytest_plugins = ["tests.e2e.test_add"]
@@ -183,3 +183,56 @@ def test_an_invalid_version_in_a_path_dependency(tmp_path: Path, index: IndexSer
     assert result.exit_code == 1
     assert "its pyproject.toml is invalid: Invalid version: 'three'" in result.stderr
     assert not (root / "pylock.toml").exists()
+
+
+def test_a_wheel_url_per_python_from_sources_with_markers(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    """The way ML projects pin prebuilt kernels (flash-attn): one wheel URL per Python,
+    each source under its `python_version` marker. The lock holds both builds of the
+    one version, each under its marker, and a sync installs the one for its Python."""
+    builds = [
+        Dist("fastkern", "2.8.3", tags=(f"cp3{minor}-none-any",),
+             files={"fastkern/build.py": f"PYTHON = '3.{minor}'\n"})
+        for minor in (11, 12)
+    ]  # fmt: skip
+    with IndexServer(builds) as releases:
+        urls = {
+            minor: releases.file_url(f"fastkern-2.8.3-cp3{minor}-none-any.whl")
+            for minor in (11, 12)
+        }
+        root = tmp_path / "svc"
+        root.mkdir()
+        (root / "pyproject.toml").write_text(
+            textwrap.dedent(
+                f"""\
+                [project]
+                name = "svc"
+                version = "0.1.0"
+                requires-python = ">=3.11,<3.13"
+                dependencies = ["fastkern==2.8.3", "util"]
+
+                [tool.uv.sources]
+                fastkern = [
+                    {{ url = "{urls[11]}", marker = "python_version == '3.11'" }},
+                    {{ url = "{urls[12]}", marker = "python_version == '3.12'" }},
+                ]
+                """
+            )
+        )
+        result = tether(root, index, "sync")
+        assert result.exit_code == 0, result.stderr
+        data = tomllib.loads((root / "pylock.toml").read_text())
+        Pylock.from_dict(data)
+        kernels = [
+            (p["version"], p["marker"], p["archive"]["url"])
+            for p in data["packages"]
+            if p["name"] == "fastkern"
+        ]
+        assert kernels == [
+            ("2.8.3", 'python_full_version < "3.12"', urls[11]),
+            ("2.8.3", 'python_full_version >= "3.12"', urls[12]),
+        ]
+        running = python(root, "import sys; print(f'3.{sys.version_info[1]}')")
+        assert python(root, "import fastkern.build; print(fastkern.build.PYTHON)") == running
+        assert tether(root, index, "lock", "--check").exit_code == 0

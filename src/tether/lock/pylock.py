@@ -61,6 +61,12 @@ class LockDocument:
     tool: Mapping[str, object] = field(default_factory=dict)
 
 
+def _order(package: LockedPackage) -> tuple[str, str, str]:
+    """By name, then version, then marker: one release locked twice (from two
+    sources with markers) is written in one order whatever the forks' order."""
+    return (package.name, package.version or "", str(package.marker or ""))
+
+
 def dumps(document: LockDocument) -> str:
     lines = [f"lock-version = {_s(LOCK_VERSION)}"]
     if document.environments:
@@ -73,7 +79,7 @@ def dumps(document: LockDocument) -> str:
     lines.append(f"created-by = {_s('tether')}")
     if not document.packages:
         lines.append("packages = []")  # required by PEP 751, even when empty
-    for package in sorted(document.packages, key=lambda p: (p.name, p.version or "")):
+    for package in sorted(document.packages, key=_order):
         lines.append("")
         lines.append("[[packages]]")
         lines.append(f"name = {_s(package.name)}")

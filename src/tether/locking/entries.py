@@ -100,8 +100,9 @@ def lock_entries(
                     for source in project.settings.sources.get(canonicalize_name(package.name), ())
                 ),
             )
-            # The same version from two indexes (a source marker's) is two entries.
-            key = (entry.name, entry.version, entry.index)
+            # The same version from two places (sources with markers: two indexes, or a
+            # wheel URL per Python) is two entries.
+            key = (entry.name, entry.version, origin(entry))
             known = found.get(key)
             found[key] = (entry, condition if known is None else known[1] | condition)
         root_dependencies |= {e.child.name for e in answer.edges.get((root, root_version), ())}
@@ -111,6 +112,15 @@ def lock_entries(
         if not (condition & care).is_never
     )
     return packages, root_dependencies
+
+
+def origin(entry: LockedPackage) -> str:
+    """Where a locked release comes from: its index, archive, directory or commit."""
+    if entry.vcs is not None:
+        return f"{entry.vcs.url}@{entry.vcs.commit_id}"
+    if entry.archive is not None:
+        return entry.archive_path or entry.archive.url
+    return entry.directory or entry.index or ""
 
 
 def _children(

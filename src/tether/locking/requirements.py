@@ -12,7 +12,7 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 from tether.errors import LockError
-from tether.project import ConflictItem, Project
+from tether.project import ConflictItem, Project, Source
 from tether.provider.index_provider import RootRequirements
 from tether.resolve.condition import ALWAYS, NEVER, Condition
 from tether.resolve.forks import Selection, Toggle
@@ -61,23 +61,16 @@ def refuse_unsupported(project: Project) -> None:
                     hint="declare the workspace in the root's pyproject.toml "
                     '([tool.tether.workspace] members = ["packages/*"]), or use a path source',
                 )
-            if source.marker and source.index is None:
-                raise LockError(
-                    f"the source for '{name}' is a marker-conditional path, URL or git "
-                    "source, which `tether lock` does not support yet",
-                    hint="give the package one such source without a marker; a marker "
-                    'on an index source (`{ index = "pytorch-cu128", marker = '
-                    "\"sys_platform == 'linux'\" }`) is supported",
-                )
 
 
 def source_markers(project: Project) -> list[Condition]:
-    """The markers of index sources (`torch` from a CUDA index on Linux, a CPU index
-    elsewhere): the lock forks on each, so that every fork takes one index."""
+    """The markers of sources (`torch` from a CUDA index on Linux and a CPU index
+    elsewhere, `flash-attn` from a wheel URL on Linux only): the lock forks on each, so
+    that in every fork each source applies wholly or not at all."""
     found: list[Condition] = []
     for sources in project.settings.sources.values():
         for source in sources:
-            if source.index is None or source.marker is None:
+            if source.marker is None:
                 continue
             condition = Condition.of(source.marker)
             if condition not in found and ~condition not in found:
@@ -85,37 +78,62 @@ def source_markers(project: Project) -> list[Condition]:
     return found
 
 
+def _applies(name: str, source: Source, region: Condition | None) -> bool:
+    """Whether `source` (of package `name`) applies in the fork `region`. A source
+    with a marker applies where the whole region lies in the marker (the lock forks on
+    source markers, so a region meets one wholly or not at all); with no region known
+    (no fork yet: a question about names, not places), never."""
+    if source.marker is None:
+        return True
+    if region is None:
+        return False
+    condition = Condition.of(source.marker)
+    if (region & condition).is_never:
+        return False
+    if not (region & ~condition).is_never:
+        raise LockError(
+            f"the source of '{name}' applies where {source.marker}, "
+            "but the lock could not fork there (too many markers to fork on)",
+            hint="give fewer sources a marker, or use extras with `conflicts` for the variants",
+        )
+    return True
+
+
 def index_pins(
     project: Project, selection: Selection, region: Condition = ALWAYS
 ) -> dict[NormalizedName, str]:
-    """Per package, the first index source that applies under `selection` in the fork
-    `region`: an extra's or a group's source applies unless the selection turns that
-    extra or group off; one with a marker where the whole region meets the marker (the
-    lock forks on source markers, so a region meets one wholly or not at all)."""
+    """Per package, the index of the first source that applies under `selection` in
+    the fork `region` (an extra's or a group's source applies unless the selection
+    turns that extra or group off); none where that source is a path, URL or git one."""
     pins: dict[NormalizedName, str] = {}
     for name, sources in project.settings.sources.items():
-        for source in sources:
-            item = _source_item(source.extra, source.group)
-            if source.index is None or (item is not None and item in selection.off):
-                continue
-            if source.marker is not None:
-                condition = Condition.of(source.marker)
-                if (region & condition).is_never:
-                    continue
-                if not (region & ~condition).is_never:
-                    raise LockError(
-                        f"the index source of '{name}' applies where {source.marker}, "
-                        "but the lock could not fork there (too many markers to fork on)",
-                        hint="give fewer index sources a marker, or use extras with "
-                        "`conflicts` for the variants",
-                    )
+        source = _first_source(name, sources, selection, region)
+        if source is not None and source.index is not None:
             pins[name] = source.index
-            break
     return pins
 
 
+def _first_source(
+    name: NormalizedName,
+    sources: Iterable[Source],
+    selection: Selection,
+    region: Condition | None,
+) -> Source | None:
+    for source in sources:
+        item = _source_item(source.extra, source.group)
+        if item is not None and item in selection.off:
+            continue
+        if _applies(name, source, region):
+            return source
+    return None
+
+
 def root_requirements(
-    project: Project, selection: Selection, *, listed_order: bool = False
+    project: Project,
+    selection: Selection,
+    *,
+    region: Condition | None = None,
+    listed_order: bool = False,
 ) -> RootRequirements:
     """The project's requirements, the extras and groups `selection` turns off left out,
     and packages with a path or URL source turned into direct references.
@@ -124,7 +142,8 @@ def root_requirements(
     solver decides packages in the order they are first named): the dependencies, then
     each extra and each group by name, each of them sorted by package name as `uv lock`
     reads a project; with `listed_order`, each in the order given (`uv pip compile`
-    reads requirements files so)."""
+    reads requirements files so). `region`: the fork, which decides the sources with a
+    marker (None: those are left out)."""
 
     def _by_name(requirements: Iterable[Requirement]) -> list[Requirement]:
         if listed_order:
@@ -142,7 +161,7 @@ def root_requirements(
             marker = Marker(f"'{group}' in dependency_groups")
             entries += [(r, marker) for r in _by_name(requirements)]
     expanded = [e for r, m in entries for e in _itself(project, r, m, selection, frozenset())]
-    located = [(with_source(project, r, selection), m) for r, m in expanded]
+    located = [(with_source(project, r, selection, region), m) for r, m in expanded]
     return RootRequirements(name=project.name, requirements=tuple(located))
 
 
@@ -183,21 +202,25 @@ def _also_when(requirement: Requirement, marker: Marker | None) -> Requirement:
     return combined
 
 
-def with_source(project: Project, requirement: Requirement, selection: Selection) -> Requirement:
-    """`requirement` as `name @ url` when `[tool.tether.sources]` gives it a path or URL."""
-    for source in project.settings.sources.get(canonicalize_name(requirement.name), ()):
-        item = _source_item(source.extra, source.group)
-        if item is not None and item in selection.off:
-            continue
-        if source.index is not None or (source.workspace and source.path is None):
-            return requirement  # (a workspace source outside a workspace: refused above)
-        location = source.url or (project.root / (source.path or "")).resolve().as_uri()
-        if source.git is not None:
-            location = GitReference(source.git, source.rev, source.subdirectory).requirement_url()
-        extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
-        marker = f" ; {requirement.marker}" if requirement.marker is not None else ""
-        return Requirement(f"{requirement.name}{extras} @ {location}{marker}")
-    return requirement
+def with_source(
+    project: Project,
+    requirement: Requirement,
+    selection: Selection,
+    region: Condition | None = None,
+) -> Requirement:
+    """`requirement` as `name @ url` where `[tool.tether.sources]` gives it a path, URL
+    or git source in the fork `region`."""
+    name = canonicalize_name(requirement.name)
+    sources = project.settings.sources.get(name, ())
+    source = _first_source(name, sources, selection, region)
+    if source is None or source.index is not None or (source.workspace and source.path is None):
+        return requirement  # (a workspace source outside a workspace: refused above)
+    location = source.url or (project.root / (source.path or "")).resolve().as_uri()
+    if source.git is not None:
+        location = GitReference(source.git, source.rev, source.subdirectory).requirement_url()
+    extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+    marker = f" ; {requirement.marker}" if requirement.marker is not None else ""
+    return Requirement(f"{requirement.name}{extras} @ {location}{marker}")
 
 
 def _source_item(extra: NormalizedName | None, group: NormalizedName | None) -> Toggle | None:
@@ -208,14 +231,16 @@ def _source_item(extra: NormalizedName | None, group: NormalizedName | None) -> 
     return None
 
 
-def placed_sources(project: Project, selection: Selection) -> dict[NormalizedName, Requirement]:
+def placed_sources(
+    project: Project, selection: Selection, region: Condition | None = None
+) -> dict[NormalizedName, Requirement]:
     """`name @ location` for each package a path or URL source places, wherever in the
     graph it appears (a source declared at the root is not only for direct
     dependencies: a transitive `lib-b` must not come from an index where a stranger's
     package of that name may exist)."""
     found: dict[NormalizedName, Requirement] = {}
     for name in project.settings.sources:
-        placed = with_source(project, Requirement(str(name)), selection)
+        placed = with_source(project, Requirement(str(name)), selection, region)
         if placed.url:
             found[name] = placed
     return found

@@ -120,7 +120,7 @@ def resolve_project(
         no_build_package=frozenset(settings.no_build_package),
         no_binary_package=frozenset(settings.no_binary_package),
     )
-    # Index sources with markers first: each fork must lie wholly inside or outside
+    # Sources with markers first: each fork must lie wholly inside or outside
     # each such marker (`index_pins`), whatever the fork budget leaves of the rest.
     splitters = source_markers(project)
     splitters += [
@@ -152,12 +152,14 @@ def resolve_project(
         fork_grid = Grid.build(fork_python, fork_environments(settings.environments, region))
         return IndexProvider(
             client,
-            root_requirements(project, fork.selection, listed_order=listed_order),
+            root_requirements(
+                project, fork.selection, region=fork.region, listed_order=listed_order
+            ),
             replace(
                 provider_options,
                 grid=fork_grid,
                 pins=index_pins(project, fork.selection, fork.region),
-                sources=placed_sources(project, fork.selection),
+                sources=placed_sources(project, fork.selection, fork.region),
                 preferences=with_inherited(provider_options.preferences, fork.prefer),
             ),
             session,
