@@ -36,6 +36,29 @@ UNIVERSE = [
         build_error="error: Microsoft Visual C++ 14.0 or greater is required",
     ),
     Dist("broken", "1.0"),
+    # PyGObject's case: Metadata 2.1 PKG-INFO (not to be trusted), a backend that needs
+    # C libraries this machine lacks, and a pyproject.toml whose `[project]` fixes the
+    # requirements (only the version is dynamic).
+    Dist(
+        "gobjecty",
+        "3.50.2",
+        wheel=False,
+        sdist=True,
+        dynamic=["Requires-Dist"],
+        build_error="meson.build:1: ERROR: Dependency 'gobject-introspection-1.0' not found",
+        pyproject=textwrap.dedent(
+            """
+            [project]
+            name = "GObjecty"
+            dynamic = ["version"]
+            requires-python = ">=3.9"
+            dependencies = ["helper>=1"]
+
+            [project.optional-dependencies]
+            cairo = ["mylib>=9; sys_platform == 'linux'"]
+            """
+        ),
+    ),
     Dist("helper", "1.0"),
     Dist("mylib", "9.9"),  # a stranger's package with the local project's name
 ]
@@ -106,6 +129,43 @@ def test_an_sdist_only_dependency_is_built_for_its_metadata_once(
         "run", "python", "-c", "import setup_only, helper; print('ok')", cwd=root, env=offline
     )
     assert check.stdout == "ok\n", check.stderr
+
+
+def test_an_sdist_whose_pyproject_fixes_its_requirements_is_not_built(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    """As uv does: PKG-INFO older than 2.2 cannot be trusted, but `[project]` with
+    static dependencies can; the sdist is read, never built (its build would fail)."""
+    root = project(
+        tmp_path / "svc",
+        '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["gobjecty[cairo]"]\n',
+    )
+    index.clear_requests()
+    result = tether(root, index, "lock")
+    assert result.exit_code == 0, result.stderr
+    assert "failed to build" not in result.stderr
+    packages = locked(root)
+    gobjecty = packages["gobjecty"][0]
+    assert (gobjecty["version"], gobjecty["sdist"]["name"]) == ("3.50.2", "gobjecty-3.50.2.tar.gz")
+    assert gobjecty["dependencies"] == [{"name": "helper"}, {"name": "mylib"}]
+    assert (packages["mylib"][0]["version"], packages["mylib"][0]["marker"]) == (
+        "9.9",
+        'sys_platform == "linux"',
+    )
+    assert sdist_downloads(index) == ["/files/gobjecty-3.50.2.tar.gz"]
+    # The same sdist as a direct reference is read the same way.
+    gobjecty_dist = next(d for d in UNIVERSE if d.name == "gobjecty")
+    archive = tmp_path / "gobjecty-3.50.2.tar.gz"
+    archive.write_bytes(build_sdist(gobjecty_dist))
+    project(
+        root,
+        '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        f'dependencies = ["gobjecty @ {archive.as_uri()}"]\n',
+    )
+    direct = tether(root, index, "lock")
+    assert direct.exit_code == 0, direct.stderr
+    assert locked(root)["gobjecty"][0]["dependencies"] == [{"name": "helper"}]
 
 
 def test_a_failing_backend_is_named_with_its_last_lines(tmp_path: Path, index: IndexServer) -> None:

@@ -38,7 +38,8 @@ class Dist:
     `data` adds `.data/<scheme>/<path>` files (`"scripts/tool"`, `"data/share/x.txt"`);
     `dynamic` lists core-metadata fields the sdist's PKG-INFO marks Dynamic (PEP 643);
     `built_requires` are Requires-Dist lines only the sdist's backend reports (as a
-    setup.py computes them), and `build_error` makes that backend fail with a message.
+    setup.py computes them), and `build_error` makes that backend fail with a message;
+    `pyproject` is added to the sdist's pyproject.toml (a `[project]` table).
     """
 
     name: str
@@ -58,6 +59,7 @@ class Dist:
     dynamic: tuple[str, ...] = ()
     built_requires: tuple[str, ...] = ()
     build_error: str | None = None
+    pyproject: str = ""
 
     def __init__(
         self,
@@ -79,6 +81,7 @@ class Dist:
         dynamic: tuple[str, ...] | list[str] = (),
         built_requires: tuple[str, ...] | list[str] = (),
         build_error: str | None = None,
+        pyproject: str = "",
     ) -> None:
         # A hand-written __init__ so tests can pass lists and omit mappings; the
         # instance stays frozen (object.__setattr__ is how dataclasses do it too).
@@ -100,6 +103,7 @@ class Dist:
             "dynamic": tuple(dynamic),
             "built_requires": tuple(built_requires),
             "build_error": build_error,
+            "pyproject": pyproject,
         }
         for key, value in values.items():
             object.__setattr__(self, key, value)
@@ -204,7 +208,7 @@ def build_sdist(dist: Dist) -> bytes:
     root = dist.stem
     members: dict[str, bytes] = {
         f"{root}/PKG-INFO": metadata(dist).encode(),
-        f"{root}/pyproject.toml": _SDIST_PYPROJECT.encode(),
+        f"{root}/pyproject.toml": (_SDIST_PYPROJECT + dist.pyproject).encode(),
         f"{root}/tether_test_backend.py": BACKEND_SOURCE.encode(),
     }
     if dist.entry_points:

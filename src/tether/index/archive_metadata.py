@@ -1,4 +1,5 @@
-"""Core metadata out of archives: a wheel's `.dist-info/METADATA`, an sdist's PKG-INFO.
+"""Core metadata out of archives: a wheel's `.dist-info/METADATA`, an sdist's PKG-INFO
+(or its pyproject.toml, read by `pyproject_metadata`).
 
 Shared by the range-request and full-download paths of `client`.
 """
@@ -52,20 +53,20 @@ def bad_zip(file: DistFile, err: Exception) -> IndexFetchError:
 
 
 def read_pkg_info(content: bytes, filename: str) -> bytes | None:
+    return read_top_member(content, filename, "PKG-INFO")
+
+
+def read_top_member(content: bytes, filename: str, member_name: str) -> bytes | None:
+    """A file in an sdist's top directory (`PKG-INFO`, `pyproject.toml`), or None."""
+    suffix = f"/{member_name}"
     try:
         if filename.endswith(".zip"):
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                names = [
-                    n for n in archive.namelist() if n.count("/") == 1 and n.endswith("/PKG-INFO")
-                ]
+                names = [n for n in archive.namelist() if n.count("/") == 1 and n.endswith(suffix)]
                 return archive.read(names[0]) if names else None
         with tarfile.open(fileobj=io.BytesIO(content), mode="r:*") as archive:
             for member in archive.getmembers():
-                if (
-                    member.isfile()
-                    and member.name.count("/") == 1
-                    and member.name.endswith("/PKG-INFO")
-                ):
+                if member.isfile() and member.name.count("/") == 1 and member.name.endswith(suffix):
                     extracted = archive.extractfile(member)
                     return extracted.read() if extracted is not None else None
     except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError):

@@ -24,7 +24,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packaging.utils import NormalizedName, canonicalize_name
+from packaging.utils import (
+    InvalidSdistFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_sdist_filename,
+)
+from packaging.version import Version
 
 from tether.cache import Bucket, Cache, digest
 from tether.errors import IndexFetchError
@@ -32,6 +38,7 @@ from tether.index.archive_metadata import (
     bad_zip,
     metadata_entry,
     read_pkg_info,
+    read_top_member,
     read_wheel_metadata,
 )
 from tether.index.config import Index, index_chain
@@ -379,8 +386,9 @@ class IndexClient:
 
     def _sdist_metadata(self, file: DistFile) -> bytes | Unavailable:
         """PKG-INFO of an sdist, usable when it is Metadata 2.2+ and its dependencies are
-        not dynamic (PEP 643); otherwise the sdist must be built (by the caller: the
-        verified archive is left in the cache for it, and for `sync`)."""
+        not dynamic (PEP 643), or else its pyproject.toml's `[project]` when that fixes
+        them (PEP 621, as uv reads it); otherwise the sdist must be built (by the caller:
+        the verified archive is left in the cache for it, and for `sync`)."""
         response = self.http.get(file.url)
         if response.status != 200:
             raise _status_error(response, what=file.filename, index_name=None)
@@ -389,6 +397,9 @@ class IndexClient:
         metadata = None if data is None else parse_core_metadata(data, source=file.filename)
         if metadata is not None and data is not None and not needs_build(metadata):
             return data
+        static = sdist_static_metadata(response.body, file.filename, file.version)
+        if static is not None:
+            return static
         sha256 = file.sha256 or hashlib.sha256(response.body).hexdigest()
         archive = self.cache.write(Bucket.ARCHIVES, sha256, file.filename, data=response.body)
         reason = (
@@ -407,6 +418,20 @@ class IndexClient:
 def _links_anything(body: bytes) -> bool:
     """Whether a simple page (HTML or JSON) names at least one file."""
     return b"<a " in body or b'"filename"' in body
+
+
+def sdist_static_metadata(content: bytes, filename: str, version: Version) -> bytes | None:
+    """Metadata from the sdist's pyproject.toml, when `[project]` fixes it."""
+    from tether.index.pyproject_metadata import static_metadata  # noqa: PLC0415 - rare path
+
+    text = read_top_member(content, filename, "pyproject.toml")
+    if text is None:
+        return None
+    try:
+        name = parse_sdist_filename(filename)[0]
+    except InvalidSdistFilename:
+        return None
+    return static_metadata(text.decode("utf-8", "replace"), name=name, version=version)
 
 
 def needs_build(metadata: CoreMetadata) -> bool:

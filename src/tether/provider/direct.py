@@ -30,7 +30,7 @@ from packaging.version import InvalidVersion, Version
 
 from tether.errors import BuildError, LockError
 from tether.index.archive_metadata import read_pkg_info, read_wheel_metadata
-from tether.index.client import needs_build
+from tether.index.client import needs_build, sdist_static_metadata
 from tether.index.core_metadata import CoreMetadata, parse_core_metadata
 from tether.index.page import DistFile
 from tether.urls import redact_url
@@ -117,7 +117,12 @@ def fetch_direct(
         data = pkg_info
     metadata = parse_core_metadata(data, source=shown)
     if not filename.endswith(".whl") and needs_build(metadata):
-        metadata = _built(requirement, shown, filename, content, builds.sdist)
+        static = sdist_static_metadata(content, filename, version)
+        metadata = (
+            _built(requirement, shown, filename, content, builds.sdist)
+            if static is None
+            else parse_core_metadata(static, source=shown)
+        )
     return DirectArchive(file=file, path=local, metadata=metadata)
 
 
