@@ -43,6 +43,7 @@ from tether.index.archive_metadata import (
 )
 from tether.index.config import Index, index_chain
 from tether.index.core_metadata import CoreMetadata, parse_core_metadata
+from tether.index.flat import directory_page, is_local, local_path
 from tether.index.freshness import CacheControl, CachePolicy, is_fresh, parse_cache_control
 from tether.index.page import (
     ACCEPT,
@@ -51,6 +52,7 @@ from tether.index.page import (
     ProjectPage,
     page_from_record,
     page_to_record,
+    parse_html_page,
     parse_page,
 )
 from tether.index.remote_zip import TAIL, dist_info_entries_in_tail, read_directory, read_entry
@@ -144,6 +146,8 @@ class IndexClient:
         self._clock = clock
         self._http_lock = threading.Lock()
         self._unlisted = UnlistedMetadata()
+        self._flat: dict[str, HttpResponse] = {}
+        self._flat_lock = threading.Lock()
 
     @property
     def http(self) -> HttpClient:
@@ -192,6 +196,9 @@ class IndexClient:
         project = canonicalize_name(name)
         if not _SAFE_NAME.match(project):
             return None
+        if index.flat and is_local(index.url):
+            page = directory_page(index.url, project)  # read afresh: a directory is cheap
+            return page if page.groups else None
         key = (digest(redact_url(index.url)), f"{project}.page")
         entry = self._read_page_entry(key)
         now = self._clock()
@@ -211,14 +218,20 @@ class IndexClient:
                 return _page_of(entry)
         elif self.policy.offline:
             return Offline(f"the page of '{project}'", index)
-        url = f"{index.url}/{project}/"
-        headers = {"Accept": ACCEPT, "Accept-Encoding": "gzip"}
-        if entry is not None and entry.get("etag"):
-            headers["If-None-Match"] = entry["etag"]
-        if entry is not None and entry.get("last_modified"):
-            headers["If-Modified-Since"] = entry["last_modified"]
-        response = self.http.get(url, headers=headers)
-        response = self._past_mirror_race(url, headers, response)
+        if index.flat:
+            # One page for every project: fetched once a run, cut per project below.
+            response = self._flat_response(index.url)
+            if response.status != 200:
+                raise _status_error(response, what="the flat index page", index_name=index.name)
+        else:
+            url = f"{index.url}/{project}/"
+            headers = {"Accept": ACCEPT, "Accept-Encoding": "gzip"}
+            if entry is not None and entry.get("etag"):
+                headers["If-None-Match"] = entry["etag"]
+            if entry is not None and entry.get("last_modified"):
+                headers["If-Modified-Since"] = entry["last_modified"]
+            response = self.http.get(url, headers=headers)
+            response = self._past_mirror_race(url, headers, response)
         if response.status == 304 and entry is not None:
             stored = {k: v for k, v in entry.items() if k != "parsed"}
             self._store_page_entry(key, {**stored, **_validators(response, now)})
@@ -228,18 +241,36 @@ class IndexClient:
             return None
         if response.status != 200:
             raise _status_error(response, what=f"the page of '{project}'", index_name=index.name)
-        page = parse_page(
-            response.body,
-            content_type=response.headers.get("content-type", ""),
-            url=response.url,
-            project=project,
+        page = (
+            parse_html_page(response.body, url=response.url, project=project)
+            if index.flat  # whatever content type a file server gives an .html page
+            else parse_page(
+                response.body,
+                content_type=response.headers.get("content-type", ""),
+                url=response.url,
+                project=project,
+            )
         )
+        if index.flat and not page.groups:  # the listing names none of its files
+            self._store_page_entry(key, {"missing": True, **_validators(response, now)})
+            return None
         # An empty page is not kept: on a mirror it may mean "not fetched yet". (Its
         # groups, not `files`: that would build every file of a large page.)
         if page.groups and not parse_cache_control(response.headers.get("cache-control")).no_store:
             record = {"page": page_to_record(page), "newest": _newest(page)}
             self._store_page_entry(key, {**record, **_validators(response, now)})
         return page
+
+    def _flat_response(self, url: str) -> HttpResponse:
+        """A flat index's page, asked for once a run whatever the number of projects
+        looked up on it (pyg's page lists hundreds of files)."""
+        with self._flat_lock:
+            response = self._flat.get(url)
+            if response is None:
+                response = self._flat[url] = self.http.get(
+                    url, headers={"Accept": "text/html", "Accept-Encoding": "gzip"}
+                )
+            return response
 
     def _past_mirror_race(
         self, url: str, headers: dict[str, str], response: HttpResponse
@@ -291,6 +322,20 @@ class IndexClient:
         source = redact_url(file.url)
         if cached is not None:
             return MetadataResult(parse_core_metadata(cached, source=source), MetadataSource.CACHE)
+        if is_local(file.url):  # a flat index's directory: read, never downloaded
+            content = local_path(file.url).read_bytes()
+            _verify(content, file.sha256, what=file.filename, url=file.url)
+            local = (
+                read_wheel_metadata(content, file)
+                if file.is_wheel
+                else self._sdist_metadata_of(content, file)
+            )
+            if isinstance(local, Unavailable):
+                return local
+            metadata = parse_core_metadata(local, source=source)
+            _check_identity(metadata, file)
+            self.cache.write(Bucket.METADATA, *key, data=local)
+            return MetadataResult(metadata, MetadataSource.DOWNLOAD)
         if self.policy.offline:
             return Offline(f"the metadata of {file.filename}", None)
         if file.is_wheel:
@@ -393,15 +438,18 @@ class IndexClient:
         if response.status != 200:
             raise _status_error(response, what=file.filename, index_name=None)
         _verify(response.body, file.sha256, what=file.filename, url=file.url)
-        data = read_pkg_info(response.body, file.filename)
+        return self._sdist_metadata_of(response.body, file)
+
+    def _sdist_metadata_of(self, content: bytes, file: DistFile) -> bytes | Unavailable:
+        data = read_pkg_info(content, file.filename)
         metadata = None if data is None else parse_core_metadata(data, source=file.filename)
         if metadata is not None and data is not None and not needs_build(metadata):
             return data
-        static = sdist_static_metadata(response.body, file.filename, file.version)
+        static = sdist_static_metadata(content, file.filename, file.version)
         if static is not None:
             return static
-        sha256 = file.sha256 or hashlib.sha256(response.body).hexdigest()
-        archive = self.cache.write(Bucket.ARCHIVES, sha256, file.filename, data=response.body)
+        sha256 = file.sha256 or hashlib.sha256(content).hexdigest()
+        archive = self.cache.write(Bucket.ARCHIVES, sha256, file.filename, data=content)
         reason = (
             f"{file.filename} has no PKG-INFO"
             if metadata is None

@@ -16,7 +16,9 @@ class Index:
     pinned to it in `[tool.tether.sources]`. `credential_command` is run to get a token
     (its stdout, stripped), sent as the password of `username`, or as a bearer token
     when there is no username. `publish_url` is where `tether publish --index NAME`
-    uploads (the index's legacy upload API).
+    uploads (the index's legacy upload API). `flat`: not a PEP 503 index but one page
+    or directory listing every file (pip's `--find-links`, uv's `format = "flat"`); a
+    directory's `url` is its `file://` URL.
     """
 
     name: str
@@ -26,6 +28,7 @@ class Index:
     username: str | None = None
     credential_command: tuple[str, ...] = ()
     publish_url: str | None = None
+    flat: bool = False
 
 
 PYPI = Index(name="pypi", url="https://pypi.org/simple", default=True)

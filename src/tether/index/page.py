@@ -86,7 +86,7 @@ class ProjectPage:
     def of_rows(cls, *, name: NormalizedName, url: str, rows: Iterable[Row]) -> ProjectPage:
         """From rows straight off an index page (files without a usable version are
         dropped here)."""
-        versioned = ((_version_from_filename(row[0], name), row) for row in rows)
+        versioned = ((version_from_filename(row[0], name), row) for row in rows)
         return cls.of_groups(
             name=name, url=url, groups=_grouped((v, r) for v, r in versioned if v is not None)
         )
@@ -307,7 +307,7 @@ def _html_file(
         return None
     absolute, fragment = urldefrag(urljoin(base, href))
     filename = unquote(absolute.rsplit("/", 1)[-1])
-    version = _version_from_filename(filename, project)
+    version = version_from_filename(filename, project)
     if version is None:
         return None
     algorithm, _, value = fragment.partition("=")
@@ -353,7 +353,7 @@ def _version(text: str) -> Version:
     return Version(text)
 
 
-def _version_from_filename(filename: str, project: str) -> Version | None:
+def version_from_filename(filename: str, project: str) -> Version | None:
     """The version a file name carries; None for files we do not use: not a wheel or
     an sdist, another project's name, or a name that does not split unambiguously into
     name and version (`cffi-1.0.2-2.tar.gz` is not cffi 2; pip and uv skip it too).

@@ -12,9 +12,12 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from packaging.markers import Marker
 
+from tether.fs import relative_posix
+from tether.index.flat import is_local, local_path
 from tether.index.page import DistFile
 from tether.urls import without_userinfo
 
@@ -59,6 +62,8 @@ class LockDocument:
     dependency_groups: tuple[str, ...] = ()
     default_groups: tuple[str, ...] = ()
     tool: Mapping[str, object] = field(default_factory=dict)
+    # Where the lock lives: files of a local flat index are written relative to it.
+    directory: Path | None = None
 
 
 def _order(package: LockedPackage) -> tuple[str, str, str]:
@@ -102,11 +107,12 @@ def dumps(document: LockDocument) -> str:
         if package.vcs is not None:
             lines.append(f"vcs = {_vcs(package.vcs)}")
         if package.sdist is not None:
-            lines.append(f"sdist = {_file(package.sdist)}")
+            lines.append(f"sdist = {_file(package.sdist, document.directory)}")
         if package.wheels:
             lines.append("wheels = [")
             lines.extend(
-                f"    {_file(w)}," for w in sorted(package.wheels, key=lambda w: w.filename)
+                f"    {_file(w, document.directory)},"
+                for w in sorted(package.wheels, key=lambda w: w.filename)
             )
             lines.append("]")
     if document.tool:
@@ -124,8 +130,14 @@ def dumps(document: LockDocument) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _file(file: DistFile) -> str:
-    parts = [f"name = {_s(file.filename)}", f"url = {_s(without_userinfo(file.url))}"]
+def _file(file: DistFile, directory: Path | None) -> str:
+    """A wheel or sdist entry; a local one (a flat index's directory) by its `path`,
+    relative to the lock, so that the lock holds no path of this machine's."""
+    if is_local(file.url) and directory is not None:
+        where = f"path = {_s(relative_posix(local_path(file.url), directory))}"
+    else:
+        where = f"url = {_s(without_userinfo(file.url))}"
+    parts = [f"name = {_s(file.filename)}", where]
     if file.size is not None:
         parts.append(f"size = {file.size}")
     if file.upload_time is not None:

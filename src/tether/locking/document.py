@@ -73,4 +73,5 @@ def lock_document(
             **({"conflict-selections": list(resolved.selections)} if resolved.selections else {}),
             "inputs": fingerprints,
         },
+        directory=project.root,
     )

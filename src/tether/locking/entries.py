@@ -14,6 +14,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from tether.fs import relative_posix
+from tether.index.flat import is_local
 from tether.lock import LockedPackage
 from tether.lock.pylock import LockedVcs
 from tether.project import Project
@@ -189,7 +190,8 @@ def _locked(
         name=package.name,
         version=str(version),
         requires_python=pythons[0] if len(pythons) == 1 and pythons[0] else None,
-        index=None if listing.index is None else listing.index.url,
+        # A local flat index's directory is this machine's: its files carry paths.
+        index=None if listing.index is None or is_local(listing.index.url) else listing.index.url,
         dependencies=tuple(sorted(dependencies)),
         wheels=wheels,
         sdist=sdists[0] if sdists else None,

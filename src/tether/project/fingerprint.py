@@ -33,7 +33,14 @@ def inputs(project: Project, options: dict[str, Any]) -> dict[str, str]:
             "overrides": sorted(str(r) for r in settings.overrides),
             "conflicts": [[str(i) for i in c] for c in settings.conflicts],
             "indexes": [
-                [i.name, without_userinfo(i.url), i.default, i.explicit] for i in settings.indexes
+                [
+                    i.name,
+                    without_userinfo(i.url),
+                    i.default,
+                    i.explicit,
+                    *(["flat"] if i.flat else []),
+                ]
+                for i in settings.indexes
             ],
             "sources": {k: [_source(s) for s in v] for k, v in sorted(settings.sources.items())},
             "build": [

@@ -155,6 +155,7 @@ class Settings:
 
 SETTINGS_KEYS = frozenset(
     {
+        "find-links",
         "default-groups",
         "environments",
         "resolution",
@@ -185,8 +186,9 @@ SETTINGS_KEYS = frozenset(
 # Tables read by the commands that use them (`tether audit`, `deps`, `hooks`), kept raw here.
 QUALITY_TABLES = ("audit", "deps", "hooks")
 _INDEX_KEYS = frozenset(
-    {"name", "url", "default", "explicit", "username", "credential-command", "publish-url"}
-)
+    {"name", "url", "default", "explicit", "username", "credential-command", "publish-url",
+     "format"}
+)  # fmt: skip
 _SOURCE_KEYS = frozenset(
     {
         "index",
@@ -221,7 +223,9 @@ def parse_settings(
     where = "tool.tether"
     data = expect_table(doc, table, where)
     check_keys(doc, data, SETTINGS_KEYS, where)
-    indexes = _parse_indexes(doc, data.get("index", []))
+    indexes = _parse_find_links(doc, data.get("find-links", [])) + _parse_indexes(
+        doc, data.get("index", [])
+    )
     exclude_newer, exclude_newer_span = _parse_exclude_newer(doc, data.get("exclude-newer"))
     per_package, per_package_inputs = _parse_exclude_newer_package(
         doc, data.get("exclude-newer-package", {})
@@ -363,6 +367,31 @@ def _parse_exclude_newer_package(
     return MappingProxyType(moments), MappingProxyType(inputs)
 
 
+def _parse_find_links(doc: TomlDocument, value: object) -> tuple[Index, ...]:
+    """`find-links = ["./wheels", "https://data.pyg.org/whl/torch-2.5.0+cpu.html"]`:
+    flat indexes, looked at before the others (first-index-wins: a wheelhouse you point
+    at is where its packages come from)."""
+    found: list[Index] = []
+    for position, raw in enumerate(expect_str_list(doc, value, "tool.tether.find-links")):
+        url = _flat_location(doc, raw)
+        problem = index_url_problem(url)
+        if problem is not None:
+            raise doc.error(
+                f'find-links entry "{redact_url(raw)}" is unusable: {problem}',
+                at=doc.locate_string(raw),
+                hint="give a directory (relative to pyproject.toml) or an http(s) URL",
+            )
+        found.append(Index(name=f"find-links-{position}", url=url.rstrip("/"), flat=True))
+    return tuple(found)
+
+
+def _flat_location(doc: TomlDocument, location: str) -> str:
+    """A flat index's URL: a path (relative to pyproject.toml) becomes a `file://` URL."""
+    if "://" in location:
+        return location
+    return (doc.path.parent / location).resolve().as_uri()
+
+
 def _parse_indexes(doc: TomlDocument, value: object) -> tuple[Index, ...]:
     indexes: list[Index] = []
     for position, raw in enumerate(expect_list(doc, value, "tool.tether.index")):
@@ -379,6 +408,16 @@ def _parse_indexes(doc: TomlDocument, value: object) -> tuple[Index, ...]:
                 )
         name = expect_str(doc, entry["name"], f"{where}.name")
         url = expect_str(doc, entry["url"], f"{where}.url")
+        form = expect_str(doc, entry.get("format", "simple"), f"{where}.format")
+        if form not in ("simple", "flat"):
+            raise doc.error(
+                f'index "{name}" has an unknown format "{form}"',
+                at=doc.locate_string(form),
+                hint='use "simple" (a PEP 503 index, the default) or "flat" (one page or '
+                "directory listing every file, pip's --find-links)",
+            )
+        if form == "flat":
+            url = _flat_location(doc, url)
         if not _INDEX_NAME.match(name):
             raise doc.error(
                 f'invalid index name "{name}" in `{where}.name`',
@@ -420,6 +459,7 @@ def _parse_indexes(doc: TomlDocument, value: object) -> tuple[Index, ...]:
                     doc, entry.get("credential-command", []), f"{where}.credential-command"
                 ),
                 publish_url=publish_url,
+                flat=form == "flat",
             )
         )
     if sum(index.default for index in indexes) > 1:

@@ -30,6 +30,7 @@ RENAMED = {
     "no-build-package": "no-build-package",
     "no-binary-package": "no-binary-package",
     "build-constraint-dependencies": "build-constraint-dependencies",
+    "find-links": "find-links",
 }
 # Keys tether reads in its own way (see `translate`).
 HANDLED = frozenset({"index", "sources", "package", "dev-dependencies", "index-url",
@@ -43,7 +44,7 @@ TOOL_ONLY = frozenset(
      "publish-url", "trusted-publishing", "pip"}
 )  # fmt: skip
 INDEX_KEYS = {"name": "name", "url": "url", "default": "default", "explicit": "explicit",
-              "publish-url": "publish-url"}  # fmt: skip
+              "publish-url": "publish-url", "format": "format"}  # fmt: skip
 SOURCE_KEYS = frozenset(
     {"index", "path", "url", "git", "rev", "tag", "branch", "subdirectory", "workspace",
      "editable", "marker", "extra", "group"}

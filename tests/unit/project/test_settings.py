@@ -137,6 +137,53 @@ def test_default_index_replaces_pypi(tmp_path: Path) -> None:
     assert [index.name for index in project.settings.index_chain()] == ["mirror"]
 
 
+def test_find_links_and_flat_indexes_come_first_in_the_chain(tmp_path: Path) -> None:
+    project = load(
+        tmp_path,
+        """\
+        [tool.tether]
+        find-links = ["wheels", "https://data.pyg.org/whl/torch-2.5.0+cpu.html"]
+
+        [[tool.tether.index]]
+        name = "team"
+        url = "https://team.example/simple"
+
+        [[tool.tether.index]]
+        name = "vendored"
+        url = "../vendor"
+        format = "flat"
+        """,
+    )
+    chain = project.settings.index_chain()
+    assert [(i.name, i.url, i.flat) for i in chain] == [
+        ("find-links-0", (tmp_path / "wheels").resolve().as_uri(), True),
+        ("find-links-1", "https://data.pyg.org/whl/torch-2.5.0+cpu.html", True),
+        ("team", "https://team.example/simple", False),
+        ("vendored", (tmp_path.parent / "vendor").resolve().as_uri(), True),
+        ("pypi", "https://pypi.org/simple", False),
+    ]
+
+
+def test_uv_find_links_and_flat_index_are_read(tmp_path: Path) -> None:
+    project = load(
+        tmp_path,
+        """\
+        [tool.uv]
+        find-links = ["https://download.pytorch.org/whl/torch_stable.html"]
+
+        [[tool.uv.index]]
+        name = "wheels"
+        url = "./wheels"
+        format = "flat"
+        """,
+    )
+    assert [(i.name, i.flat) for i in project.settings.index_chain()] == [
+        ("find-links-0", True),
+        ("wheels", True),
+        ("pypi", False),
+    ]
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
