@@ -281,6 +281,20 @@ def _roots(
     return roots
 
 
+def _overrides(pyproject: dict[str, Any]) -> dict[str, list[Requirement]]:
+    """The project's overrides (tether's or uv's), by package name."""
+    tool = pyproject.get("tool", {})
+    lines = [
+        *tool.get("tether", {}).get("overrides", []),
+        *tool.get("uv", {}).get("override-dependencies", []),
+    ]
+    found: dict[str, list[Requirement]] = {}
+    for line in lines:
+        requirement = Requirement(line)
+        found.setdefault(canonicalize_name(requirement.name), []).append(requirement)
+    return found
+
+
 def _unmet(
     pyproject: dict[str, Any],
     roots: list[Requirement],
@@ -296,8 +310,13 @@ def _unmet(
     pending = [(r, "") for r in roots]
     seen: set[tuple[str, str]] = set()
     own = canonicalize_name(project["name"])
+    overrides = _overrides(pyproject)
     while pending:
         requirement, extra = pending.pop()
+        replaced = overrides.get(canonicalize_name(requirement.name))
+        if replaced is not None and requirement not in replaced:
+            pending += [(r, extra) for r in replaced]  # an override replaces every one
+            continue
         if requirement.marker and not requirement.marker.evaluate({**environment, "extra": extra}):
             continue
         name = canonicalize_name(requirement.name)

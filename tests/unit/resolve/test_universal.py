@@ -75,6 +75,12 @@ class ForkedProvider:
                 WINDOWS & self.region, self.grid
             ):
                 return Unavailable("has no wheel for the platforms this lock serves here")
+            if (
+                package.name.startswith("no-win")
+                and version.major >= 2  # the universe's convention
+                and not possible(~WINDOWS & self.region, self.grid)
+            ):
+                return Unavailable("has no Windows wheel")
             releases = self.universe[package.name]
             requirements = [
                 Requirement(r)
@@ -309,3 +315,19 @@ def test_a_divided_fork_whose_part_has_no_answer_is_solved_whole() -> None:
         "sqlean": [("3.50", None)],
         "win-wheels": [("1.0", None)],
     }
+
+
+def test_a_release_one_platform_cannot_install_is_not_taken_for_the_others() -> None:
+    """napari's torch: the newest has no wheel for one platform (macOS x86_64 there,
+    Windows here), where an older release is taken. The fork with more platforms is
+    solved first, so the others keep the newest instead of preferring the older one
+    the narrow fork had to take."""
+    universe = {
+        "kernels": {"1.0": (">=3.9", SQLEAN_SPLIT)},
+        "sqlean": {"3.49": (">=3.9", []), "3.50": (">=3.9", [])},
+        "no-win-torch": {"1.9": (">=3.9", []), "2.15": (">=3.9", [])},
+    }
+    assert resolve(universe, ["kernels", "no-win-torch"])["no-win-torch"] == [
+        ("1.9", 'sys_platform == "win32"'),
+        ("2.15", 'sys_platform != "win32"'),
+    ]
