@@ -156,3 +156,55 @@ def test_a_find_links_directory_that_is_not_there_is_a_clear_error(
     result = tether(root, index, "lock")
     assert result.exit_code == 1
     assert 'index "x" has an unknown format "tree"' in result.stderr
+
+
+def test_pip_compile_and_sync_read_find_links_from_the_file(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    """pip-tools' `-f ./wheels` in requirements.in: the compiled file keeps the line,
+    and `pip sync` installs the wheelhouse's wheel from it, hash checked."""
+    import subprocess
+    import sys
+
+    work = tmp_path / "work"
+    (work / "wheels").mkdir(parents=True)
+    (work / "wheels" / "inhouse-1.2-py3-none-any.whl").write_bytes(
+        build_wheel(Dist("inhouse", "1.2", requires=["util>=2"]), "py3-none-any")
+    )
+    (work / "requirements.in").write_text("-f wheels\ninhouse\n")
+    compiled = tether(work, index, "pip", "compile", "requirements.in", "--generate-hashes",
+                      "-o", "requirements.txt")  # fmt: skip
+    assert compiled.exit_code == 0, compiled.stderr
+    text = (work / "requirements.txt").read_text()
+    assert "--find-links wheels\n" in text
+    assert "inhouse==1.2 \\\n    --hash=sha256:" in text
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(work / ".venv")], check=True)
+    synced = tether(work, index, "pip", "sync", "requirements.txt")
+    assert synced.exit_code == 0, synced.stderr
+    assert python(work, "import inhouse, util; print(inhouse.__version__, util.__version__)") == (
+        "1.2 2.0"
+    )
+
+
+def test_lock_takes_find_links_from_the_command_line(tmp_path: Path, index: IndexServer) -> None:
+    root = project(
+        tmp_path / "svc",
+        """\
+        [project]
+        name = "svc"
+        version = "0.1.0"
+        requires-python = ">=3.11"
+        dependencies = ["inhouse"]
+        """,
+    )
+    wheels = tmp_path / "wheelhouse"
+    wheels.mkdir()
+    (wheels / "inhouse-1.2-py3-none-any.whl").write_bytes(
+        build_wheel(Dist("inhouse", "1.2"), "py3-none-any")
+    )
+    missing = tether(root, index, "lock")
+    assert missing.exit_code == 1
+    found = tether(root, index, "lock", "--find-links", str(wheels))
+    assert found.exit_code == 0, found.stderr
+    locked = {p["name"]: p for p in tomllib.loads((root / "pylock.toml").read_text())["packages"]}
+    assert locked["inhouse"]["wheels"][0]["path"] == "../wheelhouse/inhouse-1.2-py3-none-any.whl"

@@ -218,7 +218,8 @@ def test_pip_sync_into_a_given_venv_with_hashes(tmp_path: Path, index: IndexServ
     [
         ("web>=1\n", "'web>=1' does not pin one version"),
         ("web==2.0 --hash=md5:abc\n", "--hash=md5:abc is not a sha256 hash"),
-        ("-f ./wheels\n", "the option -f is not supported by tether"),
+        ("--prefer-binary\n", "the option --prefer-binary is not supported by tether"),
+        ("-f ./wheels\nweb==2.0\n", "the flat index"),  # a directory that is not there
         ("web=2.0\n", "invalid requirement 'web=2.0'"),
         ("-r missing.txt\n", "requirements file"),
         ("web==2.0 --hash=sha256:" + "a" * 64 + "\nutil==2.0\n", "'util' has no --hash"),

@@ -30,6 +30,15 @@ def add_index_options(parser: argparse.ArgumentParser) -> None:
         help="search this index before the others (repeatable)",
     )
     group.add_argument(
+        "-f",
+        "--find-links",
+        metavar="DIR|URL",
+        action="append",
+        default=[],
+        help="a directory of wheels and sdists, or an http(s) page that links them, "
+        "searched before the indexes (repeatable)",
+    )
+    group.add_argument(
         "--offline",
         action="store_true",
         help="use only the cache, never the network; also TETHER_OFFLINE=1",
@@ -51,6 +60,7 @@ def index_options(args: argparse.Namespace) -> object:
     return IndexOptions(
         index_url=args.index_url,
         extra_index_urls=tuple(args.extra_index_url),
+        find_links=tuple(args.find_links),
         offline=args.offline,
         refresh=args.refresh,
         exclude_newer=args.exclude_newer,

@@ -23,6 +23,7 @@ class IndexOptions:
 
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()  # directories (relative to the working directory) or URLs
     offline: bool = False
     refresh: bool = False
     exclude_newer: datetime | None = None
@@ -47,9 +48,14 @@ def open_cache(environ: Mapping[str, str]) -> Cache:
 def resolve_indexes(
     configured: tuple[Index, ...], options: IndexOptions, environ: Mapping[str, str]
 ) -> tuple[Index, ...]:
-    """The project's indexes with the command line's on top: `--extra-index-url`s are
-    searched first, `--index-url` (or `TETHER_INDEX_URL`) replaces the default index."""
-    extra = tuple(
+    """The project's indexes with the command line's on top: `--find-links` locations
+    and then `--extra-index-url`s are searched first, `--index-url` (or
+    `TETHER_INDEX_URL`) replaces the default index."""
+    links = tuple(
+        Index(name=f"find-links-cli-{n}", url=_checked("--find-links", _located(where)), flat=True)
+        for n, where in enumerate(options.find_links, start=1)
+    )
+    extra = links + tuple(
         Index(name=f"extra-{n}", url=_checked("--extra-index-url", url).rstrip("/"))
         for n, url in enumerate(options.extra_index_urls, start=1)
     )
@@ -61,6 +67,11 @@ def resolve_indexes(
         indexes = [replace(index, default=False) for index in indexes]
         indexes.append(Index(name="default", url=default_url.rstrip("/"), default=True))
     return tuple(indexes)
+
+
+def _located(where: str) -> str:
+    """A find-links location as a URL: a directory becomes its `file://` URL."""
+    return where.rstrip("/") if "://" in where else Path(where).resolve().as_uri()
 
 
 def _checked(where: str, url: str) -> str:

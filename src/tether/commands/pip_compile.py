@@ -165,9 +165,10 @@ def _header(options: CompileOptions, python_version: str) -> list[str]:
 
 def with_file_indexes(given: IndexOptions, read: RequirementsFile) -> IndexOptions:
     """The command line's index options over the requirements files' own: its
-    `--index-url` wins, extra index URLs add up."""
+    `--index-url` wins, extra index URLs and find-links add up."""
     return replace(
         given,
         index_url=given.index_url or read.index_url,
         extra_index_urls=(*given.extra_index_urls, *read.extra_index_urls),
+        find_links=(*given.find_links, *read.find_links),
     )

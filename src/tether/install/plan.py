@@ -40,13 +40,19 @@ class Wanted:
     def from_index(
         cls, name: str, version: str, file: DistFile, *, requested: bool = False
     ) -> Wanted:
-        """An archive an index lists (its sha256 checked by the caller)."""
+        """An archive an index lists (its sha256 checked by the caller); a flat
+        index's directory lists local files, which are read, not downloaded."""
+        path = None
+        if file.url.startswith("file:"):
+            from tether.index.flat import local_path  # noqa: PLC0415 - rare: a wheelhouse
+
+            path = local_path(file.url)
         return cls(
             name=name,
             version=version,
             filename=file.filename,
-            url=file.url,
-            path=None,
+            url=None if path is not None else file.url,
+            path=path,
             sha256=file.sha256 or "",
             size=file.size,
             requested=requested,

@@ -17,6 +17,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from tether.fs import relative_posix
 from tether.index.auth import strip_userinfo
 from tether.lock import LockedPackage
 from tether.project import Project
@@ -145,12 +146,19 @@ def render(
     if read.index_url:
         lines.append(f"--index-url {strip_userinfo(read.index_url)[0]}")
     lines += [f"--extra-index-url {strip_userinfo(u)[0]}" for u in read.extra_index_urls]
+    lines += [f"--find-links {_link(link, cwd)}" for link in read.find_links]
     parents = _parents(packages, read, cwd)
     for package in sorted(packages, key=lambda p: (canonicalize_name(p.name), p.version or "")):
         lines += _package_lines(package, hashes, cwd)
         if annotate:
             lines += _via(parents.get(canonicalize_name(package.name), []))
     return "\n".join(lines) + "\n"
+
+
+def _link(link: str, cwd: Path) -> str:
+    """A find-links location as the output writes it: a URL without credentials, a
+    directory relative to where the command runs."""
+    return strip_userinfo(link)[0] if "://" in link else relative_posix(Path(link), cwd)
 
 
 def _package_lines(package: LockedPackage, hashes: bool, cwd: Path) -> list[str]:

@@ -4,9 +4,10 @@
 What pip's format allows and tether understands: one requirement per line, `#` comments,
 `\\` line continuations, `${VAR}` environment variables, `-r`/`--requirement` and
 `-c`/`--constraint` (relative to the including file), `-e`/`--editable`,
-`-i`/`--index-url`, `--extra-index-url`, `--hash=sha256:…` after a requirement, and
-`--pre`. Options tether cannot honour (`--find-links`, `--no-binary`, …) are refused with
-the file and line, not ignored.
+`-i`/`--index-url`, `--extra-index-url`, `-f`/`--find-links` (a directory relative to
+the file, or a URL), `--hash=sha256:…` after a requirement, and `--pre`. Options tether
+cannot honour (`--no-binary`, `--trusted-host`, …) are refused with the file and line,
+not ignored.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class RequirementsFile:
     constraints: tuple[Entry, ...] = ()
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()  # URLs, or absolute directories
     no_index: bool = False
     pre: bool = False
     files: tuple[Path, ...] = field(default=())  # every file read, the given ones first
@@ -49,8 +51,6 @@ _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _REFUSED = frozenset(
     {
-        "-f",
-        "--find-links",
         "--no-binary",
         "--only-binary",
         "--prefer-binary",
@@ -76,6 +76,7 @@ def read_requirements(
         constraints=tuple(state.constraints),
         index_url=state.index_url,
         extra_index_urls=tuple(state.extra_index_urls),
+        find_links=tuple(state.find_links),
         no_index=state.no_index,
         pre=state.pre,
         files=tuple(state.files),
@@ -89,6 +90,7 @@ class _State:
         self.constraints: list[Entry] = []
         self.index_url: str | None = None
         self.extra_index_urls: list[str] = []
+        self.find_links: list[str] = []
         self.no_index = False
         self.pre = False
         self.files: list[Path] = []
@@ -136,6 +138,12 @@ class _State:
         elif option == "--extra-index-url":
             if value:
                 self.extra_index_urls.append(value)
+        elif option in ("-f", "--find-links"):
+            if not value:
+                raise _error(where, f"{option} needs a directory or a URL")
+            located = value if "://" in value else str((path.parent / value).resolve())
+            if located not in self.find_links:
+                self.find_links.append(located)
         elif option == "--no-index":
             self.no_index = True
         elif option == "--pre":
@@ -144,7 +152,8 @@ class _State:
             raise _error(
                 where,
                 f"the option {option} is not supported by tether",
-                hint="serve the files from an index (`--index-url`) instead",
+                hint="serve the files from an index (`--index-url`) or a directory "
+                "(`--find-links`) instead",
             )
         else:
             raise _error(where, f"unknown option {option!r}", hint="see `pip help install`")

@@ -44,11 +44,25 @@ def test_reads_the_pip_syntax(tmp_path: Path) -> None:
     assert read.constraints[0].source == tmp_path / "pins.txt"
 
 
+def test_find_links_are_read_relative_to_their_file(tmp_path: Path) -> None:
+    (tmp_path / "reqs").mkdir()
+    path = tmp_path / "reqs" / "requirements.in"
+    path.write_text(
+        "-f ../wheels\n--find-links=https://data.pyg.org/whl/torch-2.5.0+cpu.html\nweb\n"
+    )
+    read = read_requirements([path], {})
+    assert read.find_links == (
+        str((tmp_path / "wheels").resolve()),
+        "https://data.pyg.org/whl/torch-2.5.0+cpu.html",
+    )
+
+
 @pytest.mark.parametrize(
     ("content", "message", "line"),
     [
         ("ok\nnot a requirement!\n", "invalid requirement", 2),
-        ("--find-links ./wheels\n", "--find-links is not supported", 1),
+        ("--trusted-host example.com\n", "--trusted-host is not supported", 1),
+        ("-f\n", "-f needs a directory or a URL", 1),
         ("--bogus\n", "unknown option '--bogus'", 1),
         ("web --hash=sha1:abc\n", "is not a sha256 hash", 1),
         ("-r\n", "-r needs a file name", 1),
