@@ -14,7 +14,12 @@ from tether.errors import BuildError
 from tether.index.client import IndexClient
 from tether.install.plan import Wanted
 from tether.install.wheel_choice import best_wheel
-from tether.provider.index_provider import IndexProvider, ProviderOptions, RootRequirements
+from tether.provider.index_provider import (
+    IndexProvider,
+    ProviderOptions,
+    RootRequirement,
+    RootRequirements,
+)
 from tether.python.interpreter import Interpreter
 from tether.resolve import Package, solve
 from tether.resolve.markers import Grid
@@ -37,7 +42,7 @@ def build_requirement_wheels(
     )
     root = RootRequirements(
         name=canonicalize_name("build-environment"),
-        requirements=tuple((r, None) for r in requirements),
+        requirements=tuple(RootRequirement(r) for r in requirements),
     )
     provider = IndexProvider(
         client,

@@ -13,7 +13,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from tether.errors import LockError
 from tether.project import ConflictItem, Project, Source
-from tether.provider.index_provider import RootRequirements
+from tether.provider.index_provider import RootRequirement, RootRequirements
 from tether.resolve.condition import ALWAYS, NEVER, Condition
 from tether.resolve.forks import Selection, Toggle
 from tether.resolve.markers import substitute
@@ -47,7 +47,7 @@ def own_condition(requirement: Requirement) -> Condition:
 
 def refuse_unsupported(project: Project) -> None:
     settings = project.settings
-    required = {canonicalize_name(r.name) for r, _ in root_requirements(
+    required = {canonicalize_name(r.requirement.name) for r in root_requirements(
         project, Selection(ALWAYS, frozenset(), frozenset())).requirements}  # fmt: skip
     for name, sources in settings.sources.items():
         for source in sources:
@@ -150,18 +150,22 @@ def root_requirements(
             return list(requirements)
         return sorted(requirements, key=lambda r: canonicalize_name(r.name))
 
-    entries: list[tuple[Requirement, Marker | None]] = [
-        (r, None) for r in _by_name(project.dependencies)
+    entries: list[tuple[Requirement, Marker | None, tuple[str, str] | None]] = [
+        (r, None, None) for r in _by_name(project.dependencies)
     ]
     for extra, requirements in sorted(project.optional_dependencies.items()):
         if ("extras", str(extra)) not in selection.off:
-            entries += [(r, Marker(f"'{extra}' in extras")) for r in _by_name(requirements)]
+            marker = Marker(f"'{extra}' in extras")
+            entries += [(r, marker, ("extra", str(extra))) for r in _by_name(requirements)]
     for group, requirements in sorted(project.dependency_groups.items()):
         if ("dependency_groups", str(group)) not in selection.off:
             marker = Marker(f"'{group}' in dependency_groups")
-            entries += [(r, marker) for r in _by_name(requirements)]
-    expanded = [e for r, m in entries for e in _itself(project, r, m, selection, frozenset())]
-    located = [(with_source(project, r, selection, region), m) for r, m in expanded]
+            entries += [(r, marker, ("group", str(group))) for r in _by_name(requirements)]
+    located = [
+        RootRequirement(with_source(project, inner, selection, region), inner_marker, section)
+        for requirement, marker, section in entries
+        for inner, inner_marker in _itself(project, requirement, marker, selection, frozenset())
+    ]
     return RootRequirements(name=project.name, requirements=tuple(located))
 
 

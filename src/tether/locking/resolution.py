@@ -126,8 +126,8 @@ def resolve_project(
     splitters += [
         c
         for c in root_splitters(
-            (canonicalize_name(requirement.name), own_condition(requirement))
-            for requirement, _ in root_requirements(project, everything).requirements
+            (canonicalize_name(item.requirement.name), own_condition(item.requirement))
+            for item in root_requirements(project, everything).requirements
         )
         if c not in splitters and ~c not in splitters
     ]

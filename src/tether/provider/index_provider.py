@@ -9,7 +9,6 @@ appear as PEP 751 `extras` / `dependency_groups` markers on the root's edges).
 from __future__ import annotations
 
 import contextlib
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -60,12 +59,23 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
+@dataclass(frozen=True, slots=True)
+class RootRequirement:
+    """One requirement of the project: the marker under which it applies (its extra's
+    or group's, `'gpu' in extras`), and that extra or group (`("extra", "gpu")`,
+    `("group", "dev")`) for messages to name it by."""
+
+    requirement: Requirement
+    marker: Marker | None = None
+    section: tuple[str, str] | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RootRequirements:
-    """What the project asks for, with the marker under which each applies."""
+    """What the project asks for."""
 
     name: NormalizedName
-    requirements: tuple[tuple[Requirement, Marker | None], ...]
+    requirements: tuple[RootRequirement, ...]
 
 
 @dataclass(slots=True)
@@ -177,7 +187,7 @@ class IndexProvider:
         self._by_public: dict[NormalizedName, dict[str, list[Release]]] = {}
         # The OSes this fork serves (a local version's builds are judged against them).
         self._oses = tuple(sorted({p["sys_platform"] for p in options.grid.points}))
-        direct = [r for r, _ in root.requirements]
+        direct = [r.requirement for r in root.requirements]
         self._explicit_pre = frozenset(
             canonicalize_name(r.name)
             for r in direct
@@ -414,7 +424,8 @@ class IndexProvider:
         # by name, each sorted by package name): the solver decides packages in the
         # order they are first named, so which of two direct dependencies gives way
         # when they conflict is the one uv would give up.
-        for requirement, marker in self._root.requirements:
+        for item in self._root.requirements:
+            requirement, marker = item.requirement, item.marker
             own = substitute(requirement.marker, extra=None)
             if own is False:
                 continue
@@ -422,7 +433,7 @@ class IndexProvider:
             environment_part = None if own is True else own
             if environment_part is not None and not self._options.grid.possible(environment_part):
                 continue
-            via = _section(root.name, marker)
+            via = _via(root.name, item.section)
             self._add(requirement, combined, dependencies, edges, via=via)
         self._edges[(root, version)] = tuple(edges)
         return tuple(dependencies)
@@ -760,15 +771,11 @@ def _is_pre(version: str) -> bool:
         return False
 
 
-_SECTION = re.compile(r"""^['"]([^'"]+)['"] in (extras|dependency_groups)$""")
-
-
-def _section(project: str, marker: Marker | None) -> str | None:
+def _via(project: str, section: tuple[str, str] | None) -> str | None:
     """How messages name the part of the project a root requirement comes from: its
     extra (`svc[gpu]`) or dependency group (`svc:dev`, uv's spelling); None for the
     project's own dependencies."""
-    found = _SECTION.match(str(marker)) if marker is not None else None
-    if found is None:
+    if section is None:
         return None
-    name, kind = found.groups()
-    return f"{project}[{name}]" if kind == "extras" else f"{project}:{name}"
+    kind, name = section
+    return f"{project}[{name}]" if kind == "extra" else f"{project}:{name}"
