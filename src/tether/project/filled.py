@@ -1,6 +1,6 @@
 """A project with the fields its build backend computes (`dynamic`) filled in from the
 metadata the backend reported: Requires-Dist and Provides-Extra turned back into
-dependencies and extras, Requires-Python into requires-python."""
+dependencies and extras, Requires-Python into requires-python, Version into version."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ def filled(project: Project, metadata: CoreMetadata) -> Project:
                 and substitute(r.marker, extra=extra) is not False
             )
         changes["optional_dependencies"] = MappingProxyType(extras)
+    if "version" in project.dynamic:
+        # What a member that pins the project to its own version (clai's
+        # `pydantic-ai=={{ version }}`) must find the project at.
+        changes["version"] = metadata.version
     if "requires-python" in project.dynamic and metadata.requires_python is not None:
         changes["requires_python"] = metadata.requires_python
     return replace(project, **changes)  # type: ignore[arg-type]

@@ -627,6 +627,20 @@ def _check_source_refs(
         )
 
 
+def _dynamic_extras(doc: TomlDocument) -> bool:
+    """Whether the build backend computes the project's extras (then they are checked
+    once it has)."""
+    project = doc.data.get("project")
+    dynamic = project.get("dynamic", []) if isinstance(project, dict) else []
+    return isinstance(dynamic, list) and "optional-dependencies" in dynamic
+
+
+def _own_name(doc: TomlDocument) -> NormalizedName | None:
+    project = doc.data.get("project")
+    name = project.get("name") if isinstance(project, dict) else None
+    return canonicalize_name(name) if isinstance(name, str) else None
+
+
 def _parse_conflicts(
     doc: TomlDocument,
     value: object,
@@ -647,8 +661,16 @@ def _parse_conflicts(
         parsed = []
         for index, raw in enumerate(items):
             item_where = f"{where}[{index}]"
-            entry = expect_table(doc, raw, item_where)
-            check_keys(doc, entry, {"extra", "group"}, item_where)
+            entry = dict(expect_table(doc, raw, item_where))
+            check_keys(doc, entry, {"extra", "group", "package"}, item_where)
+            # uv's `package` names the workspace member whose extra or group it is. A
+            # workspace's lock merges its members' extras and groups by name, so the
+            # item stands for that name; it is checked against the member's own table
+            # when the member is this project, and left to the workspace otherwise.
+            package = entry.pop("package", None)
+            elsewhere = package is not None and parse_name(
+                doc, package, f"{item_where}.package"
+            ) != _own_name(doc)
             if len(entry) != 1:
                 raise doc.error(
                     f"`{item_where}` must name exactly one extra or one group",
@@ -662,7 +684,11 @@ def _parse_conflicts(
                 if kind == "extra"
                 else (groups, "[dependency-groups]")
             )
-            if name not in known:
+            if (
+                name not in known
+                and not elsewhere
+                and not (kind == "extra" and _dynamic_extras(doc))
+            ):
                 raise doc.error(
                     f'`{item_where}` names {kind} "{raw_name}", which the project does not define',
                     at=doc.locate_string(raw_name),

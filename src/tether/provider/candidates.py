@@ -31,6 +31,9 @@ from tether.provider.wheel_fit import fits, fits_platform
 from tether.resolve.condition import Release as PythonRelease
 from tether.resolve.condition import specifier_floor
 
+# Why a release with wheels only, none for the fork's platforms, is left out there.
+NO_WHEEL_HERE = "has no wheel for the platforms this lock serves here, and no sdist"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Policy:
@@ -226,7 +229,7 @@ def _judged(rows: Sequence[Row], policy: Policy, version: Version) -> _Judged:
     if wheels_only and not _fits_somewhere(usable, policy.platforms):
         return (
             usable,
-            "has no wheel for the platforms this lock serves here, and no sdist",
+            NO_WHEEL_HERE,
             None,
             None,
         )

@@ -36,7 +36,7 @@ from tether.index.client import Unavailable as Unbuilt
 from tether.index.core_metadata import parse_core_metadata
 from tether.index.declared import DeclaredMetadata, declared_metadata
 from tether.index.page import DistFile, ProjectPage
-from tether.provider.candidates import Policy, Release, releases
+from tether.provider.candidates import NO_WHEEL_HERE, Policy, Release, releases
 from tether.provider.direct import DirectArchive, DirectBuilds, fetch_direct
 from tether.resolve import Available, Dependency, Package, Unavailable
 from tether.resolve.condition import Release as PythonRelease
@@ -309,6 +309,16 @@ class IndexProvider:
 
     def python_floor(self, package: Package, version: Version) -> PythonRelease | None:
         return self.release(package.name, version).python_floor
+
+    def held_back(self, name: str, version: Version) -> bool:
+        future = self._pages.get(canonicalize_name(name))
+        if future is None or not future.done() or future.exception() is not None:
+            return False
+        return any(
+            release.unusable == NO_WHEEL_HERE
+            for release in future.result().releases
+            if release.version > version
+        )
 
     def python_floors(self, name: str) -> list[PythonRelease]:
         future = self._pages.get(canonicalize_name(name))

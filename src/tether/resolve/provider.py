@@ -103,6 +103,11 @@ class ForkProvider(Provider, Protocol):
         Python it accepts (None otherwise)."""
         ...
 
+    def held_back(self, name: str, version: Version) -> bool:
+        """Whether a release of `name` newer than `version` is left out of this fork
+        only for having no wheel (and no sdist) for the fork's platforms."""
+        ...
+
     def python_floors(self, name: str) -> Sequence[Release]:
         """The Python floors of the releases of `name` ranked ahead of its first usable
         one that `Requires-Python` keeps out of this fork, most preferred first (what

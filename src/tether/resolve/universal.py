@@ -2,10 +2,9 @@
 forks that ended with the same versions together. Pure: each fork's provider comes from
 the caller (`open_provider`), so tests run it on in-memory universes.
 
-Forks are solved newest Pythons first (and, for one Python, those with more platforms
-first), and each prefers the versions the forks solved before it chose (uv's
-requires-python fork strategy and fork preferences): an older Python takes what a newer
-one took wherever that fits. The loop, per fork (uv's
+Forks are solved newest Pythons first, and each prefers the versions the forks solved
+before it chose (uv's requires-python fork strategy and fork preferences): an older
+Python takes what a newer one took wherever that fits. The loop, per fork (uv's
 forking, with its Requires-Python forks):
 1. Solve it. Stop at a decision (and solve the parts instead, sharing what was
    decided before) where a Python floor inside the fork keeps out the candidate or a
@@ -73,11 +72,8 @@ def solve_universal(
     request: UniversalRequest, open_provider: Callable[[Fork], ForkProvider]
 ) -> list[Solved]:
     # Newest Pythons first (uv's requires-python fork strategy): what they choose is
-    # then preferred by the forks of older Pythons, where it fits. Among forks of one
-    # Python, the one with more platforms first: a release that one platform cannot
-    # install (torch without macOS x86_64 wheels) is then not taken for all the others
-    # because that platform was solved first.
-    pending = _ordered(request.forks, request.grid)
+    # then preferred by the forks of older Pythons, where it fits.
+    pending = sorted(request.forks, key=_python_floor, reverse=True)
     done: list[Solved] = []
     chosen: dict[str, frozenset[Version]] = {}
     opened = 0
@@ -95,12 +91,12 @@ def solve_universal(
             # the budget (each part splits only at floors inside its own range, or on
             # markers that no longer divide it).
             opened -= 1
-            pending[:0] = _ordered(split.parts(fork, request.grid, stopped.decided), request.grid)
+            pending[:0] = split.parts(fork, request.grid, stopped.decided)
             continue
         except ResolutionError as error:
             parts = _after_failure(fork, provider, error, request.grid) if room else [fork]
             if len(parts) > 1:
-                pending[:0] = _ordered(parts, request.grid)
+                pending[:0] = parts
                 continue
             whole = fork.parent
             if whole is None:
@@ -115,7 +111,7 @@ def solve_universal(
         floors = _python_floors(fork, provider, resolution.versions) if room else {}
         if floors:
             decided = _decided_before(resolution.versions, set(floors.values()))
-            pending[:0] = _ordered(fork.split_python(floors, decided), request.grid)
+            pending[:0] = fork.split_python(floors, decided)
             continue
         done.append(Solved(fork, resolution.versions, dict(provider.edges), provider))
         chosen = _chosen(done)
@@ -145,23 +141,18 @@ def _say_where(error: ResolutionError, fork: Fork, care: Condition) -> None:
 
 
 def _chosen(done: Sequence[Solved]) -> dict[str, frozenset[Version]]:
-    """Every version the forks solved so far chose, by name."""
+    """Every version the forks solved so far chose, by name; but not one a fork took
+    only because its newer releases have no wheel for that fork's platforms (torch 2.2
+    on macOS x86_64): another fork's platforms may install the newest."""
     chosen: dict[str, set[Version]] = {}
     for answer in done:
         for package, version in answer.versions.items():
-            if package.extra is None and not package.is_root:
-                chosen.setdefault(package.name, set()).add(version)
+            if package.extra is not None or package.is_root:
+                continue
+            if answer.provider.held_back(package.name, version):
+                continue
+            chosen.setdefault(package.name, set()).add(version)
     return {name: frozenset(versions) for name, versions in chosen.items()}
-
-
-def _ordered(forks: Sequence[Fork], grid: Grid) -> list[Fork]:
-    """Newest Python first; for one Python, the fork with more platforms first."""
-    return sorted(forks, key=lambda f: (_python_floor(f), _breadth(f, grid)), reverse=True)
-
-
-def _breadth(fork: Fork, grid: Grid) -> int:
-    """How many of the grid's environments the fork's region holds."""
-    return sum(1 for point in grid.points if fork.region.evaluate(point))
 
 
 def _python_floor(fork: Fork) -> Release:

@@ -126,6 +126,15 @@ class ForkedProvider:
     def python_floor(self, package: Package, version: Version) -> Release | None:
         return self._floor(package, version)
 
+    def held_back(self, name: str, version: Version) -> bool:
+        """`no-win` releases from 2 on have no Windows wheel."""
+        return (
+            name.startswith("no-win")
+            and version.major < 2  # the universe's convention
+            and not possible(~WINDOWS & self.region, self.grid)
+            and any(Version(v).major >= 2 for v in self.universe[name])
+        )
+
     def python_floors(self, name: str) -> list[Release]:
         found = []
         for candidate in self.versions(Package(name)):
@@ -319,9 +328,9 @@ def test_a_divided_fork_whose_part_has_no_answer_is_solved_whole() -> None:
 
 def test_a_release_one_platform_cannot_install_is_not_taken_for_the_others() -> None:
     """napari's torch: the newest has no wheel for one platform (macOS x86_64 there,
-    Windows here), where an older release is taken. The fork with more platforms is
-    solved first, so the others keep the newest instead of preferring the older one
-    the narrow fork had to take."""
+    Windows here), where an older release is taken. The other forks keep the newest:
+    a release taken for want of wheels is not carried to them as a preference, as
+    one taken for a requirement is."""
     universe = {
         "kernels": {"1.0": (">=3.9", SQLEAN_SPLIT)},
         "sqlean": {"3.49": (">=3.9", []), "3.50": (">=3.9", [])},
