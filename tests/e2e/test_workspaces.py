@@ -206,3 +206,45 @@ def test_a_workspace_source_outside_a_workspace_is_refused(
     assert "'core' has a workspace source (`workspace = true`), but" in result.stderr
     assert "is not in a workspace" in result.stderr
     assert not (root / "pylock.toml").exists()
+
+
+def test_a_member_pinned_to_the_roots_dynamic_version_and_conflicts_by_package(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    """pydantic-ai's workspace: the root's version is dynamic (its backend reports
+    2.3.0), and the `cli` member pins the root to exactly that version; the root's
+    `[tool.uv]` conflicts name a member's extra with uv's `package` key."""
+    root = tmp_path / "ws"
+    local_project(root, "app", '"web"', version="2.3.0")
+    text = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(text.replace('version = "2.3.0"', 'dynamic = ["version"]'))
+    append(
+        root / "pyproject.toml",
+        '[project.optional-dependencies]\nnew = ["cli[new]"]\n\n'
+        '[dependency-groups]\ndev = ["testkit"]\n\n'
+        '[tool.uv.workspace]\nmembers = ["cli"]\n\n'
+        "[tool.uv.sources]\ncli = { workspace = true }\n\n"
+        "[tool.uv]\nconflicts = [\n"
+        '  [{ package = "cli", extra = "new" }, { group = "dev" }],\n'
+        '  [{ package = "app", extra = "new" }, { group = "dev" }],\n]\n',
+    )
+    local_project(root / "cli", "cli", '"app==2.3.0"')
+    append(
+        root / "cli" / "pyproject.toml",
+        '[project.optional-dependencies]\nnew = ["util>=2"]\n\n'
+        "[tool.uv.sources]\napp = { workspace = true }\n",
+    )
+    result = tether(root, index, "lock")
+    assert result.exit_code == 0, result.stderr
+    locked = entries(root)
+    assert {"app", "cli", "web", "testkit", "util"} <= set(locked)
+    assert "version" not in locked["app"]  # dynamic: the backend's at install
+    # A conflict item naming a package of the project's own must name its own extra.
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml")
+        .read_text()
+        .replace('{ package = "app", extra = "new" }', '{ package = "app", extra = "old" }')
+    )
+    wrong = tether(root, index, "lock")
+    assert wrong.exit_code == 1
+    assert 'names extra "old", which the project does not define' in wrong.stderr

@@ -232,9 +232,9 @@ class _LazyBuilds:
     def directory(self, source: Path) -> bytes:
         return self._builds().directory(source)
 
-    def project(self, project: Project) -> Project:
+    def project(self, project: Project, version: bool = False) -> Project:
         """`project` with the fields its backend computes filled in (itself, without
         loading the build stack, when none that the lock needs is dynamic)."""
-        if not needs_backend(project):
+        if not needs_backend(project, version=version):
             return project
-        return self._builds().project(project)
+        return self._builds().project(project, version=version)

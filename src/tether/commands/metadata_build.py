@@ -82,10 +82,10 @@ class MetadataBuilds:
         self._cache.write(Bucket.PROJECT_METADATA, key, data=data)
         return data
 
-    def project(self, project: Project) -> Project:
+    def project(self, project: Project, *, version: bool = False) -> Project:
         """`project` with the fields its backend computes filled in (itself when none
-        that the lock needs is dynamic)."""
-        if not needs_backend(project):
+        that the lock needs is dynamic; `version`: the lock needs the version too)."""
+        if not needs_backend(project, version=version):
             return project
         metadata = parse_core_metadata(
             self.directory(project.root), source=str(project.pyproject_path)

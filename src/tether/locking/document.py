@@ -17,16 +17,32 @@ from tether.project import Project
 from tether.project.workspace import workspace_project
 
 
-def filled_project(project: Project, fill: Callable[[Project], Project]) -> Project:
+def filled_project(project: Project, fill: Callable[[Project, bool], Project]) -> Project:
     """`project` with what its backend computes filled in; in a workspace, the root's
     own project is filled, then the workspace combined again (filling the combined
-    project would replace the members it depends on with the root's own list)."""
+    project would replace the members it depends on with the root's own list). A
+    dynamic version is asked of the backend only when a requirement pins the project
+    (clai's `pydantic-ai=={{ version }}`): the resolver must then know it."""
     workspace = project.workspace
     if workspace is None or workspace.root_project is None:
-        return fill(project)
+        return fill(project, _pinned(project.name, [project]))
     root = workspace.members[workspace.root_project]
-    members = {**workspace.members, root.name: fill(root)}
+    pinned = _pinned(root.name, list(workspace.members.values()))
+    members = {**workspace.members, root.name: fill(root, pinned)}
     return workspace_project(replace(workspace, members=MappingProxyType(members)))
+
+
+def _pinned(name: str, projects: Iterable[Project]) -> bool:
+    """Whether any of `projects` requires `name` with a version specifier."""
+    return any(
+        canonicalize_name(requirement.name) == name and bool(requirement.specifier)
+        for project in projects
+        for requirement in (
+            *project.dependencies,
+            *(r for rs in project.optional_dependencies.values() for r in rs),
+            *(r for rs in project.dependency_groups.values() for r in rs),
+        )
+    )
 
 
 def own_dependencies(project: Project, names: Iterable[str]) -> set[str]:
@@ -55,7 +71,11 @@ def lock_document(
         packages.append(
             LockedPackage(
                 name=project.name,
-                version=None if project.version is None else str(project.version),
+                # A dynamic version is the backend's to compute at install (the resolver
+                # used the one it reported now).
+                version=None
+                if project.version is None or "version" in project.dynamic
+                else str(project.version),
                 dependencies=tuple(sorted(own_dependencies(project, resolved.root_dependencies))),
                 directory=".",
             )

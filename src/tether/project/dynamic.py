@@ -22,9 +22,10 @@ _KNOWN_INPUTS = ("pyproject.toml", "setup.py", "setup.cfg", "PKG-INFO")
 _REQUIREMENT_FILES = ("*.txt", "*.in")
 
 
-def needs_backend(project: Project) -> bool:
-    """Whether the lock needs the backend's answer: some field it resolves is dynamic."""
-    return bool(project.dynamic & RESOLVED_FIELDS)
+def needs_backend(project: Project, *, version: bool = False) -> bool:
+    """Whether the lock needs the backend's answer: some field it resolves is dynamic
+    (`version`: the version too, which something pins the project to)."""
+    return bool(project.dynamic & (RESOLVED_FIELDS | ({"version"} if version else set())))
 
 
 def input_digest(root: Path) -> str:

@@ -302,6 +302,19 @@ def test_conflict_with_unknown_extra(tmp_path: Path) -> None:
     )
 
 
+def test_conflicts_on_extras_a_backend_computes_wait_for_it(tmp_path: Path) -> None:
+    """pydantic-ai's extras come from a build hook: a conflict naming one cannot be
+    checked against `[project.optional-dependencies]`, which has none yet."""
+    path = tmp_path / "pyproject.toml"
+    path.write_text(
+        '[project]\nname = "demo"\nversion = "1.0"\ndynamic = ["optional-dependencies"]\n\n'
+        '[dependency-groups]\ndev = ["pytest"]\n\n'
+        '[tool.tether]\nconflicts = [[{ extra = "mcp-tasks" }, { group = "dev" }]]\n'
+    )
+    settings = load_project(path).settings
+    assert settings.conflicts == ((ConflictItem(extra="mcp-tasks"), ConflictItem(group="dev")),)
+
+
 def test_conflict_needs_two_items(tmp_path: Path) -> None:
     error = fail(tmp_path, '[tool.tether]\nconflicts = [[{ extra = "cpu" }]]\n')
     assert (
