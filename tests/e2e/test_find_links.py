@@ -25,28 +25,21 @@ def tether(root: Path, index: IndexServer, *args: str) -> RunResult:
     )  # fmt: skip
 
 
-def project(root: Path, body: str) -> Path:
+def project(root: Path, dependencies: str, tool: str = "") -> Path:
+    """The `svc` project needing `dependencies` (TOML array items), then `tool`."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "pyproject.toml").write_text(textwrap.dedent(body))
+    head = (
+        '[project]\nname = "svc"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        f"dependencies = [{dependencies}]\n\n"
+    )
+    (root / "pyproject.toml").write_text(head + textwrap.dedent(tool))
     return root
 
 
 def test_a_local_wheelhouse_is_locked_by_relative_path_and_installed(
     tmp_path: Path, index: IndexServer
 ) -> None:
-    root = project(
-        tmp_path / "svc",
-        """\
-        [project]
-        name = "svc"
-        version = "0.1.0"
-        requires-python = ">=3.11"
-        dependencies = ["inhouse", "web"]
-
-        [tool.uv]
-        find-links = ["wheels"]
-        """,
-    )
+    root = project(tmp_path / "svc", '"inhouse", "web"', '[tool.uv]\nfind-links = ["wheels"]\n')
     (root / "wheels").mkdir()
     inhouse = Dist("inhouse", "1.2", requires=["util>=2"])
     (root / "wheels" / "inhouse-1.2-py3-none-any.whl").write_bytes(
@@ -94,13 +87,8 @@ def test_a_flat_page_is_read_once_and_serves_the_packages_pinned_to_it(
         page = f"{pyg.url}/whl/torch-2.5.0+cpu.html"
         root = project(
             tmp_path / "svc",
+            '"torch-scatter", "torch-sparse"',
             f"""\
-            [project]
-            name = "svc"
-            version = "0.1.0"
-            requires-python = ">=3.11"
-            dependencies = ["torch-scatter", "torch-sparse"]
-
             [[tool.tether.index]]
             name = "pyg"
             url = "{page}"
@@ -129,18 +117,7 @@ def test_a_flat_page_is_read_once_and_serves_the_packages_pinned_to_it(
 def test_a_find_links_directory_that_is_not_there_is_a_clear_error(
     tmp_path: Path, index: IndexServer
 ) -> None:
-    root = project(
-        tmp_path / "svc",
-        """\
-        [project]
-        name = "svc"
-        version = "0.1.0"
-        dependencies = ["web"]
-
-        [tool.tether]
-        find-links = ["vendor/wheels"]
-        """,
-    )
+    root = project(tmp_path / "svc", '"web"', '[tool.tether]\nfind-links = ["vendor/wheels"]\n')
     result = tether(root, index, "lock")
     assert result.exit_code == 1
     assert f"the flat index {root / 'vendor' / 'wheels'} is not a directory" in result.stderr
@@ -187,16 +164,7 @@ def test_pip_compile_and_sync_read_find_links_from_the_file(
 
 
 def test_lock_takes_find_links_from_the_command_line(tmp_path: Path, index: IndexServer) -> None:
-    root = project(
-        tmp_path / "svc",
-        """\
-        [project]
-        name = "svc"
-        version = "0.1.0"
-        requires-python = ">=3.11"
-        dependencies = ["inhouse"]
-        """,
-    )
+    root = project(tmp_path / "svc", '"inhouse"')
     wheels = tmp_path / "wheelhouse"
     wheels.mkdir()
     (wheels / "inhouse-1.2-py3-none-any.whl").write_bytes(
