@@ -7,6 +7,7 @@ anything that prints, logs, stores or hashes a URL for display goes through `red
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 # User-info in text: after `//` (any), or a `user:secret@` where the URL is malformed
@@ -59,3 +60,11 @@ def without_userinfo(url: str) -> str:
     if "@" not in parts.netloc:
         return url
     return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
+def location_url(location: str, base: Path) -> str:
+    """A find-links or flat-index location as a URL: a URL as it is, a directory
+    (relative to `base`) as its `file://` URL."""
+    if "://" in location:
+        return location
+    return (base / location).resolve().as_uri()

@@ -14,7 +14,7 @@ from tether.cache import Cache
 from tether.cache.locking import hold_shared
 from tether.errors import UsageError
 from tether.index.config import Index
-from tether.urls import index_url_problem, redact_url
+from tether.urls import index_url_problem, location_url, redact_url
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,7 +52,11 @@ def resolve_indexes(
     and then `--extra-index-url`s are searched first, `--index-url` (or
     `TETHER_INDEX_URL`) replaces the default index."""
     links = tuple(
-        Index(name=f"find-links-cli-{n}", url=_checked("--find-links", _located(where)), flat=True)
+        Index(
+            name=f"find-links-cli-{n}",
+            url=_checked("--find-links", location_url(where, Path.cwd())).rstrip("/"),
+            flat=True,
+        )
         for n, where in enumerate(options.find_links, start=1)
     )
     extra = links + tuple(
@@ -67,11 +71,6 @@ def resolve_indexes(
         indexes = [replace(index, default=False) for index in indexes]
         indexes.append(Index(name="default", url=default_url.rstrip("/"), default=True))
     return tuple(indexes)
-
-
-def _located(where: str) -> str:
-    """A find-links location as a URL: a directory becomes its `file://` URL."""
-    return where.rstrip("/") if "://" in where else Path(where).resolve().as_uri()
 
 
 def _checked(where: str, url: str) -> str:

@@ -38,7 +38,7 @@ from tether.project.fields import (
 )
 from tether.project.tasks import Task, parse_tasks
 from tether.project.toml_source import TomlDocument
-from tether.urls import index_url_problem, redact_url
+from tether.urls import index_url_problem, location_url, redact_url
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -373,7 +373,7 @@ def _parse_find_links(doc: TomlDocument, value: object) -> tuple[Index, ...]:
     at is where its packages come from)."""
     found: list[Index] = []
     for position, raw in enumerate(expect_str_list(doc, value, "tool.tether.find-links")):
-        url = _flat_location(doc, raw)
+        url = location_url(raw, doc.path.parent)
         problem = index_url_problem(url)
         if problem is not None:
             raise doc.error(
@@ -383,13 +383,6 @@ def _parse_find_links(doc: TomlDocument, value: object) -> tuple[Index, ...]:
             )
         found.append(Index(name=f"find-links-{position}", url=url.rstrip("/"), flat=True))
     return tuple(found)
-
-
-def _flat_location(doc: TomlDocument, location: str) -> str:
-    """A flat index's URL: a path (relative to pyproject.toml) becomes a `file://` URL."""
-    if "://" in location:
-        return location
-    return (doc.path.parent / location).resolve().as_uri()
 
 
 def _parse_indexes(doc: TomlDocument, value: object) -> tuple[Index, ...]:
@@ -417,7 +410,7 @@ def _parse_indexes(doc: TomlDocument, value: object) -> tuple[Index, ...]:
                 "directory listing every file, pip's --find-links)",
             )
         if form == "flat":
-            url = _flat_location(doc, url)
+            url = location_url(url, doc.path.parent)
         if not _INDEX_NAME.match(name):
             raise doc.error(
                 f'invalid index name "{name}" in `{where}.name`',

@@ -56,6 +56,8 @@ class Solved:
     versions: Mapping[Package, Version]
     edges: Mapping[tuple[Package, Version], Sequence[Edge]]
     provider: ForkProvider
+    # What later forks may prefer from this one (`_carried`), judged once when it is done.
+    carried: Mapping[str, Version] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,7 +115,8 @@ def solve_universal(
             decided = _decided_before(resolution.versions, set(floors.values()))
             pending[:0] = fork.split_python(floors, decided)
             continue
-        done.append(Solved(fork, resolution.versions, dict(provider.edges), provider))
+        carried = _carried(resolution.versions, provider)
+        done.append(Solved(fork, resolution.versions, dict(provider.edges), provider, carried))
         chosen = _chosen(done)
     return done
 
@@ -141,18 +144,25 @@ def _say_where(error: ResolutionError, fork: Fork, care: Condition) -> None:
 
 
 def _chosen(done: Sequence[Solved]) -> dict[str, frozenset[Version]]:
-    """Every version the forks solved so far chose, by name; but not one a fork took
-    only because its newer releases have no wheel for that fork's platforms (torch 2.2
-    on macOS x86_64): another fork's platforms may install the newest."""
+    """Every version the forks solved so far chose and carry (`_carried`), by name."""
     chosen: dict[str, set[Version]] = {}
     for answer in done:
-        for package, version in answer.versions.items():
-            if package.extra is not None or package.is_root:
-                continue
-            if answer.provider.held_back(package.name, version):
-                continue
-            chosen.setdefault(package.name, set()).add(version)
+        for name, version in answer.carried.items():
+            chosen.setdefault(name, set()).add(version)
     return {name: frozenset(versions) for name, versions in chosen.items()}
+
+
+def _carried(versions: Mapping[Package, Version], provider: ForkProvider) -> dict[str, Version]:
+    """The versions a fork chose that later forks prefer; but not one it took only
+    because its newer releases have no wheel for its platforms (torch 2.2 on macOS
+    x86_64): another fork's platforms may install the newest."""
+    return {
+        package.name: version
+        for package, version in versions.items()
+        if package.extra is None
+        and not package.is_root
+        and not provider.held_back(package.name, version)
+    }
 
 
 def _python_floor(fork: Fork) -> Release:
