@@ -176,3 +176,15 @@ def test_lock_takes_find_links_from_the_command_line(tmp_path: Path, index: Inde
     assert found.exit_code == 0, found.stderr
     locked = {p["name"]: p for p in tomllib.loads((root / "pylock.toml").read_text())["packages"]}
     assert locked["inhouse"]["wheels"][0]["path"] == "../wheelhouse/inhouse-1.2-py3-none-any.whl"
+
+
+def test_a_flat_page_that_is_not_there_is_a_clear_error(tmp_path: Path, index: IndexServer) -> None:
+    with IndexServer([]) as pyg:
+        page = f"{pyg.url}/whl/torch-9.9.9+cpu.html"
+        root = project(tmp_path / "svc", '"web"', f'[tool.tether]\nfind-links = ["{page}"]\n')
+        result = tether(root, index, "lock")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
+    assert "the flat index page" in result.stderr
+    assert "404" in result.stderr
+    assert not (root / "pylock.toml").exists()
