@@ -47,7 +47,7 @@ def build_requirement_wheels(
     provider = IndexProvider(
         client,
         root,
-        ProviderOptions(grid=grid, constraints={canonicalize_name(r.name): r for r in constraints}),
+        ProviderOptions(grid=grid, constraints=tuple(constraints)),
     )
     try:
         resolution = solve(Package.root("build-environment"), Version("0"), provider)

@@ -6,13 +6,15 @@ solve, and the lock entries (hashed, checked for names several indexes serve). S
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from packaging.markers import Marker
+from packaging.ranges import VersionRange
+from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
@@ -51,6 +53,7 @@ from tether.resolve.universal import (
     merged_regions,
     solve_universal,
 )
+from tether.resolve.version_set import from_specifier
 from tether.vcs.git import GitCheckout
 from tether.vcs.reference import GitReference
 
@@ -105,8 +108,8 @@ def resolve_project(
         exclude_newer_package=dict(settings.exclude_newer_package),
         prerelease=str(resolver["prerelease"]),
         resolution=str(resolver["resolution"]),
-        constraints={canonicalize_name(r.name): r for r in settings.constraints},
-        overrides={canonicalize_name(r.name): r for r in settings.overrides},
+        constraints=tuple(settings.constraints),
+        overrides=tuple(settings.overrides),
         declared=by_name(settings.dependency_metadata),
         on_package=on_package,
         preferences=dict(preferences),
@@ -123,12 +126,10 @@ def resolve_project(
     # Sources with markers first: each fork must lie wholly inside or outside
     # each such marker (`index_pins`), whatever the fork budget leaves of the rest.
     splitters = source_markers(project)
+    asked = [item.requirement for item in root_requirements(project, everything).requirements]
     splitters += [
         c
-        for c in root_splitters(
-            (canonicalize_name(item.requirement.name), own_condition(item.requirement))
-            for item in root_requirements(project, everything).requirements
-        )
+        for c in root_splitters(_root_asks(asked, settings.constraints, settings.overrides))
         if c not in splitters and ~c not in splitters
     ]
     # Each required environment is a fork of its own (uv's): a package needed only on
@@ -190,6 +191,30 @@ def resolve_project(
         if len(selections) > 1
         else (),
     )
+
+
+def _root_asks(
+    requirements: Sequence[Requirement],
+    constraints: Sequence[Requirement],
+    overrides: Sequence[Requirement],
+) -> Iterator[tuple[str, Condition, VersionRange]]:
+    """What the root asks of each package, under which condition: its requirements
+    (or the overrides that replace them, where both markers hold), and beside them the
+    constraints on the same packages, as the provider adds them."""
+    replaced: dict[str, list[Requirement]] = {}
+    for override in overrides:
+        replaced.setdefault(canonicalize_name(override.name), []).append(override)
+    bounded: dict[str, list[Requirement]] = {}
+    for constraint in constraints:
+        bounded.setdefault(canonicalize_name(constraint.name), []).append(constraint)
+    for requirement in requirements:
+        name = canonicalize_name(requirement.name)
+        own = own_condition(requirement)
+        for stand_in in replaced.get(name, [requirement]):
+            where = own if stand_in is requirement else own & own_condition(stand_in)
+            yield name, where, from_specifier(str(stand_in.specifier))
+        for constraint in bounded.get(name, ()):
+            yield name, own & own_condition(constraint), from_specifier(str(constraint.specifier))
 
 
 def fork_environments(environments: tuple[Marker, ...], region: str | None) -> list[str]:

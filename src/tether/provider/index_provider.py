@@ -36,6 +36,7 @@ from tether.index.client import Unavailable as Unbuilt
 from tether.index.core_metadata import parse_core_metadata
 from tether.index.declared import DeclaredMetadata, declared_metadata
 from tether.index.page import DistFile, ProjectPage
+from tether.provider.bounds import Bounds
 from tether.provider.candidates import NO_WHEEL_HERE, Policy, Release, releases
 from tether.provider.direct import DirectArchive, DirectBuilds, fetch_direct
 from tether.resolve import Available, Dependency, Package, Unavailable
@@ -130,8 +131,10 @@ class ProviderOptions:
     pins: Mapping[NormalizedName, str] = field(default_factory=dict)  # name -> index name
     # name -> `name @ url` for packages with a path or URL source: wherever they appear.
     sources: Mapping[NormalizedName, Requirement] = field(default_factory=dict)
-    constraints: Mapping[NormalizedName, Requirement] = field(default_factory=dict)
-    overrides: Mapping[NormalizedName, Requirement] = field(default_factory=dict)
+    # `constraint-dependencies` and `override-dependencies`, several per name possible,
+    # each applying where its marker holds.
+    constraints: tuple[Requirement, ...] = ()
+    overrides: tuple[Requirement, ...] = ()
     # Metadata the project declares in place of a package's own (dependency-metadata).
     declared: Mapping[NormalizedName, tuple[DeclaredMetadata, ...]] = field(default_factory=dict)
     preferences: Mapping[NormalizedName, frozenset[Version]] = field(default_factory=dict)
@@ -173,6 +176,11 @@ class IndexProvider:
         self._tried: dict[NormalizedName, int] = {}  # releases asked for, by name
         # (name, version, why) of each sdist whose metadata build failed
         self.build_failures: list[tuple[str, Version, str]] = []
+        self._bounds = Bounds.of(options.constraints, options.grid)
+        self._overrides: dict[NormalizedName, list[Requirement]] = {}
+        for override in options.overrides:
+            if options.grid.possible(override.marker):
+                self._overrides.setdefault(canonicalize_name(override.name), []).append(override)
         self._required = _required_samples(options.required_environments, options.grid)
         # Only the grid's own platforms, whose wheels tether can tell apart (not a point
         # relabelled `emscripten`, `s390x` or packse's `os1`): where a fork reaches a
@@ -226,7 +234,7 @@ class IndexProvider:
     def python_floors_ahead(
         self, package: Package, version: Version, allowed: VersionRange
     ) -> list[PythonRelease]:
-        constraint = self._options.constraints.get(canonicalize_name(package.name))
+        name = canonicalize_name(package.name)
         found = []
         for release in self.listing(package.name).releases:
             if release.version == version:
@@ -234,10 +242,7 @@ class IndexProvider:
             if (
                 release.python_floor is not None
                 and allowed.contains(release.version, prereleases=True)
-                and (
-                    constraint is None
-                    or constraint.specifier.contains(release.version, prereleases=True)
-                )
+                and self._bounds.allows(name, release.version)
             ):
                 found.append(release.python_floor)
         return found
@@ -335,9 +340,9 @@ class IndexProvider:
     # ------------------------------------------------------------------ resolve.Provider
     def versions(self, package: Package) -> Sequence[Version]:
         found = [release.version for release in self.listing(package.name).releases]
-        constraint = self._options.constraints.get(canonicalize_name(package.name))
-        if constraint is not None:  # a constraint bounds a package without requiring it
-            found = [v for v in found if constraint.specifier.contains(v, prereleases=True)]
+        name = canonicalize_name(package.name)
+        if name in self._bounds.always:  # a constraint bounds a package without requiring it
+            found = [v for v in found if self._bounds.allows(name, v)]
         return found
 
     def dependencies(self, package: Package, version: Version) -> Available | Unavailable:
@@ -473,15 +478,20 @@ class IndexProvider:
                 "project itself may declare",
                 hint=f"add '{requirement}' to the project's dependencies",
             )
-        name, requirement = self._overridden(requirement)
-        versions = from_specifier(str(requirement.specifier))
-        targets = [Package(name)] + [
-            Package(name, canonicalize_name(extra)) for extra in sorted(requirement.extras)
-        ]
-        for target in targets:
-            dependencies.append(Dependency(target, versions, via))
-            edges.append(Edge(target, marker, versions))
-        self._fetch_ahead(name, requirement)
+        for replacement, where in self._overridden(requirement, marker):
+            versions = from_specifier(str(replacement.specifier))
+            targets = [Package(name)] + [
+                Package(name, canonicalize_name(extra)) for extra in sorted(replacement.extras)
+            ]
+            for target in targets:
+                dependencies.append(Dependency(target, versions, via))
+                edges.append(Edge(target, where, versions))
+            # A constraint that holds in part of the fork is a requirement beside this
+            # one, under both markers: the fork divides there (`_dividing_markers`).
+            for bound_marker, bound in self._bounds.partial.get(name, ()):
+                dependencies.append(Dependency(Package(name), bound, via))
+                edges.append(Edge(Package(name), conjoin(where, bound_marker), bound))
+            self._fetch_ahead(name, replacement)
 
     def _applicable(
         self, requirements: Iterable[Requirement], extra: str | None
@@ -496,13 +506,24 @@ class IndexProvider:
             if kept is None or self._options.grid.possible(kept):
                 yield requirement, kept
 
-    def _overridden(self, requirement: Requirement) -> tuple[NormalizedName, Requirement]:
-        """An override replaces every requirement on its package."""
-        name = canonicalize_name(requirement.name)
-        override = self._options.overrides.get(name)
-        if override is not None:
-            requirement = Requirement(f"{name}{override.specifier}")
-        return name, requirement
+    def _overridden(
+        self, requirement: Requirement, marker: Marker | None
+    ) -> list[tuple[Requirement, Marker | None]]:
+        """The requirements that stand for `requirement`, each with the marker it is
+        needed under: itself, or the overrides of its package, which replace every
+        requirement on it (the extras of both asked), each where the requirement's marker and
+        its own hold. Unlike uv, the requirement's own marker is kept: an override of
+        `pywin32; sys_platform == 'win32'` does not make pywin32 needed on Linux."""
+        overrides = self._overrides.get(canonicalize_name(requirement.name))
+        if overrides is None:
+            return [(requirement, marker)]
+        found = []
+        for override in overrides:
+            extras = sorted(requirement.extras | override.extras)
+            text = f"{requirement.name}[{','.join(extras)}]" if extras else requirement.name
+            where = conjoin(marker, override.marker)
+            found.append((Requirement(f"{text}{override.specifier}"), where))
+        return found
 
     def _fetch_ahead(self, name: NormalizedName, requirement: Requirement) -> None:
         """The package's listing, and the metadata of the release `requirement` will
@@ -684,7 +705,8 @@ class IndexProvider:
             if requirement.url:
                 continue
             with contextlib.suppress(RuntimeError):  # the pool is shutting down
-                self._fetch_ahead(*self._overridden(requirement))
+                for replacement, _where in self._overridden(requirement, None):
+                    self._fetch_ahead(canonicalize_name(replacement.name), replacement)
 
 
 def _shared(lock: threading.Lock, known: dict[K, Future[V]], key: K, compute: Callable[[], V]) -> V:

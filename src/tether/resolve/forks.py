@@ -19,12 +19,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from packaging.markers import Marker
+from packaging.ranges import VersionRange
 from packaging.version import Version
 
 from tether.resolve.condition import ALWAYS, Condition, Release
 from tether.resolve.markers import Grid
 from tether.resolve.package import Package
 from tether.resolve.provider import Edge
+from tether.resolve.version_set import same_top
 
 # ("extras" | "dependency_groups", normalised name): one side of a declared conflict.
 Toggle = tuple[str, str]
@@ -189,21 +191,35 @@ def possible(condition: Condition, grid: Grid) -> bool:
     return text is None or grid.possible(Marker(text))
 
 
-def root_splitters(requirements: Iterable[tuple[str, Condition]]) -> list[Condition]:
-    """The conditions to fork on at the root: a package asked for under conditions
-    that exclude each other (`a>=2; sys_platform == 'linux'`, `a<2; sys_platform !=
-    'linux'`), each `(name, condition)` one requirement's own marker. Overlapping
-    conditions (outlines for "not macOS x86_64" in one extra, for "macOS arm64" in
-    another) are no reason to fork: one version must serve both where they meet
-    anyway (uv forks on disjoint markers only)."""
-    by_name: dict[str, list[Condition]] = {}
-    for name, condition in requirements:
+def root_splitters(
+    requirements: Iterable[tuple[str, Condition, VersionRange]],
+) -> list[Condition]:
+    """The conditions to fork on at the root, each `(name, condition, versions)` one
+    requirement's own marker and range: a package asked for under conditions that
+    exclude each other (`a>=2; sys_platform == 'linux'`, `a<2; sys_platform !=
+    'linux'`), or under overlapping ones with ranges whose tops differ (`onnxruntime`,
+    and the constraint `onnxruntime<1.24; python_version < "3.11"`): the newest
+    release then differs from one part to the other, as in uv's forks. Overlapping
+    conditions over ranges that end alike (outlines for "not macOS x86_64" in one
+    extra, for "macOS arm64" in another) are no reason to fork: one version serves
+    both where they meet anyway."""
+    by_name: dict[str, list[tuple[Condition, VersionRange]]] = {}
+    for name, condition, versions in requirements:
         if condition.is_never:
             continue
         known = by_name.setdefault(name, [])
-        if condition not in known:
-            known.append(condition)
-    return _disjoint_pairs(by_name.values())
+        if (condition, versions) not in known:
+            known.append((condition, versions))
+    found = _disjoint_pairs(
+        list(dict.fromkeys(condition for condition, _ in asked)) for asked in by_name.values()
+    )
+    for asked in by_name.values():
+        for index, (condition, versions) in enumerate(asked):
+            for other, other_versions in asked[index + 1 :]:
+                if condition == other or same_top(versions, other_versions):
+                    continue
+                found += [c for c in (condition, other) if not c.is_always and c not in found]
+    return found
 
 
 def _disjoint_pairs(groups: Iterable[list[Condition]]) -> list[Condition]:

@@ -42,7 +42,7 @@ from tether.resolve.markers import Grid
 from tether.resolve.package import Package
 from tether.resolve.provider import Edge, ForkProvider, Unavailable
 from tether.resolve.solver import StopAt, Stopped, solve
-from tether.resolve.version_set import FULL
+from tether.resolve.version_set import FULL, same_top
 
 MAX_FORKS = 48
 MAX_SPLITTERS = 3
@@ -235,28 +235,43 @@ def _stopper(fork: Fork, provider: ForkProvider, split: _SplitAt, grid: Grid) ->
 def _dividing_markers(
     fork: Fork, provider: ForkProvider, package: Package, version: Version, grid: Grid
 ) -> list[Condition]:
-    """The markers under which `version` of `package` asks for one package with version
-    ranges no version satisfies together, where those markers exclude each other inside
-    the fork and each can hold there (uv forks on a dependency's markers; ranges that
-    overlap, `>=3.45` here and `>=3.50` there, are served by one version anyway, and a
-    division costs a solve per part)."""
+    """The markers under which `version` of `package` asks for one package differently
+    enough to fork on, as uv does for two requirements on one name under different
+    markers: ranges no version satisfies together, under markers that exclude each
+    other inside the fork; or ranges whose tops differ (`onnxruntime>=1.18`, and
+    `onnxruntime<1.24` for Python 3.10), where the marker of each that holds in only a
+    part of the fork divides it, so the rest of the fork gets the newest release.
+    Ranges that differ only lower down (`>=3.45` here, `>=3.50` there) are served by
+    one version anyway, and a division costs a solve per part."""
     if isinstance(provider.dependencies(package, version), Unavailable):
         return []
-    by_name: dict[str, list[tuple[Marker, VersionRange]]] = {}
+    by_name: dict[str, list[tuple[Marker | None, VersionRange]]] = {}
     for edge in provider.edges.get((package, version), ()):
-        if edge.marker is not None and edge.versions is not None:
+        if edge.versions is not None:
             by_name.setdefault(edge.child.name, []).append((edge.marker, edge.versions))
     found: list[Condition] = []
     for asked in by_name.values():
+        if len(asked) < 2 or all(marker is None for marker, _ in asked):
+            continue
         for index, (marker, versions) in enumerate(asked):
             for other_marker, other_versions in asked[index + 1 :]:
-                # Cheapest test first: most pairs overlap (`>=1.2` and `>=1.4`).
-                if not (versions & other_versions).is_empty:
+                # Cheapest test first: most pairs end alike (`>=1.2` and `>=1.4`).
+                apart = (versions & other_versions).is_empty
+                if marker == other_marker or (not apart and same_top(versions, other_versions)):
                     continue
                 mine, theirs = Condition.of(marker), Condition.of(other_marker)
                 here, there = fork.region & mine, fork.region & theirs
-                if here.disjoint(theirs) and possible(here, grid) and possible(there, grid):
-                    found += [c for c in (mine, theirs) if c not in found]
+                if apart:
+                    if here.disjoint(theirs) and possible(here, grid) and possible(there, grid):
+                        found += [c for c in (mine, theirs) if c not in found]
+                    continue
+                found += [
+                    c
+                    for c in (mine, theirs)
+                    if c not in found
+                    and possible(fork.region & c, grid)
+                    and possible(fork.region & ~c, grid)
+                ]
     return found
 
 

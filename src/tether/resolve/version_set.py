@@ -77,3 +77,18 @@ def is_singleton(versions: VersionRange) -> bool:
     the solver asks it of every undecided package at every decision."""
     text = describe(versions)
     return text.startswith("==") and " or " not in text
+
+
+@lru_cache(maxsize=8192)
+def same_top(first: VersionRange, second: VersionRange) -> bool:
+    """Whether two ranges end the same way at the top (both open, or both below one
+    bound): the newest version one admits is then, in practice, the newest the other
+    admits, so requirements that differ only lower down need no fork of their own."""
+    return _top(first) == _top(second)
+
+
+def _top(versions: VersionRange) -> str:
+    if versions.is_empty:
+        return ""
+    body = repr(versions).split("'")[1]
+    return body.split(" | ")[-1].partition(", ")[2]

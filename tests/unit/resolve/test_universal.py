@@ -234,13 +234,31 @@ def test_a_fork_with_no_solution_names_where() -> None:
 
 def test_root_splitters_fork_on_one_package_under_two_markers() -> None:
     linux, other = Condition.of('sys_platform == "linux"'), Condition.of('sys_platform != "linux"')
-    found = root_splitters([("a", linux), ("a", other), ("b", ALWAYS)])
+    any_a = from_specifier("")
+    found = root_splitters([("a", linux, any_a), ("a", other, any_a), ("b", ALWAYS, any_a)])
     assert found == [linux, other]
     parts = regions(found, Grid.build(">=3.11"), limit=3)
     assert sorted(p.text() or "" for p in parts) == [
         'sys_platform != "linux"',
         'sys_platform == "linux"',
     ]
+
+
+def test_root_splitters_fork_where_a_range_is_capped_under_a_marker_only() -> None:
+    # `onnxruntime>=1.18`, and the constraint `onnxruntime<1.24; python_version <
+    # "3.11"`: the newest onnxruntime for Python 3.11 and later is not capped (uv forks).
+    old_python = Condition.of('python_version < "3.11"')
+    found = root_splitters(
+        [
+            ("onnxruntime", ALWAYS, from_specifier(">=1.18")),
+            ("onnxruntime", old_python, from_specifier("<1.24")),
+        ]
+    )
+    assert found == [old_python]
+    # Ranges that end alike need no fork: one version serves both.
+    windows = Condition.of('sys_platform == "win32"')
+    alike = [("a", ALWAYS, from_specifier(">=1")), ("a", windows, from_specifier(">=2,!=2.1"))]
+    assert root_splitters(alike) == []
 
 
 def test_edge_splitters() -> None:
