@@ -126,6 +126,8 @@ def workspace_project(workspace: Workspace) -> Project:
     requires_python = SpecifierSet(str(base.requires_python))
     for member in others:
         requires_python &= member.requires_python
+    if any(str(m.requires_python) != str(base.requires_python) for m in others):
+        requires_python = _shortest(requires_python)
     extras = {k: tuple(v) for k, v in base.optional_dependencies.items()}
     groups = {k: tuple(v) for k, v in base.dependency_groups.items()}
     for member in others:
@@ -145,6 +147,19 @@ def workspace_project(workspace: Workspace) -> Project:
         workspace=workspace,
         notes=tuple(dict.fromkeys(n for m in (base, *others) for n in m.notes)),
     )
+
+
+def _shortest(specifiers: SpecifierSet) -> SpecifierSet:
+    """The members' requires-python joined into the fewest clauses (`>=3.12.0,<3.15`,
+    not `<3.15,>=3.10,>=3.12.0,>=3.9.0`): the lock's header is read in review."""
+    versions = specifiers.to_range()
+    if versions.is_empty:
+        return specifiers  # no Python fits them all: said where the range is checked
+    try:
+        shortest = versions.to_specifier_set()
+    except ValueError:  # a range no one specifier set can say
+        return specifiers
+    return specifiers if shortest is None else shortest
 
 
 def _sources(

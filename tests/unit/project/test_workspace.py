@@ -64,3 +64,18 @@ def test_package_outside_a_workspace_is_a_usage_error(tmp_path: Path) -> None:
     member(tmp_path, "lone")
     with pytest.raises(UsageError, match="is not in a workspace"):
         member_directory(tmp_path, "lone")
+
+
+def test_the_members_requires_python_is_joined_into_its_shortest_form(tmp_path: Path) -> None:
+    # livekit-agents: members ask >=3.9.0, >=3.10 and >=3.12.0 of a root asking <3.15.
+    root = write(
+        tmp_path / "pyproject.toml",
+        '[project]\nname = "root"\nversion = "1"\nrequires-python = ">=3.10,<3.15"\n'
+        '[tool.tether.workspace]\nmembers = ["libs/*"]\n',
+    )
+    for name, python in (("a", ">=3.9.0"), ("b", ">=3.12.0"), ("c", ">=3.10")):
+        write(
+            tmp_path / "libs" / name / "pyproject.toml",
+            f'[project]\nname = "{name}"\nversion = "1"\nrequires-python = "{python}"\n',
+        )
+    assert str(open_project(root).requires_python) == "<3.15,>=3.12.0"
