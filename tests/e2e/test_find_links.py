@@ -4,6 +4,8 @@ that links the files of many projects (PyG's wheels for each torch build)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 import tomllib
 from pathlib import Path
@@ -63,6 +65,19 @@ def test_a_local_wheelhouse_is_locked_by_relative_path_and_installed(
     assert versions(root)["inhouse"] == "1.2"
     assert python(root, "import inhouse; print(inhouse.__version__)") == "1.2"
     assert tether(root, index, "lock", "--check").exit_code == 0
+    # The exported requirements tell pip where the wheelhouse is: pip takes inhouse
+    # from it, its hash checked, and nothing else from there.
+    exported = tether(root, index, "export", "--frozen", "-o", "requirements.txt")
+    assert exported.exit_code == 0, exported.stderr
+    lines = (root / "requirements.txt").read_text().splitlines()
+    assert [line for line in lines if line.startswith("--")] == ["--find-links ./wheels"]
+    download = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes",
+         "-r", "requirements.txt", "--index-url", index.index_url, "-d", "got", "-q"],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert download.returncode == 0, download.stderr
+    assert "inhouse-1.2-py3-none-any.whl" in {p.name for p in (root / "got").iterdir()}
 
 
 def test_a_flat_page_is_read_once_and_serves_the_packages_pinned_to_it(

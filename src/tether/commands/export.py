@@ -23,8 +23,9 @@ from tether.environment.export import (
     requirement_lines,
 )
 from tether.environment.freshness import lock_location
+from tether.fs import relative_posix
 from tether.lock import LOCK_NAME, read_lock
-from tether.project import Selection, find_pyproject
+from tether.project import Project, Selection, find_pyproject
 from tether.project.workspace import open_project
 
 
@@ -85,4 +86,25 @@ def export(options: ExportOptions) -> str:
         return dockerfile(
             project, header, lines, options.environ, None if torch is None else torch.backend
         )
-    return "\n".join([*header, *lines]) + "\n"
+    return "\n".join([*header, *find_links(project), *lines]) + "\n"
+
+
+def find_links(project: Project) -> list[str]:
+    """The project's flat indexes as pip options: packages locked from a wheelhouse
+    are pinned by version and hash, and pip finds them only where it is told to look
+    (a directory relative to the project, where the file is meant to be used; a URL
+    without credentials)."""
+    from tether.index.auth import strip_userinfo  # noqa: PLC0415 - rarely needed
+    from tether.index.flat import is_local, local_path  # noqa: PLC0415
+
+    lines = []
+    for index in project.settings.indexes:
+        if not index.flat:
+            continue
+        if is_local(index.url):
+            where = relative_posix(local_path(index.url), project.root)
+            shown = where if where.startswith(".") or Path(where).is_absolute() else f"./{where}"
+            lines.append(f"--find-links {shown}")
+        else:
+            lines.append(f"--find-links {strip_userinfo(index.url)[0]}")
+    return lines
