@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from packaging.pylock import Pylock
 
+from tests.e2e.test_path_dependencies import local_project
 from tests.support.cli import RunResult, run_tether
 from tests.support.dists import Dist
 from tests.support.index_server import IndexServer
@@ -96,12 +97,32 @@ def test_a_constraint_whose_marker_the_project_never_meets_is_ignored(
     assert engines(tmp_path) == {"2.0": None}
 
 
-def test_a_dependency_that_caps_a_package_on_older_pythons_forks_there(
+def test_a_path_package_that_caps_a_package_on_older_pythons_forks_there(
     tmp_path: Path, index: IndexServer
 ) -> None:
-    result = lock(tmp_path, index, project(">=3.11", '["plugin"]'))
+    # A workspace member's or path package's requirements are the project's own, as
+    # livekit-agents' turn-detector plugin asks `onnxruntime>=1.18,<1.24` on Python
+    # 3.10 only: the other Pythons get the newest release (uv's fork).
+    local_project(
+        tmp_path / "plugin",
+        "plugin",
+        "\"engine>=1; python_version >= '3.12'\", \"engine>=1,<2; python_version < '3.12'\"",
+    )
+    tool = '[tool.uv.sources]\nplugin = { path = "plugin", editable = true }\n'
+    result = lock(tmp_path, index, project(">=3.11", '["plugin"]', tool))
     assert result.exit_code == 0, result.stderr
     assert (selected(tmp_path, "3.11"), selected(tmp_path, "3.12")) == ("1.0", "2.0")
+
+
+def test_a_published_package_that_caps_on_older_pythons_does_not_fork(
+    tmp_path: Path, index: IndexServer
+) -> None:
+    # The same requirements in an index package's metadata are solved as one: tether's
+    # divisions restart the solve, and forking on every package's markers cost more
+    # agreement with uv than it won on the corpus (see `_dividing_markers`).
+    result = lock(tmp_path, index, project(">=3.11", '["plugin"]'))
+    assert result.exit_code == 0, result.stderr
+    assert engines(tmp_path) == {"1.0": None}
 
 
 def test_overrides_under_markers_each_replace_the_requirement_where_they_hold(

@@ -414,8 +414,9 @@ class IndexProvider:
         if package.extra is not None:
             dependencies.append(Dependency(package.base, exactly(version)))
             edges.append(Edge(package.base, None, exactly(version)))
+        own = name in self._references  # a workspace member, a path or URL source
         for requirement, marker in self._applicable(metadata.requires_dist, package.extra):
-            self._add(requirement, marker, dependencies, edges)
+            self._add(requirement, marker, dependencies, edges, own=own)
         self._edges[(package, version)] = tuple(edges)
         return Available(tuple(dependencies))
 
@@ -461,6 +462,7 @@ class IndexProvider:
         edges: list[Edge],
         *,
         via: str | None = None,
+        own: bool = False,
     ) -> None:
         name = canonicalize_name(requirement.name)
         if name == self._root.name and not requirement.url:
@@ -485,12 +487,12 @@ class IndexProvider:
             ]
             for target in targets:
                 dependencies.append(Dependency(target, versions, via))
-                edges.append(Edge(target, where, versions))
+                edges.append(Edge(target, where, versions, own))
             # A constraint that holds in part of the fork is a requirement beside this
             # one, under both markers: the fork divides there (`_dividing_markers`).
             for bound_marker, bound in self._bounds.partial.get(name, ()):
                 dependencies.append(Dependency(Package(name), bound, via))
-                edges.append(Edge(Package(name), conjoin(where, bound_marker), bound))
+                edges.append(Edge(Package(name), conjoin(where, bound_marker), bound, own=True))
             self._fetch_ahead(name, replacement)
 
     def _applicable(

@@ -41,6 +41,9 @@ class Edge:
     child: Package
     marker: Marker | None
     versions: VersionRange | None = None
+    # Asked by the project itself (a constraint, or the requirement of a workspace
+    # member or path package): a cap it puts under a marker is meant for that part.
+    own: bool = False
 
 
 @dataclass(frozen=True, slots=True)

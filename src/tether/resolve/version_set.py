@@ -87,8 +87,16 @@ def same_top(first: VersionRange, second: VersionRange) -> bool:
     return _top(first) == _top(second)
 
 
-def _top(versions: VersionRange) -> str:
+def _top(versions: VersionRange) -> tuple[Version | None, str]:
+    """The upper bound (None: open) and what closes it (`)`, `]`, a bound mark), the
+    version parsed so that `<3` and `<3.0.0` end alike."""
     if versions.is_empty:
-        return ""
+        return None, ""
     body = repr(versions).split("'")[1]
-    return body.split(" | ")[-1].partition(", ")[2]
+    high = body.split(" | ")[-1].partition(", ")[2]
+    closing = high[-1]
+    bound = high[:-1]
+    mark = _BOUND_MARK.search(bound)
+    if mark is not None:
+        bound, closing = bound[: mark.start()], mark.group() + closing
+    return (None if bound == "+inf" else Version(bound)), closing
