@@ -53,16 +53,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace, ctx: Context) -> int:
-    import threading
+    import itertools
 
     console = ctx.console
-    seen: list[str] = []
-    guard = threading.Lock()
+    counted = itertools.count(1)
 
     def progress(name: str) -> None:
-        with guard:
-            seen.append(name)
-            console.status(f"Resolving... {len(seen)} packages ({name})")
+        # Called from every fetch thread: no lock (the fetch threads queued on one
+        # for each package they finished); `next` on a count is atomic, and a status
+        # line written a moment out of order is overwritten by the next one.
+        console.status(f"Resolving... {next(counted)} packages ({name})")
 
     try:
         result = _lock(args, ctx, progress)
