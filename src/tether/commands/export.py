@@ -23,8 +23,9 @@ from tether.environment.export import (
     requirement_lines,
 )
 from tether.environment.freshness import lock_location
-from tether.fs import relative_posix
+from tether.index.flat import is_local, local_path
 from tether.lock import LOCK_NAME, read_lock
+from tether.locking.requirements_txt import find_links_location
 from tether.project import Project, Selection, find_pyproject
 from tether.project.workspace import open_project
 
@@ -92,19 +93,15 @@ def export(options: ExportOptions) -> str:
 def find_links(project: Project) -> list[str]:
     """The project's flat indexes as pip options: packages locked from a wheelhouse
     are pinned by version and hash, and pip finds them only where it is told to look
-    (a directory relative to the project, where the file is meant to be used; a URL
-    without credentials)."""
-    from tether.index.auth import strip_userinfo  # noqa: PLC0415 - rarely needed
-    from tether.index.flat import is_local, local_path  # noqa: PLC0415
-
+    (a directory relative to the project, where the file is meant to be used)."""
     lines = []
     for index in project.settings.indexes:
         if not index.flat:
             continue
-        if is_local(index.url):
-            where = relative_posix(local_path(index.url), project.root)
-            shown = where if where.startswith(".") or Path(where).is_absolute() else f"./{where}"
-            lines.append(f"--find-links {shown}")
-        else:
-            lines.append(f"--find-links {strip_userinfo(index.url)[0]}")
+        link = str(local_path(index.url)) if is_local(index.url) else index.url
+        where = find_links_location(link, project.root)
+        relative = (
+            "://" not in where and not where.startswith(".") and not Path(where).is_absolute()
+        )
+        lines.append(f"--find-links {'./' if relative else ''}{where}")
     return lines

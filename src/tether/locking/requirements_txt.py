@@ -146,7 +146,7 @@ def render(
     if read.index_url:
         lines.append(f"--index-url {strip_userinfo(read.index_url)[0]}")
     lines += [f"--extra-index-url {strip_userinfo(u)[0]}" for u in read.extra_index_urls]
-    lines += [f"--find-links {_link(link, cwd)}" for link in read.find_links]
+    lines += [f"--find-links {find_links_location(link, cwd)}" for link in read.find_links]
     parents = _parents(packages, read, cwd)
     for package in sorted(packages, key=lambda p: (canonicalize_name(p.name), p.version or "")):
         lines += _package_lines(package, hashes, cwd)
@@ -155,9 +155,9 @@ def render(
     return "\n".join(lines) + "\n"
 
 
-def _link(link: str, cwd: Path) -> str:
-    """A find-links location as the output writes it: a URL without credentials, a
-    directory relative to where the command runs."""
+def find_links_location(link: str, cwd: Path) -> str:
+    """A find-links location as a requirements file writes it: a URL without
+    credentials, a directory relative to where the file is used."""
     return strip_userinfo(link)[0] if "://" in link else relative_posix(Path(link), cwd)
 
 

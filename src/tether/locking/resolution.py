@@ -35,6 +35,7 @@ from tether.locking.requirements import (
 )
 from tether.locking.shadowing import shadowed
 from tether.project import Project
+from tether.provider.bounds import replaced_by
 from tether.provider.index_provider import FetchSession, IndexProvider, ProviderOptions
 from tether.resolve import Package
 from tether.resolve.condition import ALWAYS, Condition
@@ -210,9 +211,11 @@ def _root_asks(
     for requirement in requirements:
         name = canonicalize_name(requirement.name)
         own = own_condition(requirement)
-        for stand_in in replaced.get(name, [requirement]):
-            where = own if stand_in is requirement else own & own_condition(stand_in)
-            yield name, where, from_specifier(str(stand_in.specifier))
+        if name in replaced:
+            for stand_in in replaced_by(requirement, replaced[name]):
+                yield name, own & own_condition(stand_in), from_specifier(str(stand_in.specifier))
+        else:
+            yield name, own, from_specifier(str(requirement.specifier))
         for constraint in bounded.get(name, ()):
             yield name, own & own_condition(constraint), from_specifier(str(constraint.specifier))
 

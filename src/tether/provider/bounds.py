@@ -1,4 +1,5 @@
-"""What `constraint-dependencies` allow of a package in one fork.
+"""What `constraint-dependencies` allow of a package in one fork, and what
+`override-dependencies` put in place of a requirement.
 
 A constraint whose marker holds wherever the fork reaches bounds the package's versions
 outright; one whose marker holds nowhere there is dropped; one whose marker holds in a
@@ -9,7 +10,7 @@ the package, so that the fork divides on its marker (`onnxruntime<1.24; python_v
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from packaging.markers import Marker
@@ -47,3 +48,18 @@ class Bounds:
     def allows(self, name: NormalizedName, version: Version) -> bool:
         bound = self.always.get(name)
         return bound is None or bound.contains(version, prereleases=True)
+
+
+def replaced_by(requirement: Requirement, overrides: Sequence[Requirement]) -> list[Requirement]:
+    """The requirements that stand for `requirement` when its package has `overrides`:
+    one per override, with the override's versions and marker and the extras of both.
+    The requirement's own marker still applies beside the override's (the caller joins
+    them; unlike uv, an override of `pywin32; sys_platform == 'win32'` does not make
+    pywin32 needed on Linux)."""
+    found = []
+    for override in overrides:
+        extras = sorted(requirement.extras | override.extras)
+        text = f"{requirement.name}[{','.join(extras)}]" if extras else requirement.name
+        marker = f"; {override.marker}" if override.marker is not None else ""
+        found.append(Requirement(f"{text}{override.specifier}{marker}"))
+    return found

@@ -36,7 +36,7 @@ from tether.index.client import Unavailable as Unbuilt
 from tether.index.core_metadata import parse_core_metadata
 from tether.index.declared import DeclaredMetadata, declared_metadata
 from tether.index.page import DistFile, ProjectPage
-from tether.provider.bounds import Bounds
+from tether.provider.bounds import Bounds, replaced_by
 from tether.provider.candidates import NO_WHEEL_HERE, Policy, Release, releases
 from tether.provider.direct import DirectArchive, DirectBuilds, fetch_direct
 from tether.resolve import Available, Dependency, Package, Unavailable
@@ -511,21 +511,12 @@ class IndexProvider:
     def _overridden(
         self, requirement: Requirement, marker: Marker | None
     ) -> list[tuple[Requirement, Marker | None]]:
-        """The requirements that stand for `requirement`, each with the marker it is
-        needed under: itself, or the overrides of its package, which replace every
-        requirement on it (the extras of both asked), each where the requirement's marker and
-        its own hold. Unlike uv, the requirement's own marker is kept: an override of
-        `pywin32; sys_platform == 'win32'` does not make pywin32 needed on Linux."""
+        """The requirements that stand for `requirement` (itself, or its package's
+        overrides: `replaced_by`), each with the marker it is needed under."""
         overrides = self._overrides.get(canonicalize_name(requirement.name))
         if overrides is None:
             return [(requirement, marker)]
-        found = []
-        for override in overrides:
-            extras = sorted(requirement.extras | override.extras)
-            text = f"{requirement.name}[{','.join(extras)}]" if extras else requirement.name
-            where = conjoin(marker, override.marker)
-            found.append((Requirement(f"{text}{override.specifier}"), where))
-        return found
+        return [(r, conjoin(marker, r.marker)) for r in replaced_by(requirement, overrides)]
 
     def _fetch_ahead(self, name: NormalizedName, requirement: Requirement) -> None:
         """The package's listing, and the metadata of the release `requirement` will
