@@ -306,6 +306,27 @@ def test_forks_of_older_pythons_prefer_what_newer_ones_chose() -> None:
     }
 
 
+def test_the_parts_of_a_split_still_prefer_what_the_fork_preferred() -> None:
+    """A fork stopped at a split early on has decided little; its parts prefer what it
+    decided and, where it decided nothing, what it preferred itself (what its parent
+    had decided): langflow's Python 3.13 part otherwise walked pydantic-ai's 300
+    releases again, which the fork above it had ended at 0.0.41."""
+    inherited = {
+        "pydantic-ai": frozenset({Version("0.0.41")}),
+        "numpy": frozenset({Version("2.0")}),
+    }
+    decided = {"numpy": frozenset({Version("2.3")})}
+    fork = Fork(Condition.requires_python(">=3.10"), Selection(ALWAYS, frozenset(), frozenset()))
+    fork = fork.preferring(inherited)
+    expected = {"pydantic-ai": frozenset({Version("0.0.41")}), "numpy": frozenset({Version("2.3")})}
+    by_python = fork.split_python([(3, 12, 0)], decided)
+    by_marker = fork.split_on([WINDOWS], Grid.build(">=3.10"), decided)
+    assert len(by_python) == 2
+    assert len(by_marker) == 2
+    assert all(part.prefer == expected for part in [*by_python, *by_marker])
+    assert all(part.prefer == inherited for part in fork.split_python([(3, 12, 0)]))
+
+
 SQLEAN_SPLIT = [
     "sqlean<3.50; sys_platform == 'win32'",
     "sqlean>=3.50; sys_platform != 'win32'",
