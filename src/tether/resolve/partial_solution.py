@@ -150,6 +150,13 @@ class PartialSolution:
         return None if found is None else found.versions
 
     def relation(self, term: Term) -> Relation:
+        decided = self.decisions.get(term.package)
+        if decided is not None:
+            # A decided package is exactly its version (nothing narrows it after the
+            # decision): one membership test instead of set algebra, which unit
+            # propagation would otherwise do for every fact about the package.
+            inside = term.versions.contains(decided, prereleases=True)
+            return Relation.SUBSET if inside is term.positive else Relation.DISJOINT
         accumulated = self._positive.get(term.package) or self._negative.get(term.package)
         if accumulated is None:
             return Relation.OVERLAPPING

@@ -91,6 +91,7 @@ class _Solver:
         # second's decision (uv's conflict tracking, below).
         self._rejections: dict[tuple[Package, Package], int] = {}
         self._facts: dict[tuple[object, ...], Incompatibility] = {}
+        self._prefetched: set[tuple[Package, Version]] = set()
 
     def solve(self) -> Resolution:
         self._add(
@@ -233,7 +234,9 @@ class _Solver:
                 t.package == package or self._solution.satisfies(t) for t in incompatibility.terms
             ):
                 culprits.append(dependency.package)
-        self._provider.prefetch(d.package for d in answer.dependencies)
+        if (package, version) not in self._prefetched:  # once: decided again after backjumps
+            self._prefetched.add((package, version))
+            self._provider.prefetch(d.package for d in answer.dependencies)
         if not culprits:
             self._solution.decide(package, version)
         elif self._reprioritise(package, culprits):
@@ -336,6 +339,9 @@ class _Solver:
             self._add(incompatibility)
             return incompatibility
         past = self._facts.get(key)
+        if past is not None and incompatibility.terms[0].versions.is_subset(past.terms[0].versions):
+            # Known already: the same release decided again after a backjump.
+            return past
         if past is not None:
             # The first fact's cause stays: the newest release's (the solver tries
             # those first), whose details a merged "failed to build" line shows.

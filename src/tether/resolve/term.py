@@ -32,14 +32,27 @@ class Term:
         return Term(self.package, self.versions, not self.positive)
 
     def intersect(self, other: Term) -> Term:
-        """Both terms at once (same package)."""
+        """Both terms at once (same package). Memoised by the identity of the two
+        ranges, as `relation` is: after a backjump the solver assigns the same terms
+        again, and a result that is the same object as before lets `relation`'s memo
+        answer for it too."""
+        mine, theirs = self.versions, other.versions
+        key = (id(mine), self.positive, id(theirs), other.positive)
+        entry = _INTERSECTIONS.get(key)
+        if entry is not None and entry[0] is mine and entry[1] is theirs:
+            return Term(self.package, entry[2], entry[3])
         if self.positive and other.positive:
-            return Term(self.package, self.versions & other.versions)
-        if self.positive:
-            return Term(self.package, self.versions - other.versions)
-        if other.positive:
-            return Term(self.package, other.versions - self.versions)
-        return Term(self.package, self.versions | other.versions, positive=False)
+            versions, positive = mine & theirs, True
+        elif self.positive:
+            versions, positive = mine - theirs, True
+        elif other.positive:
+            versions, positive = theirs - mine, True
+        else:
+            versions, positive = mine | theirs, False
+        if len(_INTERSECTIONS) > _RELATIONS_KEPT:
+            _INTERSECTIONS.clear()
+        _INTERSECTIONS[key] = (mine, theirs, versions, positive)
+        return Term(self.package, versions, positive)
 
     def difference(self, other: Term) -> Term:
         return self.intersect(other.negate())
@@ -97,6 +110,9 @@ class Term:
 
 _RELATIONS: dict[tuple[int, bool, int, bool], tuple[VersionRange, VersionRange, Relation]] = {}
 _RELATIONS_KEPT = 500_000
+_INTERSECTIONS: dict[
+    tuple[int, bool, int, bool], tuple[VersionRange, VersionRange, VersionRange, bool]
+] = {}
 
 
 def empty_negative(package: Package) -> Term:

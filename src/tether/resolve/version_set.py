@@ -28,7 +28,10 @@ def from_specifier(specifier: str) -> VersionRange:
     return SpecifierSet(specifier).to_range() & FULL
 
 
+@lru_cache(maxsize=65536)
 def exactly(version: Version) -> VersionRange:
+    """`==version` (cached: one object per version, so the solver's memos, keyed by
+    identity, recognise a decision taken again after a backjump)."""
     return VersionRange.singleton(version)
 
 
