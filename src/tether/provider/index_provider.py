@@ -85,6 +85,24 @@ class _Listing:
     page: ProjectPage
     releases: list[Release]
     direct: DirectArchive | None = None
+    # Where each version stands in `releases`, built on first use: the solver asks
+    # about a release at every decision, and a scan of hundreds of releases for each
+    # question was 6 % of a large lock.
+    _positions: dict[Version, int] | None = None
+
+    def position(self, version: Version) -> int | None:
+        if self._positions is None:
+            self._positions = {}
+            for index, release in enumerate(self.releases):
+                self._positions.setdefault(release.version, index)
+        return self._positions.get(version)
+
+    def release(self, version: Version) -> Release:
+        position = self.position(version)
+        if position is None:
+            msg = f"[bug] no release {version} of {self.page.name}"
+            raise LookupError(msg)
+        return self.releases[position]
 
 
 class FetchSession:
@@ -174,6 +192,7 @@ class IndexProvider:
         self._edges: dict[tuple[Package, Version], tuple[Edge, ...]] = {}
         self._answers: dict[tuple[Package, Version], Available | Unavailable] = {}
         self._tried: dict[NormalizedName, int] = {}  # releases asked for, by name
+        self._prefetched: set[tuple[NormalizedName, str]] = set()  # (name, specifier)
         # (name, version, why) of each sdist whose metadata build failed
         self.build_failures: list[tuple[str, Version, str]] = []
         self._bounds = Bounds.of(options.constraints, options.grid)
@@ -235,17 +254,15 @@ class IndexProvider:
         self, package: Package, version: Version, allowed: VersionRange
     ) -> list[PythonRelease]:
         name = canonicalize_name(package.name)
-        found = []
-        for release in self.listing(package.name).releases:
-            if release.version == version:
-                break
-            if (
-                release.python_floor is not None
-                and allowed.contains(release.version, prereleases=True)
-                and self._bounds.allows(name, release.version)
-            ):
-                found.append(release.python_floor)
-        return found
+        listing = self.listing(package.name)
+        # Those ranked ahead (all of them for a version the listing lacks).
+        return [
+            release.python_floor
+            for release in listing.releases[: listing.position(version)]
+            if release.python_floor is not None
+            and allowed.contains(release.version, prereleases=True)
+            and self._bounds.allows(name, release.version)
+        ]
 
     def base_platforms(
         self, package: Package, version: Version, allowed: VersionRange
@@ -362,9 +379,7 @@ class IndexProvider:
         if tried < WALK_AHEAD_AFTER:
             return
         listing = self.listing(name)
-        position = next(
-            (i for i, release in enumerate(listing.releases) if release.version == version), None
-        )
+        position = listing.position(version)
         if position is None:
             return
         # As far ahead as the walk has come (at most WALK_AHEAD): a short walk fetches
@@ -379,7 +394,7 @@ class IndexProvider:
         if package.is_root:
             return Available(self._root_dependencies(package, version))
         listing = self.listing(package.name)
-        release = next(r for r in listing.releases if r.version == version)
+        release = listing.release(version)
         if release.unusable is not None:
             return Unavailable(release.unusable)
         sibling = self._sibling_serves_instead(package, release)
@@ -430,7 +445,7 @@ class IndexProvider:
         return self._listing_future(canonicalize_name(name)).result()
 
     def release(self, name: str, version: Version) -> Release:
-        return next(r for r in self.listing(name).releases if r.version == version)
+        return self.listing(name).release(version)
 
     # ------------------------------------------------------------------ internals
     def _root_dependencies(self, root: Package, version: Version) -> tuple[Dependency, ...]:
@@ -599,6 +614,10 @@ class IndexProvider:
         will ask for next, and fetching it only then puts a round trip on the critical
         path."""
         specifier = requirement.specifier
+        key = (name, str(specifier))
+        if key in self._prefetched:  # asked by another release's requirement already
+            return
+        self._prefetched.add(key)
 
         def fetch(done: Future[_Listing]) -> None:
             if done.cancelled() or done.exception() is not None:
