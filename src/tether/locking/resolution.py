@@ -35,7 +35,7 @@ from tether.locking.requirements import (
 )
 from tether.locking.shadowing import shadowed
 from tether.project import Project
-from tether.provider.bounds import replaced_by
+from tether.provider.bounds import replaced_by, requirements_by_name
 from tether.provider.index_provider import FetchSession, IndexProvider, ProviderOptions
 from tether.resolve import Package
 from tether.resolve.condition import ALWAYS, Condition
@@ -202,12 +202,8 @@ def _root_asks(
     """What the root asks of each package, under which condition: its requirements
     (or the overrides that replace them, where both markers hold), and beside them the
     constraints on the same packages, as the provider adds them."""
-    replaced: dict[str, list[Requirement]] = {}
-    for override in overrides:
-        replaced.setdefault(canonicalize_name(override.name), []).append(override)
-    bounded: dict[str, list[Requirement]] = {}
-    for constraint in constraints:
-        bounded.setdefault(canonicalize_name(constraint.name), []).append(constraint)
+    replaced = requirements_by_name(overrides)
+    bounded = requirements_by_name(constraints)
     for requirement in requirements:
         name = canonicalize_name(requirement.name)
         own = own_condition(requirement)

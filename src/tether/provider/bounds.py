@@ -50,6 +50,17 @@ class Bounds:
         return bound is None or bound.contains(version, prereleases=True)
 
 
+def requirements_by_name(
+    requirements: Iterable[Requirement],
+) -> dict[NormalizedName, list[Requirement]]:
+    """`requirements` grouped by their package's normalised name, in order (several
+    constraints or overrides may name one package, under different markers)."""
+    found: dict[NormalizedName, list[Requirement]] = {}
+    for requirement in requirements:
+        found.setdefault(canonicalize_name(requirement.name), []).append(requirement)
+    return found
+
+
 def replaced_by(requirement: Requirement, overrides: Sequence[Requirement]) -> list[Requirement]:
     """The requirements that stand for `requirement` when its package has `overrides`:
     one per override, with the override's versions and marker and the extras of both.

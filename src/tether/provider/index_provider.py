@@ -36,7 +36,7 @@ from tether.index.client import Unavailable as Unbuilt
 from tether.index.core_metadata import parse_core_metadata
 from tether.index.declared import DeclaredMetadata, declared_metadata
 from tether.index.page import DistFile, ProjectPage
-from tether.provider.bounds import Bounds, replaced_by
+from tether.provider.bounds import Bounds, replaced_by, requirements_by_name
 from tether.provider.candidates import NO_WHEEL_HERE, Policy, Release, releases
 from tether.provider.direct import DirectArchive, DirectBuilds, fetch_direct
 from tether.resolve import Available, Dependency, Package, Unavailable
@@ -196,10 +196,9 @@ class IndexProvider:
         # (name, version, why) of each sdist whose metadata build failed
         self.build_failures: list[tuple[str, Version, str]] = []
         self._bounds = Bounds.of(options.constraints, options.grid)
-        self._overrides: dict[NormalizedName, list[Requirement]] = {}
-        for override in options.overrides:
-            if options.grid.possible(override.marker):
-                self._overrides.setdefault(canonicalize_name(override.name), []).append(override)
+        self._overrides = requirements_by_name(
+            o for o in options.overrides if options.grid.possible(o.marker)
+        )
         self._required = _required_samples(options.required_environments, options.grid)
         # Only the grid's own platforms, whose wheels tether can tell apart (not a point
         # relabelled `emscripten`, `s390x` or packse's `os1`): where a fork reaches a

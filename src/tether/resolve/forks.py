@@ -185,7 +185,8 @@ class Fork:
         self, markers: Sequence[Condition], grid: Grid, prefer: Mapping[str, frozenset[Version]]
     ) -> list[Fork]:
         """This fork cut where each of `markers` holds or not (the parts that can
-        occur), each preferring `prefer`, what was decided before the split."""
+        occur), each preferring `prefer`, what was decided before the split (and what
+        this fork preferred, `_inherited`)."""
         shared = self._inherited(prefer)
         parts = [
             Fork(self.region & part, self.selection, shared, parent=self)

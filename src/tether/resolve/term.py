@@ -7,8 +7,10 @@ relations follow from that reading.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeVar
 
 from packaging.ranges import VersionRange
 
@@ -36,22 +38,7 @@ class Term:
         ranges, as `relation` is: after a backjump the solver assigns the same terms
         again, and a result that is the same object as before lets `relation`'s memo
         answer for it too."""
-        mine, theirs = self.versions, other.versions
-        key = (id(mine), self.positive, id(theirs), other.positive)
-        entry = _INTERSECTIONS.get(key)
-        if entry is not None and entry[0] is mine and entry[1] is theirs:
-            return Term(self.package, entry[2], entry[3])
-        if self.positive and other.positive:
-            versions, positive = mine & theirs, True
-        elif self.positive:
-            versions, positive = mine - theirs, True
-        elif other.positive:
-            versions, positive = theirs - mine, True
-        else:
-            versions, positive = mine | theirs, False
-        if len(_INTERSECTIONS) > _RELATIONS_KEPT:
-            _INTERSECTIONS.clear()
-        _INTERSECTIONS[key] = (mine, theirs, versions, positive)
+        versions, positive = _recalled(_INTERSECTIONS, self, other, _intersection)
         return Term(self.package, versions, positive)
 
     def difference(self, other: Term) -> Term:
@@ -87,32 +74,53 @@ class Term:
         there): unit propagation asks the same question of the same range objects
         hundreds of thousands of times in a large graph, the set algebra is pure
         Python, and hashing a range by value costs as much as the question."""
-        mine, theirs = self.versions, other.versions
-        key = (id(mine), self.positive, id(theirs), other.positive)
-        entry = _RELATIONS.get(key)
-        if entry is not None and entry[0] is mine and entry[1] is theirs:
-            return entry[2]
-        if self.satisfies(other):
-            found = Relation.SUBSET
-        elif self.is_disjoint(other):
-            found = Relation.DISJOINT
-        else:
-            found = Relation.OVERLAPPING
-        if len(_RELATIONS) > _RELATIONS_KEPT:
-            _RELATIONS.clear()
-        _RELATIONS[key] = (mine, theirs, found)
-        return found
+        return _recalled(_RELATIONS, self, other, _relation)
 
     def __str__(self) -> str:
         text = f"{self.package} {describe(self.versions)}"
         return text if self.positive else f"not {text}"
 
 
-_RELATIONS: dict[tuple[int, bool, int, bool], tuple[VersionRange, VersionRange, Relation]] = {}
-_RELATIONS_KEPT = 500_000
-_INTERSECTIONS: dict[
-    tuple[int, bool, int, bool], tuple[VersionRange, VersionRange, VersionRange, bool]
-] = {}
+def _intersection(mine: Term, other: Term) -> tuple[VersionRange, bool]:
+    if mine.positive and other.positive:
+        return mine.versions & other.versions, True
+    if mine.positive:
+        return mine.versions - other.versions, True
+    if other.positive:
+        return other.versions - mine.versions, True
+    return mine.versions | other.versions, False
+
+
+def _relation(mine: Term, other: Term) -> Relation:
+    if mine.satisfies(other):
+        return Relation.SUBSET
+    if mine.is_disjoint(other):
+        return Relation.DISJOINT
+    return Relation.OVERLAPPING
+
+
+_Answer = TypeVar("_Answer")
+# (id of one range, its sign, id of the other, its sign) -> (both ranges, the answer):
+# the ranges are kept alive in the entry, so an id is never reused while it is there.
+_Memo = dict[tuple[int, bool, int, bool], tuple[VersionRange, VersionRange, _Answer]]
+_RELATIONS: _Memo[Relation] = {}
+_INTERSECTIONS: _Memo[tuple[VersionRange, bool]] = {}
+_KEPT = 500_000  # entries per memo before it starts afresh
+
+
+def _recalled(
+    memo: _Memo[_Answer], mine: Term, other: Term, compute: Callable[[Term, Term], _Answer]
+) -> _Answer:
+    """`compute(mine, other)`, remembered by the identity of the two terms' ranges."""
+    key = (id(mine.versions), mine.positive, id(other.versions), other.positive)
+    entry = memo.get(key)
+    if entry is not None and entry[0] is mine.versions and entry[1] is other.versions:
+        return entry[2]
+    answer = compute(mine, other)
+    if len(memo) > _KEPT:
+        memo.clear()
+    memo[key] = (mine.versions, other.versions, answer)
+    return answer
 
 
 def empty_negative(package: Package) -> Term:
